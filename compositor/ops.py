@@ -1,0 +1,72 @@
+"""Applying ops to a scene: pure, all or nothing.
+
+:func:`apply_ops` returns a new scene with the version incremented by one, or raises a
+:class:`~compositor.errors.SceneError` (with the path of the offending op) and changes nothing:
+the input scene is immutable, so a failure can never leave a half-applied state.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Any
+
+from compositor.codec import DEFAULT_LIMITS, Limits, decode_layer, encode_layer
+from compositor.errors import DuplicateLayerError, LayerNotFoundError, SceneValidationError
+from compositor.scene import AddLayer, Layer, Op, RemoveLayer, Scene, UpdateLayer
+
+__all__ = ["apply_ops", "merge_patch", "patch_layer"]
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON merge patch; returns a new value, the inputs are left alone."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def patch_layer(
+    layer: Layer, patch: dict[str, object], path: str, *, limits: Limits = DEFAULT_LIMITS
+) -> Layer:
+    """``layer`` with a merge patch applied, validated as a whole; the id cannot change."""
+    if "id" in patch and patch["id"] != layer.id:
+        raise SceneValidationError(f"{path}.id", "cannot be changed")
+    # A patch path reads like the patch the client sent: ops[1].patch.transform.x
+    merged = merge_patch(encode_layer(layer), patch)
+    merged["id"] = layer.id
+    return decode_layer(merged, path, limits=limits)
+
+
+def apply_ops(scene: Scene, ops: Sequence[Op], *, limits: Limits = DEFAULT_LIMITS) -> Scene:
+    """Apply every op in order, or none; the result's version is ``scene.version + 1``."""
+    layers: list[Layer] = list(scene.layers)
+    for i, op in enumerate(ops):
+        path = f"ops[{i}]"
+        if isinstance(op, AddLayer):
+            if any(layer.id == op.layer.id for layer in layers):
+                raise DuplicateLayerError(f"{path}.layer.id", f"layer {op.layer.id!r} exists")
+            if len(layers) >= limits.max_layers:
+                raise SceneValidationError(
+                    path, f"the scene would have more than {limits.max_layers} layers"
+                )
+            layers.append(op.layer)
+            continue
+        index = _index_of(layers, op.id, f"{path}.id")
+        if isinstance(op, RemoveLayer):
+            del layers[index]
+        elif isinstance(op, UpdateLayer):
+            layers[index] = patch_layer(layers[index], op.patch, f"{path}.patch", limits=limits)
+    return scene.with_layers(tuple(layers))
+
+
+def _index_of(layers: list[Layer], layer_id: str, path: str) -> int:
+    for index, layer in enumerate(layers):
+        if layer.id == layer_id:
+            return index
+    raise LayerNotFoundError(path, f"no layer with id {layer_id!r}")

@@ -1,0 +1,74 @@
+"""Errors of the control package (store, assets, auth) and their HTTP mapping.
+
+::
+
+    ControlError
+     ├── StoreError                  the store failed
+     │    ├── VersionConflictError   if_version / If-Match is stale; carries the current version (409/412)
+     │    ├── StoreUnavailableError  the backend (Redis) cannot be reached right now            (503)
+     │    └── CorruptDataError       data under our keys is not ours or is damaged              (500, logged)
+     ├── AssetNotFoundError          no asset with that id                                      (404)
+     ├── AssetInUseError             a layer still uses the asset                               (409)
+     └── AssetRejectedError          an upload is not an acceptable image or font (413/415/422 via .status)
+
+Scene errors (``compositor.errors.SceneError``) keep their own codes: 422, 404, 409.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AssetInUseError",
+    "AssetNotFoundError",
+    "AssetRejectedError",
+    "ControlError",
+    "CorruptDataError",
+    "StoreError",
+    "StoreUnavailableError",
+    "VersionConflictError",
+]
+
+
+class ControlError(Exception):
+    """Base of every error this package raises on purpose."""
+
+
+class StoreError(ControlError):
+    pass
+
+
+class VersionConflictError(StoreError):
+    """The expected version is not the current one."""
+
+    def __init__(self, expected: int, current: int) -> None:
+        super().__init__(f"expected version {expected}, the scene is at version {current}")
+        self.expected = expected
+        self.current = current
+
+
+class StoreUnavailableError(StoreError):
+    pass
+
+
+class CorruptDataError(StoreError):
+    pass
+
+
+class AssetNotFoundError(ControlError):
+    def __init__(self, asset_id: str) -> None:
+        super().__init__(f"no asset with id {asset_id!r}")
+        self.asset_id = asset_id
+
+
+class AssetInUseError(ControlError):
+    def __init__(self, asset_id: str, layer_ids: tuple[str, ...]) -> None:
+        super().__init__(f"asset {asset_id!r} is used by layer(s) {', '.join(layer_ids)}")
+        self.asset_id = asset_id
+        self.layer_ids = layer_ids
+
+
+class AssetRejectedError(ControlError):
+    """An upload was refused; ``status`` is 413 (too big), 415 (type) or 422 (undecodable, bomb)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
