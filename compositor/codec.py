@@ -141,9 +141,10 @@ def _integer(value: Json, path: str, lo: int, hi: int) -> int:
             value = int(value)
         else:
             raise SceneValidationError(path, f"must be an integer, got {_type_name(value)}")
-    if not lo <= value <= hi:
+    number = int(value)
+    if not lo <= number <= hi:
         raise SceneValidationError(path, f"must be between {lo} and {hi}")
-    return value
+    return number
 
 
 def _string(value: Json, path: str, max_chars: int) -> str:

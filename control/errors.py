@@ -4,12 +4,12 @@
 
     ControlError
      ├── StoreError                  the store failed
-     │    ├── VersionConflictError   if_version / If-Match is stale; carries the current version (409/412)
-     │    ├── StoreUnavailableError  the backend (Redis) cannot be reached right now            (503)
-     │    └── CorruptDataError       data under our keys is not ours or is damaged              (500, logged)
-     ├── AssetNotFoundError          no asset with that id                                      (404)
-     ├── AssetInUseError             a layer still uses the asset                               (409)
-     └── AssetRejectedError          an upload is not an acceptable image or font (413/415/422 via .status)
+     │    ├── VersionConflictError   stale if_version / If-Match; has the current version (409/412)
+     │    ├── StoreUnavailableError  the backend (Redis) cannot be reached right now      (503)
+     │    └── CorruptDataError       data under our keys is not ours or is damaged        (500)
+     ├── AssetNotFoundError          no asset with that id                                (404)
+     ├── AssetInUseError             a layer still uses the asset                         (409)
+     └── AssetRejectedError          not an acceptable image or font        (413/415/422: .status)
 
 Scene errors (``compositor.errors.SceneError``) keep their own codes: 422, 404, 409.
 """
