@@ -119,7 +119,10 @@ def _type_name(value: Json) -> str:
 def _number(value: Json, path: str, lo: float, hi: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise SceneValidationError(path, f"must be a number, got {_type_name(value)}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # json.loads makes ints of any size; 10**400 has no float
+        raise SceneValidationError(path, "must be a finite number") from None
     if not math.isfinite(number):
         raise SceneValidationError(path, "must be a finite number")
     if not lo <= number <= hi:
@@ -199,12 +202,20 @@ def parse_fps(value: Json, path: str = "fps") -> Fraction:
             raise SceneValidationError(path, "must be a number or a fraction like 30000/1001")
         fps = Fraction(int(match.group(1)), int(match.group(2)))
     else:
-        number = _number(value, path, 1.0, 120.0)
-        # 29.97 and 59.94 mean the NTSC rates; limit_denominator(1001) recovers them exactly.
-        fps = Fraction(number).limit_denominator(1001)
+        fps = _rate(_number(value, path, 1.0, 120.0))
     if not 1 <= fps <= 120:
         raise SceneValidationError(path, "must be between 1 and 120")
     return fps
+
+
+def _rate(number: float) -> Fraction:
+    """A decimal frame rate as a fraction; 29.97, 59.94, 23.976... mean the NTSC N*1000/1001."""
+    ntsc = round(number * 1.001)
+    # limit_denominator alone would keep 29.97 as 2997/100: decimal rates near N*1000/1001 are
+    # how people write the NTSC rates, so those snap (the next representable rate is far away).
+    if not number.is_integer() and abs(number - ntsc * 1000 / 1001) < 0.005:
+        return Fraction(ntsc * 1000, 1001)
+    return Fraction(number).limit_denominator(1001)
 
 
 def format_fps(fps: Fraction) -> int | str:
