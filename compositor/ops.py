@@ -34,11 +34,19 @@ def merge_patch(target: Any, patch: Any) -> Any:
 def patch_layer(
     layer: Layer, patch: dict[str, object], path: str, *, limits: Limits = DEFAULT_LIMITS
 ) -> Layer:
-    """``layer`` with a merge patch applied, validated as a whole; the id cannot change."""
+    """``layer`` with a merge patch applied, validated as a whole; the id cannot change.
+
+    A patch that changes ``kind`` patches an empty ``content``: the old kind's content fields
+    could never be valid for the new kind, so they do not carry over (``{"kind": "color",
+    "content": {"color": "#FF0000"}}`` turns a text layer into a colour layer).
+    """
     if "id" in patch and patch["id"] != layer.id:
         raise SceneValidationError(f"{path}.id", "cannot be changed")
+    base = encode_layer(layer)
+    if patch.get("kind", layer.kind) != layer.kind:
+        del base["content"]
     # A patch path reads like the patch the client sent: ops[1].patch.transform.x
-    merged = merge_patch(encode_layer(layer), patch)
+    merged = merge_patch(base, patch)
     merged["id"] = layer.id
     return decode_layer(merged, path, limits=limits)
 
