@@ -1,0 +1,67 @@
+"""RTMP and RTMPS outputs (flv over the network) with stream keys redacted.
+
+The writer thread reconnects with capped exponential backoff whenever the connection fails,
+while the pipeline keeps rendering and encoding; the output resumes at the next keyframe.
+A URL is only ever logged or reported through :func:`redact_url`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from compositor.metrics import PipelineMetrics
+from compositor.output.base import Backoff, Output, VideoParams
+from compositor.output.container import ContainerSink
+
+__all__ = ["RTMP_SCHEMES", "is_rtmp_url", "redact_url", "rtmp_output"]
+
+RTMP_SCHEMES = ("rtmp", "rtmps")
+_REDACTED = "****"
+# Seconds: how long a connect or a single network write may block before it counts as failed.
+_OPEN_TIMEOUT_S = 5.0
+_RW_TIMEOUT_US = "5000000"
+
+
+def is_rtmp_url(target: str) -> bool:
+    return urlsplit(target).scheme.lower() in RTMP_SCHEMES
+
+
+def redact_url(url: str) -> str:
+    """``rtmp://host/app/KEY?x=y`` -> ``rtmp://host/app/****``; credentials are dropped too.
+
+    The stream key is the last path segment (``app/KEY``); with a single segment only the
+    application is named and nothing is secret. A query string may carry tokens: it goes.
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    segments = parts.path.split("/")
+    if len([s for s in segments if s]) >= 2:
+        segments[-1] = _REDACTED
+    query = _REDACTED if parts.query else ""
+    return urlunsplit((parts.scheme, host, "/".join(segments), query, ""))
+
+
+def rtmp_output(
+    url: str,
+    video: VideoParams,
+    metrics: PipelineMetrics,
+    *,
+    audio: bool = True,
+    backoff: Backoff | None = None,
+    queue_packets: int = 120,
+    lossless: bool = False,
+) -> Output:
+    """An :class:`Output` publishing flv to ``url`` (rtmp:// or rtmps://), reconnecting."""
+    name = redact_url(url)
+
+    def open_sink() -> ContainerSink:
+        return ContainerSink(
+            url, "flv", video, audio=audio, name=name,
+            options={"rw_timeout": _RW_TIMEOUT_US, "flvflags": "no_duration_filesize"},
+            timeout_s=_OPEN_TIMEOUT_S,
+        )
+
+    return Output(name, open_sink, metrics, reconnect=True, backoff=backoff,
+                  queue_packets=queue_packets, lossless=lossless)
