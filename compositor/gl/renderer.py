@@ -1,0 +1,262 @@
+"""Draw a static Scene into a framebuffer: every visible layer, by z order, as a textured quad.
+
+Colour handling
+---------------
+Scene colours and images are sRGB. Everything on the GPU is *premultiplied* (colour × alpha), so
+filtering, mipmaps and blending never produce dark fringes.
+
+* Default, sRGB-space blending: blending operates on the sRGB-encoded values, as browsers, CSS and
+  designers' tools do, so a 50 % grey at 50 % opacity looks the way the designer saw it. The frame
+  is RGBA8.
+* ``linear_light=True``: colours are decoded to linear light, blended there (physically correct
+  mixing: a half-transparent white over black is brighter than in sRGB mode) and encoded back to
+  sRGB on output. The frame is RGBA16F; ``add`` is then not clamped until output.
+
+Blend modes (W3C compositing formulas in premultiplied form, ``s`` source, ``b`` backdrop):
+
+* ``normal``: co = cs + cb (1 - as)
+* ``add`` (CSS plus-lighter): co = min(1, cs + cb), ao = min(1, as + ab)
+* ``multiply``: co = cs cb + cs (1 - ab) + cb (1 - as) (two draws; the second adds cs (1 - ab))
+* ``screen``: co = cs + cb - cs cb
+
+Alpha is ``as + ab (1 - as)`` except for ``add``. Opacity scales the premultiplied source.
+The background colour is cleared first.
+
+A layer whose asset or font is missing or broken is skipped and reported in :attr:`problems`; it
+never fails the frame. The framebuffer keeps the canvas top row at GL row 0.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+import moderngl
+import numpy as np
+
+from compositor.errors import AssetError
+from compositor.gl.images import decode_image, premultiply, srgb_decode
+from compositor.gl.shaders import load_program
+from compositor.gl.text import FontBook, TextRaster, quantize_scale, rasterize_text
+from compositor.gl.textures import AssetSource, CachedTexture, TextureCache, TextureData
+from compositor.scene import (
+    Color,
+    ColorContent,
+    ImageContent,
+    Layer,
+    Scene,
+    TextContent,
+    draw_order,
+)
+from compositor.transform import (
+    box_size,
+    canvas_to_clip,
+    cropped_size,
+    is_pixel_aligned,
+    layer_matrix,
+    uv_rect,
+)
+
+__all__ = ["Renderer", "content_key"]
+
+log = logging.getLogger(__name__)
+
+_ONE, _ZERO = moderngl.ONE, moderngl.ZERO
+_BLEND_FUNCS: dict[str, tuple[int, int, int, int]] = {
+    "normal": (_ONE, moderngl.ONE_MINUS_SRC_ALPHA, _ONE, moderngl.ONE_MINUS_SRC_ALPHA),
+    "add": (_ONE, _ONE, _ONE, _ONE),
+    "screen": (_ONE, moderngl.ONE_MINUS_SRC_COLOR, _ONE, moderngl.ONE_MINUS_SRC_ALPHA),
+    # Multiply, first draw: cs cb + cb (1 - as) on colour only (alpha is masked).
+    "multiply": (moderngl.DST_COLOR, moderngl.ONE_MINUS_SRC_ALPHA, _ZERO, _ONE),
+}
+# Multiply, second draw: + cs (1 - ab) on colour, the normal alpha on alpha.
+_MULTIPLY_SECOND = (moderngl.ONE_MINUS_DST_ALPHA, _ONE, _ONE, moderngl.ONE_MINUS_SRC_ALPHA)
+
+
+@dataclass(frozen=True, slots=True)
+class _Drawable:
+    texture: moderngl.Texture
+    source_px: tuple[float, float]
+    natural: tuple[float, float]  # before crop
+    tint: tuple[float, float, float, float]  # premultiplied, blending space, opacity applied
+    exact_capable: bool
+
+
+def content_key(layer: Layer) -> Hashable | None:
+    """The texture-cache key of a layer's content (None for colour layers)."""
+    content = layer.content
+    if isinstance(content, ImageContent):
+        return ("image", content.asset)
+    if isinstance(content, TextContent):
+        scale = quantize_scale(max(abs(layer.transform.scale_x), abs(layer.transform.scale_y)))
+        return (
+            "text",
+            content.text,
+            content.font,
+            content.size_px,
+            content.align,
+            content.max_width_px,
+            scale,
+        )
+    return None
+
+
+class Renderer:
+    """Owns the frame, the layer program and the texture cache. One thread (the GL one) only."""
+
+    def __init__(
+        self,
+        ctx: moderngl.Context,
+        width: int,
+        height: int,
+        assets: AssetSource,
+        *,
+        linear_light: bool = False,
+        texture_budget_bytes: int = 512 * 2**20,
+    ) -> None:
+        self.ctx = ctx
+        self.width = width
+        self.height = height
+        self.linear_light = linear_light
+        self._assets = assets
+        self.frame = ctx.texture((width, height), 4, dtype="f2" if linear_light else "f1")
+        self.frame.filter = (moderngl.NEAREST, moderngl.NEAREST)
+        self.fbo = ctx.framebuffer(color_attachments=[self.frame])
+        self._program = load_program(ctx, "layer")
+        self._quad = ctx.buffer(np.array([0, 0, 1, 0, 0, 1, 1, 1], dtype="f4").tobytes())
+        self._vao = ctx.vertex_array(self._program, [(self._quad, "2f", "in_unit")])
+        self._white = ctx.texture((1, 1), 4, b"\xff\xff\xff\xff")
+        self.cache = TextureCache(ctx, texture_budget_bytes)
+        self._fonts = FontBook(assets)
+        self._broken: dict[str, str] = {}  # asset id -> reason; ids are content hashes: permanent
+        self.problems: dict[str, str] = {}
+        self.max_texture_px = int(ctx.info.get("GL_MAX_TEXTURE_SIZE", 8192))
+
+    def draw(self, scene: Scene) -> None:
+        """Draw ``scene`` into :attr:`fbo` (background, then visible layers by z order)."""
+        problems: dict[str, str] = {}
+        referenced: set[Hashable] = set()
+        self.fbo.use()
+        self.fbo.clear(*self._premultiplied(scene.background))
+        self.ctx.enable(moderngl.BLEND)
+        self.ctx.blend_equation = (moderngl.FUNC_ADD, moderngl.FUNC_ADD)
+        to_clip = canvas_to_clip(scene.width, scene.height)
+        for layer in draw_order(scene):
+            key = content_key(layer)
+            if key is not None:
+                referenced.add(key)
+            if not layer.visible or layer.opacity <= 0.0:
+                continue
+            try:
+                drawable = self._drawable(layer, scene)
+            except AssetError as exc:
+                problems[layer.id] = str(exc)
+                continue
+            if drawable is not None:
+                self._draw_layer(layer, drawable, to_clip)
+        self.ctx.disable(moderngl.BLEND)
+        self.cache.end_frame(referenced)
+        self._report(problems)
+
+    def release(self) -> None:
+        self.cache.release()
+        for obj in (self._vao, self._quad, self._program, self._white, self.fbo, self.frame):
+            obj.release()
+
+    # --- content ---------------------------------------------------------------------------
+
+    def _drawable(self, layer: Layer, scene: Scene) -> _Drawable | None:
+        content = layer.content
+        opacity = min(1.0, max(0.0, layer.opacity))
+        if isinstance(content, ColorContent):
+            tint = tuple(c * opacity for c in self._premultiplied(content.color))
+            natural = (float(scene.width), float(scene.height))
+            return _Drawable(self._white, (1.0, 1.0), natural, _four(tint), False)
+        if isinstance(content, ImageContent):
+            entry = self._image(content.asset)
+            source = (float(entry.width), float(entry.height))
+            return _Drawable(entry.texture, source, source, (opacity,) * 4, True)
+        if not content.text.strip():
+            return None
+        scale = quantize_scale(max(abs(layer.transform.scale_x), abs(layer.transform.scale_y)))
+        entry = self.cache.get(content_key(layer), lambda: self._text(content, scale))
+        source = (float(entry.width), float(entry.height))
+        natural = (entry.width / scale, entry.height / scale)
+        tint = tuple(c * opacity for c in self._premultiplied(content.color))
+        return _Drawable(entry.texture, source, natural, _four(tint), False)
+
+    def _image(self, asset_id: str) -> CachedTexture:
+        broken = self._broken.get(asset_id)
+        if broken is not None:
+            raise AssetError(broken)
+
+        def build() -> TextureData:
+            data = self._assets(asset_id)
+            if data is None:
+                raise AssetError(f"image asset {asset_id} is missing")
+            try:
+                rgba = decode_image(data)
+                height, width = rgba.shape[:2]
+                if max(width, height) > self.max_texture_px:
+                    raise AssetError(f"image {width}x{height} exceeds {self.max_texture_px} px")
+            except AssetError as exc:
+                self._broken[asset_id] = f"image asset {asset_id}: {exc}"
+                raise AssetError(self._broken[asset_id]) from exc
+            pixels = premultiply(rgba, linear_light=self.linear_light)
+            return TextureData(pixels, srgb=self.linear_light)
+
+        return self.cache.get(("image", asset_id), build)
+
+    def _text(self, content: TextContent, raster_scale: float) -> TextureData:
+        size = max(1, round(content.size_px * raster_scale))
+        font = self._fonts.font(content.font, size)
+        raster: TextRaster | None = rasterize_text(content, font, raster_scale)
+        if raster is None:  # whitespace only: checked before, kept for safety
+            raster = TextRaster(np.zeros((1, 1), dtype=np.uint8), raster_scale)
+        return TextureData(raster.coverage)
+
+    def _premultiplied(self, color: Color) -> tuple[float, float, float, float]:
+        r, g, b, a = color.to_floats()
+        rgb = np.array([r, g, b])
+        if self.linear_light:
+            rgb = srgb_decode(rgb)
+        return (float(rgb[0] * a), float(rgb[1] * a), float(rgb[2] * a), a)
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def _draw_layer(self, layer: Layer, drawable: _Drawable, to_clip: np.ndarray) -> None:
+        natural = cropped_size(drawable.natural[0], drawable.natural[1], layer.crop)
+        box = box_size(layer.transform, natural)
+        if box[0] == 0.0 or box[1] == 0.0:
+            return
+        matrix = layer_matrix(layer.transform, box)
+        uv = uv_rect(layer.crop)
+        exact = drawable.exact_capable and is_pixel_aligned(matrix, drawable.source_px, uv)
+        program = self._program
+        program["u_matrix"].write((to_clip @ matrix).T.astype("f4").tobytes())  # type: ignore[union-attr]
+        program["u_uv"].value = (uv.u0, uv.v0, uv.u1, uv.v1)  # type: ignore[union-attr]
+        program["u_color"].value = drawable.tint  # type: ignore[union-attr]
+        program["u_exact"].value = exact  # type: ignore[union-attr]
+        program["u_texture"].value = 0  # type: ignore[union-attr]
+        drawable.texture.use(location=0)
+        # moderngl takes (src_rgb, dst_rgb, src_alpha, dst_alpha); its stubs only know pairs.
+        self.ctx.blend_func = _BLEND_FUNCS[layer.blend]  # type: ignore[assignment]
+        if layer.blend != "multiply":
+            self._vao.render(moderngl.TRIANGLE_STRIP)
+            return
+        self.fbo.color_mask = (True, True, True, False)
+        self._vao.render(moderngl.TRIANGLE_STRIP)
+        self.fbo.color_mask = (True, True, True, True)
+        self.ctx.blend_func = _MULTIPLY_SECOND  # type: ignore[assignment]
+        self._vao.render(moderngl.TRIANGLE_STRIP)
+
+    def _report(self, problems: dict[str, str]) -> None:
+        for layer_id, reason in problems.items():
+            if self.problems.get(layer_id) != reason:
+                log.warning("layer %s skipped: %s", layer_id, reason)
+        self.problems = problems
+
+
+def _four(values: tuple[float, ...]) -> tuple[float, float, float, float]:
+    return (values[0], values[1], values[2], values[3])

@@ -1,0 +1,60 @@
+// RGBA -> NV12 (BT.709, limited range) as a compute pass writing straight into a buffer (the
+// readback PBO) in NV12 byte order. One invocation converts a 4x2 pixel block: two words of Y and
+// one word of interleaved Cb Cr. Needs width % 4 == 0 and an even height.
+#version 430 core
+
+#section COMPUTE_SHADER
+layout(local_size_x = 8, local_size_y = 8) in;
+layout(std430, binding = 0) writeonly buffer Nv12 { uint words[]; };
+
+uniform sampler2D u_frame;
+uniform bool u_linear;
+uniform ivec2 u_size;  // frame width, height in px
+
+vec3 srgb_encode(vec3 linear) {
+    vec3 c = clamp(linear, 0.0, 1.0);
+    return mix(c * 12.92, 1.055 * pow(c, vec3(1.0 / 2.4)) - 0.055, step(vec3(0.0031308), c));
+}
+
+vec3 rgb_at(ivec2 p) {
+    vec3 rgb = clamp(texelFetch(u_frame, p, 0).rgb, 0.0, 1.0);
+    return u_linear ? srgb_encode(rgb) : rgb;
+}
+
+const vec3 LUMA = vec3(0.2126, 0.7152, 0.0722);
+
+uint code(float value) { return uint(clamp(floor(value + 0.5), 0.0, 255.0)); }
+
+uint pack4(uint a, uint b, uint c, uint d) { return a | (b << 8) | (c << 16) | (d << 24); }
+
+uint luma_code(vec3 rgb) { return code(16.0 + 219.0 * dot(LUMA, rgb)); }
+
+uvec2 chroma_codes(vec3 a, vec3 b, vec3 c, vec3 d) {
+    vec3 rgb = 0.25 * (a + b + c + d);
+    float luma = dot(LUMA, rgb);
+    return uvec2(code(128.0 + 224.0 * (rgb.b - luma) / 1.8556),
+                 code(128.0 + 224.0 * (rgb.r - luma) / 1.5748));
+}
+
+void main() {
+    ivec2 cell = ivec2(gl_GlobalInvocationID.xy);  // 4x2 block index
+    if (cell.x * 4 >= u_size.x || cell.y * 2 >= u_size.y) {
+        return;
+    }
+    ivec2 origin = cell * ivec2(4, 2);
+    vec3 top[4];
+    vec3 bottom[4];
+    for (int i = 0; i < 4; ++i) {
+        top[i] = rgb_at(origin + ivec2(i, 0));
+        bottom[i] = rgb_at(origin + ivec2(i, 1));
+    }
+    int row_words = u_size.x / 4;
+    int y_word = origin.y * row_words + cell.x;
+    words[y_word] = pack4(luma_code(top[0]), luma_code(top[1]), luma_code(top[2]), luma_code(top[3]));
+    words[y_word + row_words] = pack4(luma_code(bottom[0]), luma_code(bottom[1]),
+                                      luma_code(bottom[2]), luma_code(bottom[3]));
+    uvec2 left = chroma_codes(top[0], top[1], bottom[0], bottom[1]);
+    uvec2 right = chroma_codes(top[2], top[3], bottom[2], bottom[3]);
+    int uv_word = (u_size.x * u_size.y) / 4 + cell.y * row_words + cell.x;
+    words[uv_word] = pack4(left.x, left.y, right.x, right.y);
+}
