@@ -20,6 +20,9 @@ __all__ = [
     "AssetInUseError",
     "AssetNotFoundError",
     "AssetRejectedError",
+    "ProgramError",
+    "ProgramUnavailableError",
+    "RequestError",
     "ControlError",
     "CorruptDataError",
     "StoreError",
@@ -72,3 +75,42 @@ class AssetRejectedError(ControlError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+class RequestError(ControlError):
+    """A request that is wrong at the HTTP level (not a scene error).
+
+    ``status`` is the HTTP status (400, 401, 404, 405, 412, 413, 415, 422), ``code`` the
+    machine-readable error code of the body, ``path`` the offending field or header, if any.
+    ``extra`` is merged into the top level of the error body (e.g. ``{"version": 12}``).
+    """
+
+    def __init__(
+        self, status: int, code: str, message: str, path: str | None = None,
+        extra: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.path = path
+        self.extra = extra or {}
+
+
+class ProgramError(ControlError):
+    """The render side refused a request (bad output URL, output already running...): 409/422.
+
+    ``status`` is 409 (state conflict) or 422 (bad argument); ``path`` names the argument.
+    """
+
+    def __init__(self, message: str, *, status: int = 409, path: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.path = path
+
+
+class ProgramUnavailableError(ProgramError):
+    """This process does not render (a ``--no-render`` replica) or has no frame yet (503)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, status=503)

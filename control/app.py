@@ -1,0 +1,97 @@
+"""The control plane's Starlette application, built by :func:`create_app`.
+
+Nothing here is global: the settings, the store, the program (render side) and the metrics
+registry are passed in, so tests and replicas build as many apps as they like. The app owns one
+:class:`~control.ws.Hub` (one store subscription) that it starts and stops with its lifespan.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from prometheus_client import CollectorRegistry
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+
+from compositor.codec import Limits
+from compositor.scene import Scene
+from control.assets import AssetPolicy
+from control.auth import BearerAuthMiddleware
+from control.committer import Committer
+from control.context import ControlContext
+from control.http import exception_handlers
+from control.logs import RequestIdMiddleware
+from control.metered_store import MeteredStore
+from control.metrics import ControlMetrics
+from control.program import ProgramControl
+from control.routes import all_routes
+from control.settings import Settings
+from control.store.base import Store
+from control.ws import DEFAULT_QUEUE_MAX, Hub
+
+__all__ = ["JSON_MAX_BYTES", "create_app"]
+
+JSON_MAX_BYTES = 1024 * 1024
+"""Largest JSON request body (and WebSocket message), in bytes."""
+
+
+def create_app(
+    settings: Settings,
+    store: Store,
+    program: ProgramControl,
+    *,
+    registry: CollectorRegistry,
+    metrics: ControlMetrics | None = None,
+    asset_policy: AssetPolicy | None = None,
+    ws_queue_max: int = DEFAULT_QUEUE_MAX,
+    json_max_bytes: int = JSON_MAX_BYTES,
+    initial_scene: Scene | None = None,
+    owns_store: bool = False,
+) -> Starlette:
+    """Build the app.
+
+    ``metrics`` defaults to a new :class:`ControlMetrics` on ``registry`` (pass one when the
+    caller needs it too, e.g. for commit-to-air). ``initial_scene`` is written at startup when the
+    store is empty. With ``owns_store`` the store is closed at shutdown.
+    """
+    metrics = metrics if metrics is not None else ControlMetrics(registry)
+    backend = "redis" if settings.redis_url else "memory"
+    metered = MeteredStore(store, metrics, backend)
+    limits = Limits(max_layers=settings.max_layers)
+    hub = Hub(metered, metrics, queue_max=ws_queue_max)
+    context = ControlContext(
+        settings=settings,
+        store=metered,
+        program=program,
+        metrics=metrics,
+        committer=Committer(metered, metrics, limits),
+        hub=hub,
+        limits=limits,
+        asset_policy=asset_policy or AssetPolicy(),
+        json_max_bytes=json_max_bytes,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if initial_scene is not None:
+            await metered.initialize(initial_scene)
+        await hub.start()
+        try:
+            yield
+        finally:
+            await hub.stop()
+            if owns_store:
+                await store.close()
+
+    app = Starlette(
+        routes=all_routes(),
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(BearerAuthMiddleware, token=settings.api_token),
+        ],
+        exception_handlers=exception_handlers(),
+        lifespan=lifespan,
+    )
+    app.state.control = context
+    return app

@@ -1,0 +1,37 @@
+"""What every route needs, built once by ``create_app`` and kept on ``app.state.control``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+from starlette.requests import HTTPConnection
+
+from compositor.codec import Limits
+from control.assets import AssetPolicy
+from control.committer import Committer
+from control.metrics import ControlMetrics
+from control.program import ProgramControl
+from control.settings import Settings
+from control.store.base import Store
+from control.ws import Hub
+
+__all__ = ["ControlContext", "context_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class ControlContext:
+    settings: Settings
+    store: Store
+    program: ProgramControl
+    metrics: ControlMetrics
+    committer: Committer
+    hub: Hub
+    limits: Limits
+    asset_policy: AssetPolicy
+    json_max_bytes: int
+
+
+def context_of(connection: HTTPConnection) -> ControlContext:
+    """The app's :class:`ControlContext` (set by ``create_app``)."""
+    return cast(ControlContext, connection.app.state.control)

@@ -1,0 +1,83 @@
+"""A :class:`~control.store.base.Store` that measures another one.
+
+Every operation's latency goes to ``compositor_store_operation_seconds{operation}``; a
+``StoreUnavailableError`` sets ``compositor_store_connected{backend}`` to 0 and counts in
+``compositor_store_errors_total``; the next success sets it back to 1. The change feed is passed
+through unmeasured (it is a long-lived stream, not an operation).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from typing import Any, TypeVar
+
+from compositor.scene import Op, Scene
+from control.errors import StoreUnavailableError
+from control.metrics import ControlMetrics
+from control.store.base import AssetInfo, Change, CommitRecord, Store
+
+__all__ = ["MeteredStore"]
+
+T = TypeVar("T")
+
+
+class MeteredStore:
+    """Wraps ``inner``; ``backend`` labels the connection gauge (``redis`` or ``memory``)."""
+
+    def __init__(self, inner: Store, metrics: ControlMetrics, backend: str) -> None:
+        self.inner = inner
+        self.metrics = metrics
+        self.backend = backend
+        self.journal_max = inner.journal_max
+        metrics.store_connected.labels(backend).set(1)
+
+    async def _timed(self, operation: str, call: Awaitable[T]) -> T:
+        started = time.perf_counter()
+        try:
+            result = await call
+        except StoreUnavailableError:
+            self.metrics.store_errors.labels(operation).inc()
+            self.metrics.store_connected.labels(self.backend).set(0)
+            raise
+        finally:
+            self.metrics.store_seconds.labels(operation).observe(time.perf_counter() - started)
+        self.metrics.store_connected.labels(self.backend).set(1)
+        return result
+
+    async def initialize(self, scene: Scene) -> Scene:
+        return await self._timed("initialize", self.inner.initialize(scene))
+
+    async def read(self) -> Scene:
+        return await self._timed("read", self.inner.read())
+
+    async def commit(
+        self, ops: Sequence[Op], *, if_version: int | None = None, author: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> CommitRecord:
+        return await self._timed("commit", self.inner.commit(
+            ops, if_version=if_version, author=author, meta=meta))
+
+    def subscribe(self, since: int | None = None) -> AsyncIterator[Change]:
+        return self.inner.subscribe(since)
+
+    async def journal(self, since: int = 0, limit: int = 1000) -> list[CommitRecord]:
+        return await self._timed("journal", self.inner.journal(since, limit))
+
+    async def put_asset(self, data: bytes, info: AssetInfo) -> AssetInfo:
+        return await self._timed("put_asset", self.inner.put_asset(data, info))
+
+    async def get_asset(self, asset_id: str) -> bytes:
+        return await self._timed("get_asset", self.inner.get_asset(asset_id))
+
+    async def asset_info(self, asset_id: str) -> AssetInfo:
+        return await self._timed("asset_info", self.inner.asset_info(asset_id))
+
+    async def list_assets(self) -> list[AssetInfo]:
+        return await self._timed("list_assets", self.inner.list_assets())
+
+    async def delete_asset(self, asset_id: str) -> None:
+        await self._timed("delete_asset", self.inner.delete_asset(asset_id))
+
+    async def close(self) -> None:
+        await self.inner.close()

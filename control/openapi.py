@@ -1,0 +1,293 @@
+"""The OpenAPI 3.1 document of the control API, written as data.
+
+It is kept next to the routes by a test that checks every route of the app appears here (path
+and method) and that every operation here is a route of the app. Schemas follow CONTRACT.md and
+``compositor.codec`` (the one codec that validates scenes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["openapi_document"]
+
+_REF = "#/components/schemas/"
+_COLOR = {"type": "string", "pattern": "^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$",
+          "description": "sRGB hex, straight alpha: #RRGGBB or #RRGGBBAA"}
+_ID = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}
+_NUM = {"type": "number"}
+_NULLABLE_NUM = {"type": ["number", "null"]}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": _REF + name}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+_ETAG = {"ETag": {"description": 'The scene version, quoted: "12"',
+                  "schema": {"type": "string"}}}
+_IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
+             "description": 'Only apply when the scene is at this version ("12"); 412 otherwise.',
+             "schema": {"type": "string"}}
+_LAYER_ID = {"name": "layer_id", "in": "path", "required": True, "schema": _ID}
+_ASSET_ID = {"name": "asset_id", "in": "path", "required": True,
+             "schema": {"type": "string", "description": "hex sha256 of the bytes"}}
+_BAD = {
+    "400": _error("Malformed JSON or headers"),
+    "413": _error("Body larger than the limit (1 MiB for JSON)"),
+    "415": _error("Body is not JSON"),
+    "422": _error("Validation error; error.path names the field"),
+}
+
+
+def _schemas() -> dict[str, Any]:
+    content = {
+        "oneOf": [
+            {"type": "object", "title": "color", "additionalProperties": False,
+             "required": ["color"], "properties": {"color": _COLOR}},
+            {"type": "object", "title": "image", "additionalProperties": False,
+             "required": ["asset"], "properties": {"asset": {
+                 "type": "string", "description": "an image asset id (never a path or URL)"}}},
+            {"type": "object", "title": "text", "additionalProperties": False,
+             "required": ["text"], "properties": {
+                 "text": {"type": "string", "maxLength": 4096},
+                 "font": {"type": "string", "default": "sans", "description":
+                          "sans, sans-bold, serif, mono, or a font asset id"},
+                 "size_px": {"type": "number", "minimum": 1, "maximum": 1024, "default": 48},
+                 "color": {**_COLOR, "default": "#FFFFFFFF"},
+                 "align": {"enum": ["left", "center", "right"], "default": "left"},
+                 "max_width_px": {"type": ["number", "null"], "default": None}}},
+        ],
+        "description": "Shape depends on the layer's kind.",
+    }
+    transform = {
+        "type": "object", "additionalProperties": False, "properties": {
+            "x": {**_NUM, "default": 0}, "y": {**_NUM, "default": 0},
+            "width": {**_NULLABLE_NUM, "default": None, "description": "null: natural size"},
+            "height": {**_NULLABLE_NUM, "default": None},
+            "anchor_x": {**_NUM, "minimum": 0, "maximum": 1, "default": 0},
+            "anchor_y": {**_NUM, "minimum": 0, "maximum": 1, "default": 0},
+            "scale_x": {**_NUM, "default": 1}, "scale_y": {**_NUM, "default": 1},
+            "rotation_deg": {**_NUM, "default": 0, "description": "clockwise, about the anchor"},
+        }}
+    crop = {"type": "object", "additionalProperties": False, "properties": {
+        side: {**_NUM, "minimum": 0, "maximum": 1, "default": 0}
+        for side in ("left", "top", "right", "bottom")}}
+    layer = {
+        "type": "object", "additionalProperties": False, "required": ["kind", "content"],
+        "properties": {
+            "id": {**_ID, "description": "assigned by the server (layer-xxxxxxxx) if absent"},
+            "name": {"type": ["string", "null"]},
+            "kind": {"enum": ["color", "image", "text"]},
+            "content": content, "transform": transform, "crop": crop,
+            "opacity": {**_NUM, "minimum": 0, "maximum": 1, "default": 1},
+            "blend": {"enum": ["normal", "add", "multiply", "screen"], "default": "normal"},
+            "visible": {"type": "boolean", "default": True},
+            "z": {"type": "integer", "default": 0,
+                  "description": "draw order, low first; ties by creation order"},
+        }}
+    op = {"oneOf": [
+        {"type": "object", "additionalProperties": False, "required": ["op", "layer"],
+         "properties": {"op": {"const": "add"}, "layer": _ref("Layer")}},
+        {"type": "object", "additionalProperties": False, "required": ["op", "id", "patch"],
+         "properties": {"op": {"const": "update"}, "id": _ID,
+                        "patch": {"type": "object", "description": "JSON merge patch (RFC 7396)"}}},
+        {"type": "object", "additionalProperties": False, "required": ["op", "id"],
+         "properties": {"op": {"const": "remove"}, "id": _ID}},
+    ]}
+    return {
+        "Layer": layer,
+        "Op": op,
+        "Scene": {"type": "object", "additionalProperties": False, "properties": {
+            "version": {"type": "integer", "minimum": 0},
+            "width": {"type": "integer"}, "height": {"type": "integer"},
+            "fps": {"type": ["integer", "number", "string"],
+                    "description": "60, 29.97 or \"30000/1001\""},
+            "background": _COLOR,
+            "layers": {"type": "array", "items": _ref("Layer")}}},
+        "LayerList": {"type": "object", "required": ["version", "layers"], "properties": {
+            "version": {"type": "integer"},
+            "layers": {"type": "array", "items": _ref("Layer"),
+                       "description": "in creation order"}}},
+        "Commit": {"type": "object", "additionalProperties": False, "required": ["ops"],
+                   "properties": {"if_version": {"type": "integer", "minimum": 0},
+                                  "ops": {"type": "array", "items": _ref("Op")}}},
+        "CommitResult": {"type": "object", "required": ["version"],
+                         "properties": {"version": {"type": "integer"}}},
+        "Asset": {"type": "object", "required": ["id", "kind", "bytes", "sha256"], "properties": {
+            "id": {"type": "string"}, "kind": {"enum": ["image", "font"]},
+            "content_type": {"type": "string"},
+            "width": {"type": ["integer", "null"]}, "height": {"type": ["integer", "null"]},
+            "bytes": {"type": "integer"}, "sha256": {"type": "string"},
+            "name": {"type": ["string", "null"]}, "created_unix": {"type": "number"}}},
+        "AssetList": {"type": "object", "properties": {
+            "assets": {"type": "array", "items": _ref("Asset")}}},
+        "OutputStatus": {"type": "object", "required": ["state"], "properties": {
+            "state": {"enum": ["idle", "connecting", "live", "reconnecting", "error"]},
+            "url": {"type": ["string", "null"], "description": "stream key redacted"},
+            "frames": {"type": "integer"}, "dropped": {"type": "integer"},
+            "fps": {"type": "number"}, "encoder": {"type": ["string", "null"]}},
+            "additionalProperties": True},
+        "OutputStart": {"type": "object", "additionalProperties": False, "properties": {
+            "url": {"type": "string", "pattern": "^rtmps?://"}}},
+        "Error": {"type": "object", "required": ["error"], "properties": {
+            "error": {"type": "object", "required": ["code", "message", "path"], "properties": {
+                "code": {"type": "string"}, "message": {"type": "string"},
+                "path": {"type": ["string", "null"]}}},
+            "version": {"type": "integer", "description": "the current version (conflicts)"}}},
+        "Health": {"type": "object", "properties": {
+            "status": {"type": "string"}, "version": {"type": ["integer", "null"]},
+            "problems": {"type": "object", "additionalProperties": {"type": "string"}}}},
+    }
+
+
+def _paths() -> dict[str, Any]:
+    layer_body = {"required": True, "content": {"application/json": {"schema": _ref("Layer")}}}
+    patch_body = {"required": True, "content": {
+        "application/merge-patch+json": {"schema": {"type": "object"}},
+        "application/json": {"schema": {"type": "object"}}}}
+    not_found = {"404": _error("No such layer")}
+    stale = {"412": _error("If-Match is stale; body carries the current version")}
+    layer_ok = {"description": "The layer", "headers": _ETAG,
+                "content": {"application/json": {"schema": _ref("Layer")}}}
+    return {
+        "/api/v1/scene": {"get": {
+            "operationId": "get_scene", "summary": "The whole scene",
+            "responses": {"200": {**_json(_ref("Scene"), "The scene"), "headers": _ETAG},
+                          "304": {"description": "If-None-Match matched"}}}},
+        "/api/v1/layers": {
+            "get": {"operationId": "list_layers", "summary": "Layers in creation order",
+                    "responses": {"200": _json(_ref("LayerList"), "The layers")}},
+            "post": {"operationId": "create_layer", "summary": "Create a layer (one add op)",
+                     "parameters": [_IF_MATCH], "requestBody": layer_body,
+                     "responses": {"201": {**layer_ok, "description": "Created; Location set"},
+                                   "409": _error("A layer with that id exists"), **stale,
+                                   **_BAD}}},
+        "/api/v1/layers/{layer_id}": {
+            "parameters": [_LAYER_ID],
+            "get": {"operationId": "get_layer", "summary": "One layer",
+                    "responses": {"200": layer_ok, **not_found}},
+            "patch": {"operationId": "patch_layer", "summary": "JSON merge patch (RFC 7396)",
+                      "parameters": [_IF_MATCH], "requestBody": patch_body,
+                      "responses": {"200": layer_ok, **not_found, **stale, **_BAD}},
+            "delete": {"operationId": "delete_layer", "summary": "Remove a layer",
+                       "parameters": [_IF_MATCH],
+                       "responses": {"204": {"description": "Removed", "headers": _ETAG},
+                                     **not_found, **stale}}},
+        "/api/v1/commits": {"post": {
+            "operationId": "post_commit", "summary": "Apply ops all or nothing",
+            "parameters": [_IF_MATCH],
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": _ref("Commit")}}},
+            "responses": {"200": {**_json(_ref("CommitResult"), "The new version"),
+                                  "headers": _ETAG},
+                          "404": _error("An op names a missing layer"),
+                          "409": _error("Stale if_version (body has the current version) "
+                                        "or a duplicate layer id"), **stale, **_BAD}}},
+        "/api/v1/assets": {
+            "get": {"operationId": "list_assets", "summary": "Every asset",
+                    "responses": {"200": _json(_ref("AssetList"), "The assets")}},
+            "post": {"operationId": "upload_asset",
+                     "summary": "Upload an image (PNG, JPEG, WebP, GIF) or font (TTF, OTF)",
+                     "requestBody": {"required": True, "content": {
+                         "image/*": {"schema": {"type": "string", "format": "binary"}},
+                         "font/*": {"schema": {"type": "string", "format": "binary"}},
+                         "multipart/form-data": {"schema": {"type": "object", "properties": {
+                             "file": {"type": "string", "format": "binary"}}}}}},
+                     "responses": {"201": _json(_ref("Asset"), "Stored"),
+                                   "200": _json(_ref("Asset"), "Already stored (same bytes)"),
+                                   "413": _error("Larger than the limit (32 MiB)"),
+                                   "415": _error("Not an image or font type"),
+                                   "422": _error("Does not decode, or too many pixels")}}},
+        "/api/v1/assets/{asset_id}": {
+            "parameters": [_ASSET_ID],
+            "get": {"operationId": "get_asset", "summary": "Asset metadata",
+                    "responses": {"200": _json(_ref("Asset"), "Metadata"),
+                                  "404": _error("No such asset")}},
+            "delete": {"operationId": "delete_asset", "summary": "Delete an unused asset",
+                       "responses": {"204": {"description": "Deleted"},
+                                     "404": _error("No such asset"),
+                                     "409": _error("A layer uses it")}}},
+        "/api/v1/assets/{asset_id}/data": {
+            "parameters": [_ASSET_ID],
+            "get": {"operationId": "get_asset_data", "summary": "The asset's bytes",
+                    "responses": {"200": {"description": "The bytes, with their type",
+                                          "content": {"*/*": {}}},
+                                  "404": _error("No such asset")}}},
+        "/api/v1/output": {"get": {
+            "operationId": "get_output", "summary": "Program output state",
+            "responses": {"200": _json(_ref("OutputStatus"), "The state")}}},
+        "/api/v1/output/start": {"post": {
+            "operationId": "start_output", "summary": "Start streaming",
+            "requestBody": {"required": False, "content": {
+                "application/json": {"schema": _ref("OutputStart")}}},
+            "responses": {"200": _json(_ref("OutputStatus"), "The new state"),
+                          "409": _error("Refused in the current state"),
+                          "422": _error("Bad or missing URL"),
+                          "503": _error("This replica does not render")}}},
+        "/api/v1/output/stop": {"post": {
+            "operationId": "stop_output", "summary": "Stop streaming",
+            "responses": {"200": _json(_ref("OutputStatus"), "The new state"),
+                          "503": _error("This replica does not render")}}},
+        "/api/v1/preview.jpg": {"get": {
+            "operationId": "preview", "summary": "The latest program frame",
+            "parameters": [{"name": "width", "in": "query", "required": False,
+                            "schema": {"type": "integer", "minimum": 16, "maximum": 7680}}],
+            "responses": {"200": {"description": "JPEG", "content": {"image/jpeg": {}}},
+                          "422": _error("Bad width"),
+                          "503": _error("No frame (not rendering)")}}},
+        "/api/v1/ws": {"get": {
+            "operationId": "ws", "summary": "WebSocket: hello, scene.changed, commit/ping",
+            "description": "Upgrade to a WebSocket. Messages are documented in docs/api.md.",
+            "parameters": [
+                {"name": "since", "in": "query", "required": False,
+                 "schema": {"type": "integer"}, "description": "resume after this version"},
+                {"name": "token", "in": "query", "required": False,
+                 "schema": {"type": "string"}, "description": "API token (browsers)"}],
+            "responses": {"101": {"description": "Switching protocols"},
+                          "401": _error("Missing or wrong token")}}},
+        "/healthz": {"get": {"operationId": "healthz", "summary": "Liveness", "security": [],
+                             "responses": {"200": _json(_ref("Health"), "Alive")}}},
+        "/readyz": {"get": {"operationId": "readyz", "summary": "Readiness", "security": [],
+                            "responses": {"200": _json(_ref("Health"), "Ready"),
+                                          "503": _json(_ref("Health"), "Not ready")}}},
+        "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus metrics",
+                             "security": [], "responses": {"200": {
+                                 "description": "Prometheus text format",
+                                 "content": {"text/plain": {}}}}}},
+        "/openapi.json": {"get": {"operationId": "openapi", "summary": "This document",
+                                  "security": [], "responses": {"200": {
+                                      "description": "OpenAPI 3.1",
+                                      "content": {"application/json": {}}}}}},
+    }
+
+
+def openapi_document(*, token_required: bool = False) -> dict[str, Any]:
+    """The OpenAPI 3.1 document; with ``token_required`` every /api operation needs bearer auth."""
+    document: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "compositor control API", "version": "1",
+                 "description": "Control a live graphics compositor: scene, layers, commits, "
+                                "assets, output and preview. Errors: "
+                                '{"error": {"code", "message", "path"}}.'},
+        "paths": _paths(),
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+    if token_required:
+        document["security"] = [{"bearer": []}]
+        for operations in document["paths"].values():
+            for name, operation in operations.items():
+                if name != "parameters":
+                    operation.setdefault("responses", {}).setdefault(
+                        "401", _error("Missing or wrong API token"))
+    return document

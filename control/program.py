@@ -1,0 +1,70 @@
+"""The narrow interface between the control plane and the render side.
+
+The control package never imports the renderer, the encoders, the outputs or the pipeline; the
+app talks to whatever renders this channel through :class:`ProgramControl`. ``compositor.service``
+adapts the pipeline to it; :class:`NullProgram` stands in on a ``--no-render`` replica.
+
+Scene changes do not go through here: they go through the store, whose change feed the render
+side follows.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from control.errors import ProgramUnavailableError
+
+__all__ = ["NullProgram", "ProgramControl"]
+
+
+class ProgramControl(Protocol):
+    """What the HTTP API may ask of the program (the rendered output of this channel).
+
+    - :meth:`status` is the body of ``GET /api/v1/output``: at least ``state`` (idle, connecting,
+      live, reconnecting, error), ``url`` (stream key redacted), ``frames``, ``dropped``, ``fps``,
+      ``encoder``. It must not block (it is called on the event loop).
+    - :meth:`start_output` / :meth:`stop_output` return the new status; they raise
+      :class:`~control.errors.ProgramError` (409/422) for a refused request and
+      :class:`~control.errors.ProgramUnavailableError` (503) where nothing renders.
+    - :meth:`preview_jpeg` returns the latest program frame as JPEG bytes (``width`` in px, the
+      height follows the aspect ratio), or None when there is no frame yet. Non-blocking.
+    - :meth:`problems` names what is wrong right now (``{"output": "reconnecting: ..."}``);
+      empty when healthy. Used by ``/readyz``.
+    """
+
+    def status(self) -> dict[str, Any]: ...
+
+    async def start_output(self, url: str | None) -> dict[str, Any]: ...
+
+    async def stop_output(self) -> dict[str, Any]: ...
+
+    def preview_jpeg(self, width: int | None) -> bytes | None: ...
+
+    def problems(self) -> dict[str, str]: ...
+
+
+class NullProgram:
+    """The program of a process that does not render: always idle, no preview, no outputs."""
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "state": "idle",
+            "url": None,
+            "frames": 0,
+            "dropped": 0,
+            "fps": 0.0,
+            "encoder": None,
+            "rendering": False,
+        }
+
+    async def start_output(self, url: str | None) -> dict[str, Any]:
+        raise ProgramUnavailableError("this replica does not render (started with --no-render)")
+
+    async def stop_output(self) -> dict[str, Any]:
+        raise ProgramUnavailableError("this replica does not render (started with --no-render)")
+
+    def preview_jpeg(self, width: int | None) -> bytes | None:
+        return None
+
+    def problems(self) -> dict[str, str]:
+        return {}

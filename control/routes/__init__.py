@@ -1,0 +1,28 @@
+"""HTTP and WebSocket routes of the control API, one module per resource.
+
+Each module exposes ``routes() -> list[BaseRoute]``; :func:`all_routes` collects them in the
+order ``create_app`` mounts them.
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from control.routes import assets, commits, health, layers, openapi, output, scene, websocket
+
+__all__ = ["API_PREFIX", "all_routes"]
+
+API_PREFIX = "/api/v1"
+
+
+def all_routes() -> list[BaseRoute]:
+    return [
+        *scene.routes(),
+        *layers.routes(),
+        *commits.routes(),
+        *assets.routes(),
+        *output.routes(),
+        *websocket.routes(),
+        *health.routes(),
+        *openapi.routes(),
+    ]

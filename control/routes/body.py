@@ -1,0 +1,99 @@
+"""Reading requests safely: bounded bodies, JSON with a clear 400/413/415, ``If-Match``.
+
+Bodies are never read unbounded: ``Content-Length`` is checked first, then the stream is counted
+as it arrives, and the request is refused with 413 the moment it passes the limit.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import Message
+
+from control.errors import RequestError
+
+__all__ = ["etag", "if_match", "json_response", "limited_receive", "read_body", "read_json"]
+
+_JSON_TYPES = ("application/json", "application/merge-patch+json")
+
+
+def _too_large(limit: int) -> RequestError:
+    return RequestError(413, "too_large", f"the body is larger than the limit of {limit} bytes")
+
+
+def _check_length(request: Request, limit: int) -> None:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The whole body, or 413 as soon as it passes ``limit`` bytes."""
+    _check_length(request, limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def limited_receive(request: Request, limit: int) -> Request:
+    """A copy of ``request`` whose body stream raises 413 past ``limit`` (for form parsing)."""
+    _check_length(request, limit)
+    size = 0
+    receive = request.receive
+
+    async def counting() -> Message:
+        nonlocal size
+        message = await receive()
+        if message["type"] == "http.request":
+            size += len(message.get("body", b""))
+            if size > limit:
+                raise _too_large(limit)
+        return message
+
+    return Request(request.scope, counting)
+
+
+async def read_json(request: Request, limit: int) -> Any:
+    """The body as JSON: 415 for another declared type, 400 when it does not parse."""
+    declared = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if declared and declared not in _JSON_TYPES and not declared.endswith("+json"):
+        raise RequestError(415, "unsupported_media_type",
+                           f"send JSON (application/json), not {declared!r}", "Content-Type")
+    raw = await read_body(request, limit)
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise RequestError(400, "bad_request", f"the body is not valid JSON: {exc}") from None
+
+
+def if_match(request: Request) -> int | None:
+    """The version in ``If-Match: "<version>"`` (``*`` and absence mean any); 400 if unreadable."""
+    value = request.headers.get("if-match")
+    if value is None or value.strip() == "*":
+        return None
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 16:
+        raise RequestError(400, "bad_request", 'If-Match must be a version like "12"',
+                           "If-Match")
+    return int(text)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def json_response(body: Any, *, version: int | None = None, status: int = 200,
+                  headers: dict[str, str] | None = None) -> JSONResponse:
+    """JSON with ``ETag: "<version>"`` when a version is given."""
+    all_headers = dict(headers or {})
+    if version is not None:
+        all_headers["ETag"] = etag(version)
+    return JSONResponse(body, status_code=status, headers=all_headers)

@@ -1,0 +1,121 @@
+"""Layers one at a time: each mutation is one op committed through the store.
+
+- ``GET /api/v1/layers``: ``{"version": N, "layers": [...]}`` in creation order; each layer has
+  its ``z`` (draw order is by ``z``, ties by creation order).
+- ``POST /api/v1/layers``: create; the id is assigned (``layer-xxxxxxxx``) when absent. 201 with
+  the layer, ``Location`` and ``ETag`` of the new version.
+- ``GET /api/v1/layers/{id}``: the layer (``ETag`` is the scene version).
+- ``PATCH /api/v1/layers/{id}``: a JSON merge patch (RFC 7396) of the layer: one update op.
+- ``DELETE /api/v1/layers/{id}``: 204.
+
+Mutations honour ``If-Match: "<version>"`` (412 when stale). Error paths are relative to the body
+the client sent (``transform.x``), not to the internal op.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from compositor.codec import decode_layer, encode_layer
+from compositor.errors import LayerNotFoundError, SceneError, SceneValidationError
+from compositor.scene import AddLayer, Op, RemoveLayer, UpdateLayer, find_layer
+from control.committer import new_layer_id
+from control.context import context_of
+from control.errors import VersionConflictError
+from control.http import error_response
+from control.routes.body import etag, if_match, json_response, read_json
+from control.store.base import CommitRecord
+
+__all__ = ["routes"]
+
+
+def _relative(exc: SceneError, prefix: str) -> SceneError:
+    """The same error with its path made relative to the request body."""
+    path = exc.path
+    for cut in (prefix + ".", prefix):
+        if path.startswith(cut):
+            path = path[len(cut):]
+            break
+    else:
+        if path.startswith("ops[0]"):
+            path = ""
+    return type(exc)(path, exc.reason)
+
+
+async def _commit(request: Request, op: Op, prefix: str) -> CommitRecord | Response:
+    ctx = context_of(request)
+    try:
+        return await ctx.committer.commit((op,), if_version=if_match(request), source="http")
+    except VersionConflictError as exc:
+        return error_response(exc, precondition=True)
+    except SceneError as exc:
+        raise _relative(exc, prefix) from None
+
+
+def _layer_id(request: Request) -> str:
+    return str(request.path_params["layer_id"])
+
+
+async def list_layers(request: Request) -> Response:
+    scene = await context_of(request).store.read()
+    return json_response(
+        {"version": scene.version, "layers": [encode_layer(layer) for layer in scene.layers]},
+        version=scene.version)
+
+
+async def create_layer(request: Request) -> Response:
+    ctx = context_of(request)
+    body: Any = await read_json(request, ctx.json_max_bytes)
+    layer = decode_layer(body, "", limits=ctx.limits, new_id=new_layer_id)
+    result = await _commit(request, AddLayer(layer), "ops[0].layer")
+    if isinstance(result, Response):
+        return result
+    return json_response(encode_layer(layer), version=result.version, status=201,
+                         headers={"Location": f"/api/v1/layers/{layer.id}"})
+
+
+async def get_layer(request: Request) -> Response:
+    scene = await context_of(request).store.read()
+    layer = find_layer(scene, _layer_id(request))
+    if layer is None:
+        raise LayerNotFoundError("", f"no layer with id {_layer_id(request)!r}")
+    return json_response(encode_layer(layer), version=scene.version)
+
+
+async def patch_layer(request: Request) -> Response:
+    ctx = context_of(request)
+    body: Any = await read_json(request, ctx.json_max_bytes)
+    if not isinstance(body, dict):
+        raise SceneValidationError("", "a merge patch of a layer must be a JSON object")
+    result = await _commit(request, UpdateLayer(_layer_id(request), body), "ops[0].patch")
+    if isinstance(result, Response):
+        return result
+    # The scene may already be newer than our commit; the layer as of our version is in the
+    # journal's op, but re-reading is simpler and returns what is current.
+    scene = await ctx.store.read()
+    layer = find_layer(scene, _layer_id(request))
+    if layer is None:  # removed by someone else right after our commit
+        raise LayerNotFoundError("", f"no layer with id {_layer_id(request)!r}")
+    return json_response(encode_layer(layer), version=result.version)
+
+
+async def delete_layer(request: Request) -> Response:
+    result = await _commit(request, RemoveLayer(_layer_id(request)), "ops[0]")
+    if isinstance(result, Response):
+        return result
+    return Response(status_code=204, headers={"ETag": etag(result.version)})
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/api/v1/layers", list_layers, methods=["GET"], name="list_layers"),
+        Route("/api/v1/layers", create_layer, methods=["POST"], name="create_layer"),
+        Route("/api/v1/layers/{layer_id}", get_layer, methods=["GET"], name="get_layer"),
+        Route("/api/v1/layers/{layer_id}", patch_layer, methods=["PATCH"], name="patch_layer"),
+        Route("/api/v1/layers/{layer_id}", delete_layer, methods=["DELETE"],
+              name="delete_layer"),
+    ]

@@ -1,0 +1,183 @@
+"""``/api/v1/ws``: the WebSocket of CONTRACT.md.
+
+Server → client (JSON text):
+
+- ``{"type": "hello", "version": N, "scene": {...}}`` on connect (and again after a gap in the
+  journal, when a client must start over from the whole scene).
+- With ``?since=N``: ``{"type": "resumed", "since": N, "version": V}`` then the missed
+  ``scene.changed`` messages N+1..V, when the journal still has them; otherwise a hello.
+- ``{"type": "scene.changed", "version": N, "ops": [...]}`` for every commit, in version order.
+- ``{"type": "result", "id": ..., "ok": true, "version": N}`` or ``{..., "ok": false,
+  "error": {"code", "message", "path"}}`` answering a request.
+
+Client → server: ``{"type": "commit", "id": "r1", "if_version": 12?, "ops": [...]}`` and
+``{"type": "ping", "id": "p1"}``. A message that is not a JSON object gets
+``{"type": "result", "id": null, "ok": false, "error": ...}``; the connection stays open.
+
+A client whose queue (256 messages) fills up is closed with 1013 ("try again later"); one whose
+request is too large (1 MiB) is closed with 1009.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from starlette.routing import BaseRoute, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from compositor.errors import SceneError, SceneValidationError
+from compositor.scene import Scene
+from control.context import ControlContext, context_of
+from control.http import error_for
+from control.ws import Client, hello_message
+
+__all__ = ["routes"]
+
+_log = logging.getLogger("control.ws")
+
+CLOSE_TRY_AGAIN_LATER = 1013
+CLOSE_GOING_AWAY = 1001
+CLOSE_TOO_BIG = 1009
+CLOSE_TIMEOUT_S = 2.0
+
+
+def _dump(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"))
+
+
+def _since(websocket: WebSocket) -> int | None:
+    text = websocket.query_params.get("since")
+    return int(text) if text is not None and text.isdigit() and len(text) < 17 else None
+
+
+async def _greet(ctx: ControlContext, client: Client, scene: Scene, since: int | None) -> None:
+    """Put the hello (or the resume) at the head of the client's stream."""
+    if since is not None and since <= scene.version:
+        missed = scene.version - since
+        records = await ctx.store.journal(since, limit=max(missed, 1)) if missed else []
+        records = [r for r in records if r.version <= scene.version]
+        if [r.version for r in records] == list(range(since + 1, scene.version + 1)):
+            messages = [_dump({"type": "resumed", "since": since, "version": scene.version})]
+            messages += [_dump({"type": "scene.changed", "version": r.version,
+                                "ops": list(r.ops)}) for r in records]
+            await _prepend(client, messages)
+            return
+    await _prepend(client, [hello_message(scene)])
+
+
+async def _prepend(client: Client, messages: list[str]) -> None:
+    # Live changes may already wait in the queue (they are newer): put ours before them.
+    waiting: list[str] = []
+    while not client.queue.empty():
+        waiting.append(client.queue.get_nowait())
+    for message in [*messages, *waiting]:
+        if not client.offer(message):
+            return
+
+
+async def _sender(websocket: WebSocket, client: Client, ctx: ControlContext) -> None:
+    while True:
+        message = await client.queue.get()
+        await websocket.send_text(message)
+        ctx.metrics.ws_messages.labels("out").inc()
+
+
+async def _answer(ctx: ControlContext, request: Any, author: str) -> dict[str, Any]:
+    if not isinstance(request, dict):
+        raise SceneValidationError("", "a request must be a JSON object with a type")
+    kind = request.get("type")
+    if kind == "ping":
+        return {"ok": True, "version": ctx.hub.version}
+    if kind != "commit":
+        raise SceneValidationError("type", "must be commit or ping")
+    for key in request:
+        if key not in ("type", "id", "if_version", "ops"):
+            raise SceneValidationError(str(key), "unknown field")
+    if_version = request.get("if_version")
+    if if_version is not None and (isinstance(if_version, bool) or not isinstance(
+            if_version, int) or if_version < 0):
+        raise SceneValidationError("if_version", "must be a non-negative integer")
+    ops = ctx.committer.decode(request.get("ops"))
+    record = await ctx.committer.commit(ops, if_version=if_version, source="ws", author=author)
+    return {"ok": True, "version": record.version}
+
+
+async def _receiver(websocket: WebSocket, client: Client, ctx: ControlContext) -> None:
+    author = f"ws:{websocket.scope.get('state', {}).get('request_id', '')}"[:64]
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(int(message.get("code", 1000)))
+        ctx.metrics.ws_messages.labels("in").inc()
+        text = message.get("text")
+        if text is not None and len(text) > ctx.json_max_bytes:
+            await websocket.close(CLOSE_TOO_BIG, "message too large")
+            return
+        request_id: Any = None
+        try:
+            if text is None:
+                raise SceneValidationError("", "send JSON in text frames, not binary")
+            request = json.loads(text)
+            if isinstance(request, dict):
+                request_id = request.get("id")
+            reply = await _answer(ctx, request, author)
+        except (json.JSONDecodeError, RecursionError):
+            reply = {"ok": False, "error": {"code": "bad_request", "path": None,
+                                            "message": "the message is not valid JSON"}}
+        except Exception as exc:  # mapped like HTTP; unexpected ones are logged by error_for
+            if not isinstance(exc, SceneError):
+                _log.debug("ws request failed: %r", exc)
+            error = error_for(exc)
+            if error.status >= 500 and error.status != 503:
+                _log.error("ws request failed", exc_info=exc)
+            reply = {"ok": False, **error.body()}
+        if not isinstance(request_id, str | int) or isinstance(request_id, bool):
+            request_id = None
+        client.offer(_dump({"type": "result", "id": request_id, **reply}))
+
+
+async def ws_endpoint(websocket: WebSocket) -> None:
+    ctx = context_of(websocket)
+    await websocket.accept()
+    client, scene = ctx.hub.register()
+    tasks: list[asyncio.Task[Any]] = []
+    try:
+        await _greet(ctx, client, scene, _since(websocket))
+        tasks = [
+            asyncio.create_task(_sender(websocket, client, ctx)),
+            asyncio.create_task(_receiver(websocket, client, ctx)),
+            asyncio.create_task(client.overflowed.wait()),
+            asyncio.create_task(ctx.hub.closing.wait()),
+        ]
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if client.overflowed.is_set():
+            _log.warning("closing a WebSocket client that cannot keep up (1013)")
+            await _close(websocket, CLOSE_TRY_AGAIN_LATER, "too slow: queue full")
+        elif ctx.hub.closing.is_set():
+            await _close(websocket, CLOSE_GOING_AWAY, "server shutting down")
+        else:
+            for task in done:
+                exc = task.exception()
+                if exc is not None and not isinstance(exc, WebSocketDisconnect):
+                    _log.warning("WebSocket ended: %r", exc)
+    finally:
+        for task in tasks:
+            task.cancel()
+        ctx.hub.unregister(client)
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    # The close frame itself may not get through a full socket; never wait for it for long.
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(websocket.close(code, reason), CLOSE_TIMEOUT_S)
+
+
+def routes() -> list[BaseRoute]:
+    return [WebSocketRoute("/api/v1/ws", ws_endpoint, name="ws")]
