@@ -21,7 +21,7 @@ Contract:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -83,7 +83,9 @@ class Store(Protocol):
         meta: dict[str, Any] | None = None,
     ) -> CommitRecord: ...
 
-    def subscribe(self, since: int | None = None) -> AsyncIterator[Change]: ...
+    def subscribe(self, since: int | None = None) -> AsyncGenerator[Change, None]:
+        """The change feed; ``aclose()`` it (or leave ``async for``) to unsubscribe."""
+        ...
 
     async def journal(self, since: int = 0, limit: int = 1000) -> list[CommitRecord]: ...
 

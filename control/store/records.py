@@ -1,0 +1,142 @@
+"""JSON forms of what the store keeps: scenes, commit records and asset metadata.
+
+Both backends write exactly these shapes, so a journal line on disk and a Redis stream entry hold
+the same text. Every reader here turns damaged or foreign data into :class:`CorruptDataError`
+naming where it came from (a file path or a Redis key), never a ``KeyError`` or ``TypeError``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any, cast
+
+from compositor.codec import (
+    DEFAULT_LIMITS,
+    Limits,
+    decode_ops,
+    decode_scene,
+    encode_op,
+    encode_scene,
+)
+from compositor.errors import SceneError
+from compositor.scene import Op, Scene
+from control.errors import CorruptDataError
+from control.store.base import AssetInfo, CommitRecord
+
+__all__ = [
+    "ASSET_ID_PATTERN",
+    "asset_from_json",
+    "asset_to_json",
+    "dump_json",
+    "is_asset_id",
+    "load_json",
+    "ops_from_record",
+    "ops_to_json",
+    "record_from_json",
+    "record_to_json",
+    "scene_from_text",
+    "scene_to_text",
+]
+
+ASSET_ID_PATTERN = re.compile(r"[0-9a-f]{64}")
+_ASSET_KINDS = ("image", "font")
+
+
+def is_asset_id(asset_id: str) -> bool:
+    """A hex sha256 (lower case); anything else never names an asset (and never a file path)."""
+    return ASSET_ID_PATTERN.fullmatch(asset_id) is not None
+
+
+def dump_json(value: Any) -> str:
+    """Compact JSON; NaN and infinities are refused (they are not JSON)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def load_json(text: str | bytes, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CorruptDataError(f"{where}: not JSON ({exc})") from exc
+
+
+def scene_to_text(scene: Scene) -> str:
+    return dump_json(encode_scene(scene))
+
+
+def scene_from_text(text: str | bytes, where: str, *, limits: Limits = DEFAULT_LIMITS) -> Scene:
+    try:
+        return decode_scene(load_json(text, where), limits=limits)
+    except SceneError as exc:
+        raise CorruptDataError(f"{where}: not a valid scene ({exc})") from exc
+
+
+def ops_to_json(ops: Sequence[Op]) -> tuple[dict[str, Any], ...]:
+    """The JSON form of ``ops``, deep-copied through text so later changes by the caller to a
+    patch dict cannot alter the journal."""
+    return tuple(json.loads(dump_json([encode_op(op) for op in ops])))
+
+
+def ops_from_record(record: CommitRecord, where: str, *, limits: Limits = DEFAULT_LIMITS) -> tuple[
+        Op, ...]:
+    try:
+        return decode_ops(list(record.ops), limits=limits)
+    except SceneError as exc:
+        raise CorruptDataError(f"{where}: journal entry {record.version} has bad ops ({exc})") \
+            from exc
+
+
+def record_to_json(record: CommitRecord) -> dict[str, Any]:
+    return {
+        "version": record.version,
+        "ops": list(record.ops),
+        "at_unix": record.at_unix,
+        "author": record.author,
+        "meta": record.meta,
+    }
+
+
+def record_from_json(value: Any, where: str) -> CommitRecord:
+    if not isinstance(value, dict):
+        raise CorruptDataError(f"{where}: a journal entry must be an object")
+    version, ops, at_unix = value.get("version"), value.get("ops"), value.get("at_unix")
+    author, meta = value.get("author"), value.get("meta")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise CorruptDataError(f"{where}: journal entry has no valid version")
+    if not isinstance(ops, list) or not all(isinstance(op, dict) for op in ops):
+        raise CorruptDataError(f"{where}: journal entry {version} has no ops list")
+    if isinstance(at_unix, bool) or not isinstance(at_unix, int | float):
+        raise CorruptDataError(f"{where}: journal entry {version} has no time")
+    if author is not None and not isinstance(author, str):
+        raise CorruptDataError(f"{where}: journal entry {version} has a bad author")
+    if meta is not None and not isinstance(meta, dict):
+        raise CorruptDataError(f"{where}: journal entry {version} has bad meta")
+    return CommitRecord(version, tuple(cast(list[dict[str, Any]], ops)), float(at_unix), author,
+                        cast(dict[str, Any] | None, meta))
+
+
+def asset_to_json(info: AssetInfo) -> dict[str, Any]:
+    return asdict(info)
+
+
+def asset_from_json(value: Any, where: str) -> AssetInfo:
+    if not isinstance(value, dict):
+        raise CorruptDataError(f"{where}: asset metadata must be an object")
+    try:
+        info = AssetInfo(**value)
+    except TypeError as exc:
+        raise CorruptDataError(f"{where}: asset metadata has wrong fields ({exc})") from exc
+    ok = (
+        isinstance(info.id, str) and is_asset_id(info.id) and info.sha256 == info.id
+        and info.kind in _ASSET_KINDS and isinstance(info.content_type, str)
+        and all(v is None or (isinstance(v, int) and not isinstance(v, bool))
+                for v in (info.width, info.height))
+        and isinstance(info.bytes, int) and info.bytes >= 0
+        and (info.name is None or isinstance(info.name, str))
+        and isinstance(info.created_unix, int | float)
+    )
+    if not ok:
+        raise CorruptDataError(f"{where}: asset metadata has bad values")
+    return info
