@@ -17,6 +17,18 @@ from typing import Literal, TypeAlias
 __all__ = [
     "ALIGNS",
     "AddLayer",
+    "ANIMATABLE_PROPERTIES",
+    "Animate",
+    "EFFECTS",
+    "Effect",
+    "Keyframe",
+    "KeyframeAnimation",
+    "LOOPS",
+    "Loop",
+    "Phase",
+    "Transition",
+    "Tween",
+    "Value",
     "BLENDS",
     "KINDS",
     "Align",
@@ -44,6 +56,35 @@ Align = Literal["left", "center", "right"]
 KINDS: tuple[Kind, ...] = ("color", "image", "text")
 BLENDS: tuple[Blend, ...] = ("normal", "add", "multiply", "screen")
 ALIGNS: tuple[Align, ...] = ("left", "center", "right")
+Effect = Literal[
+    "fade", "slide-left", "slide-right", "slide-up", "slide-down", "wipe-left", "wipe-right",
+    "scale",
+]
+EFFECTS: tuple[Effect, ...] = (
+    "fade", "slide-left", "slide-right", "slide-up", "slide-down", "wipe-left", "wipe-right",
+    "scale",
+)
+Loop = Literal["once", "loop", "pingpong"]
+LOOPS: tuple[Loop, ...] = ("once", "loop", "pingpong")
+ANIMATABLE_PROPERTIES: tuple[str, ...] = (
+    "transform.x",
+    "transform.y",
+    "transform.width",
+    "transform.height",
+    "transform.anchor_x",
+    "transform.anchor_y",
+    "transform.scale_x",
+    "transform.scale_y",
+    "transform.rotation_deg",
+    "crop.left",
+    "crop.top",
+    "crop.right",
+    "crop.bottom",
+    "opacity",
+    "content.color",
+)
+"""Properties that tweens and keyframes move, named as in the layer JSON. ``content.color`` is
+for colour layers only; the others are numbers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +124,8 @@ class TextContent:
 
 
 Content: TypeAlias = ColorContent | ImageContent | TextContent
+Value: TypeAlias = float | Color
+"""The value of an animatable property: a number, or a colour for ``content.color``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +158,80 @@ class Crop:
     bottom: float = 0.0
 
 
+# --- animation: what clients set (see docs/animation.md) -----------------------------------------
+# Frame numbers named ``*_frame`` are absolute on the house clock (frame F is F / fps seconds after
+# the Unix epoch); ``*_frames`` are counts of frames.
+
+
+@dataclass(frozen=True, slots=True)
+class Animate:
+    """How an op's changes reach the screen: over ``duration_frames``, starting ``delay_frames``
+    after the commit's frame. ``easing`` is a canonical easing name (see compositor.easing)."""
+
+    duration_frames: int
+    easing: str = "linear"
+    delay_frames: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """An enter or exit effect of a layer."""
+
+    effect: Effect
+    duration_frames: int
+    easing: str = "linear"
+
+
+@dataclass(frozen=True, slots=True)
+class Keyframe:
+    """A value at ``frame`` (counted from the animation's start); ``easing`` shapes the segment
+    that arrives at this keyframe from the previous one."""
+
+    frame: int
+    value: Value
+    easing: str = "linear"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyframeAnimation:
+    """Keyframes for one property. ``start_frame`` is absolute; None means "on_commit", not yet
+    resolved (apply_ops resolves it to the commit's frame; evaluation reads it as frame 0)."""
+
+    property: str
+    keyframes: tuple[Keyframe, ...]
+    loop: Loop = "once"
+    start_frame: int | None = None
+
+
+# --- animation: runtime state the server keeps (clients may omit it) -----------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Tween:
+    """A property moving from ``from_value`` (what was on air) to ``to_value`` (the layer's own
+    value) over frames ``start_frame`` .. ``start_frame + duration_frames``."""
+
+    property: str
+    from_value: Value
+    to_value: Value
+    start_frame: int
+    duration_frames: int
+    easing: str = "linear"
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """A transition playing from the absolute frame ``start_frame`` on."""
+
+    transition: Transition
+    start_frame: int
+
+
 @dataclass(frozen=True, slots=True)
 class Layer:
+    """One layer. The fields after ``z`` are animation: ``enter``/``exit``/``animations`` are set
+    by clients; ``tweens``/``entering``/``leaving`` are runtime state managed by ``apply_ops``."""
+
     id: str
     kind: Kind
     content: Content
@@ -127,11 +242,21 @@ class Layer:
     blend: Blend = "normal"
     visible: bool = True
     z: int = 0
+    enter: Transition | None = None
+    exit: Transition | None = None
+    animations: tuple[KeyframeAnimation, ...] = ()
+    tweens: tuple[Tween, ...] = ()
+    entering: Phase | None = None
+    leaving: Phase | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Scene:
-    """The whole program: canvas, background and layers in creation order."""
+    """The whole program: canvas, background and layers in creation order.
+
+    ``exiting`` holds removed layers still playing their exit (runtime state, not listed as
+    layers; drawn by ``compositor.animation.evaluate`` until their exit ends).
+    """
 
     version: int = 0
     width: int = 1920
@@ -139,6 +264,7 @@ class Scene:
     fps: Fraction = Fraction(60)
     background: Color = Color(0, 0, 0, 255)
     layers: tuple[Layer, ...] = ()
+    exiting: tuple[Layer, ...] = ()
 
     def with_layers(self, layers: tuple[Layer, ...], *, bump: bool = True) -> Scene:
         """A copy with other layers, the version incremented unless ``bump`` is false."""
@@ -166,6 +292,7 @@ class AddLayer:
     """Append a layer (it is created last, so it wins ``z`` ties)."""
 
     layer: Layer
+    animate: Animate | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,11 +304,13 @@ class UpdateLayer:
 
     id: str
     patch: dict[str, object]
+    animate: Animate | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RemoveLayer:
     id: str
+    animate: Animate | None = None
 
 
 Op: TypeAlias = AddLayer | UpdateLayer | RemoveLayer
