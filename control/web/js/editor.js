@@ -1,0 +1,134 @@
+// Every change the operator makes goes through here: one POST /api/v1/commits at a time, each
+// with if_version = the version the operator was looking at, so a change made meanwhile by
+// someone else is never overwritten silently (409 -> refetch the scene and say so).
+//
+// Continuous edits (dragging, nudging, sliders) are "streamed": the layer shows the new value at
+// once (a State override) and the patches are merged while a commit is in flight, so the server
+// sees at most one commit per STREAM_INTERVAL_MS per layer, however fast the pointer moves.
+
+import { mergePatch } from "./state.js";
+
+const STREAM_INTERVAL_MS = 60;
+
+/** "ops[0].patch.transform.x" -> {op: 0, field: "transform.x"}; plain "opacity" -> field only. */
+export function fieldOfPath(path) {
+  const match = /^ops\[(\d+)\](?:\.(?:patch|layer))?\.?(.*)$/.exec(path || "");
+  if (match) return { op: Number(match[1]), field: match[2] };
+  return { op: null, field: path || "" };
+}
+
+export class Editor extends EventTarget {
+  /**
+   * @param {import("./api.js").Api} api
+   * @param {import("./state.js").State} state
+   * @param {(message: string, kind?: string) => void} notify
+   */
+  constructor(api, state, notify) {
+    super();
+    this.api = api;
+    this.state = state;
+    this.notify = notify;
+    this.chain = Promise.resolve();
+    this.pending = new Map(); // layer id -> merged patch not yet sent
+    this.inFlight = new Set(); // layer ids with a streamed commit on the wire
+    this.pumping = false;
+    this.refetching = null;
+    this.lastConflictNotice = 0;
+  }
+
+  /** Commit ops all or nothing. Resolves {ok: true, version} or {ok: false, error}; errors are
+   *  also reported (a "fielderror" event for validation errors, a notice for the rest). */
+  commit(ops) {
+    const run = this.chain.then(() => this.send(ops));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async send(ops) {
+    try {
+      const body = { ops };
+      if (this.state.scene) body.if_version = this.state.version;
+      const result = await this.api.post("/commits", body);
+      if (this.state.applyCommit(result.version, ops) === "gap") this.refetch();
+      this.dispatchEvent(new CustomEvent("committed", { detail: { ops } }));
+      return { ok: true, version: result.version };
+    } catch (error) {
+      this.report(error, ops);
+      return { ok: false, error };
+    }
+  }
+
+  report(error, ops) {
+    if (error.isConflict) {
+      this.refetch();
+      const now = Date.now();
+      if (now - this.lastConflictNotice > 1500) {
+        this.lastConflictNotice = now;
+        const at = error.version !== null ? ` (now at version ${error.version})` : "";
+        this.notify(`The scene was changed by someone else${at}. Your change was not applied: ` +
+          "the page now shows their version.", "warning");
+      }
+      return;
+    }
+    const { op, field } = fieldOfPath(error.path);
+    const target = op !== null && ops[op] ? ops[op].id ?? ops[op].layer?.id ?? null : null;
+    if (error.status === 422 || error.status === 400 || error.code === "validation_error") {
+      this.dispatchEvent(new CustomEvent("fielderror", {
+        detail: { layerId: target, field, message: error.message, path: error.path },
+      }));
+      return;
+    }
+    if (error.status === 404) this.refetch();
+    this.notify(error.isOffline ? "Offline: the change was not sent." : error.message, "error");
+  }
+
+  /** Show `patch` on the layer now and send it soon, merged with any that follow. */
+  stream(layerId, patch) {
+    this.state.setOverride(layerId, patch);
+    const pending = this.pending.get(layerId);
+    this.pending.set(layerId, pending ? mergePatch(pending, patch) : patch);
+    if (!this.pumping) this.pump();
+  }
+
+  async pump() {
+    this.pumping = true;
+    try {
+      while (this.pending.size > 0) {
+        const [layerId, patch] = this.pending.entries().next().value;
+        this.pending.delete(layerId);
+        this.inFlight.add(layerId);
+        const started = performance.now();
+        const result = await this.commit([{ op: "update", id: layerId, patch }]);
+        this.inFlight.delete(layerId);
+        if (!result.ok) this.pending.delete(layerId); // a refused drag is dropped, not retried
+        if (!this.pending.has(layerId)) this.state.clearOverride(layerId);
+        const wait = STREAM_INTERVAL_MS - (performance.now() - started);
+        if (wait > 0 && this.pending.size > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Resolves when every streamed patch has been committed (or refused). */
+  async settle() {
+    while (this.pumping || this.pending.size > 0) await new Promise((r) => setTimeout(r, 20));
+    await this.chain;
+  }
+
+  /** Replace the scene with the server's (after a conflict or a gap); concurrent calls share one
+   *  request. */
+  refetch() {
+    if (this.refetching) return this.refetching;
+    this.refetching = (async () => {
+      try {
+        this.state.setScene(await this.api.get("/scene"));
+      } catch (error) {
+        if (!error.isOffline) this.notify(`Could not reload the scene: ${error.message}`, "error");
+      } finally {
+        this.refetching = null;
+      }
+    })();
+    return this.refetching;
+  }
+}

@@ -1,0 +1,263 @@
+// The property panel of the selected layer: every field of the layer JSON (CONTRACT.md), each
+// committed on change (Enter or leaving the field; sliders while they move). Validation errors
+// from the server come back with a path ("ops[0].patch.opacity") and are shown under the field
+// they concern. Values are what the server holds, except in a field being typed in or one whose
+// rejected value is still on screen next to its error.
+
+import { h } from "./dom.js";
+import { patchAt, valueAt } from "./state.js";
+
+const BUILTIN_FONTS = ["sans", "sans-bold", "serif", "mono"];
+const BLENDS = ["normal", "add", "multiply", "screen"];
+const ALIGNS = ["left", "center", "right"];
+
+// [path, label, type, options]; types: text, textarea, number, optnumber (blank = null),
+// integer, checkbox, select, color, range.
+const SECTIONS = {
+  layer: [
+    ["name", "Name", "text", { placeholder: "(no name)", nullable: true }],
+    ["visible", "Visible", "checkbox"],
+    ["z", "Z order", "integer", { step: 1 }],
+  ],
+  color: [["content.color", "Colour", "color"]],
+  image: [["content.asset", "Image", "select", { choices: "images" }]],
+  text: [
+    ["content.text", "Text", "textarea"],
+    ["content.font", "Font", "select", { choices: "fonts" }],
+    ["content.size_px", "Size (px)", "number", { step: 1, min: 1 }],
+    ["content.color", "Colour", "color"],
+    ["content.align", "Align", "select", { choices: ALIGNS }],
+    ["content.max_width_px", "Max width (px)", "optnumber", { step: 1, placeholder: "none" }],
+  ],
+  transform: [
+    ["transform.x", "X (px)", "number", { step: 1 }],
+    ["transform.y", "Y (px)", "number", { step: 1 }],
+    ["transform.width", "Width (px)", "optnumber", { step: 1, placeholder: "auto" }],
+    ["transform.height", "Height (px)", "optnumber", { step: 1, placeholder: "auto" }],
+    ["transform.anchor_x", "Anchor X", "number", { step: 0.05 }],
+    ["transform.anchor_y", "Anchor Y", "number", { step: 0.05 }],
+    ["transform.scale_x", "Scale X", "number", { step: 0.05 }],
+    ["transform.scale_y", "Scale Y", "number", { step: 0.05 }],
+    ["transform.rotation_deg", "Rotation (°)", "number", { step: 1 }],
+  ],
+  crop: [
+    ["crop.left", "Left", "number", { step: 0.01 }],
+    ["crop.top", "Top", "number", { step: 0.01 }],
+    ["crop.right", "Right", "number", { step: 0.01 }],
+    ["crop.bottom", "Bottom", "number", { step: 0.01 }],
+  ],
+  compositing: [
+    ["opacity", "Opacity", "range", { step: 0.01 }],
+    ["blend", "Blend", "select", { choices: BLENDS }],
+  ],
+};
+
+function fieldId(path) {
+  return `prop-${path.replace(/\./g, "-")}`;
+}
+
+export class Properties {
+  constructor({ state, editor, actions, notify, root }) {
+    this.state = state;
+    this.editor = editor;
+    this.actions = actions;
+    this.notify = notify;
+    this.root = root.querySelector("#props");
+    this.shape = null; // what the panel was built for: id, kind, asset list
+    this.fields = new Map(); // path -> {input, error, type, extra}
+    this.errors = new Map(); // path -> message shown
+    state.addEventListener("change", (e) => this.refresh(e.detail.what));
+    editor.addEventListener("fielderror", (e) => this.showError(e.detail));
+  }
+
+  refresh() {
+    const layer = this.state.selectedId ? this.state.shownLayer(this.state.selectedId) : null;
+    const shape = layer ? `${layer.id}|${layer.kind}|${this.state.assets.map((a) => a.id).join(",")}` : null;
+    if (shape !== this.shape) {
+      if (!layer || !this.shape || !this.shape.startsWith(`${layer.id}|`)) this.errors.clear();
+      this.shape = shape;
+      this.build(layer);
+    }
+    if (layer) this.fill(layer);
+  }
+
+  build(layer) {
+    this.fields.clear();
+    if (!layer) {
+      this.root.replaceChildren(h("p", { class: "empty-hint" }, "Select a layer in the list or on the preview."));
+      return;
+    }
+    const title = layer.kind === "color" ? "Colour" : layer.kind === "text" ? "Text" : "Image";
+    this.root.replaceChildren(
+      h("div", { class: "props-head" },
+        h("div", {}, h("div", { class: "props-kind" }, `${title} layer`),
+          h("code", { class: "props-id", title: "Layer id" }, layer.id)),
+        h("div", { class: "props-head-actions" },
+          h("button", { type: "button", class: "btn btn-small", onclick: () => this.actions.duplicate(layer.id) }, "Duplicate"),
+          h("button", { type: "button", class: "btn btn-small btn-danger-ghost", onclick: () => this.actions.remove(layer.id) }, "Delete"))),
+      h("p", { class: "props-error", id: "props-error", role: "alert", hidden: true }),
+      this.section("Layer", SECTIONS.layer),
+      this.section("Content", SECTIONS[layer.kind] ?? []),
+      this.section("Transform", SECTIONS.transform, "grid"),
+      this.section("Crop (fraction cut away)", SECTIONS.crop, "grid"),
+      this.section("Compositing", SECTIONS.compositing),
+    );
+  }
+
+  section(title, specs, layout = "") {
+    return h("fieldset", { class: `props-section ${layout}` },
+      h("legend", {}, title),
+      ...specs.map(([path, label, type, options = {}]) => this.field(path, label, type, options)));
+  }
+
+  field(path, label, type, options) {
+    const id = fieldId(path);
+    const error = h("div", { class: "field-error", id: `${id}-error`, role: "alert" });
+    let input;
+    let extra = null;
+    const common = { id, name: path, "aria-describedby": `${id}-error`, dataset: { path } };
+    if (type === "textarea") {
+      input = h("textarea", { ...common, rows: 3, onchange: () => this.commit(path) });
+      input.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) input.blur();
+      });
+    } else if (type === "checkbox") {
+      input = h("input", { ...common, type: "checkbox", onchange: () => this.commit(path) });
+    } else if (type === "select") {
+      input = h("select", { ...common, onchange: () => this.commit(path) });
+    } else if (type === "color") {
+      input = h("input", { ...common, type: "text", class: "mono", spellcheck: "false", maxlength: 9,
+        placeholder: "#RRGGBBAA", onchange: () => this.commit(path) });
+      extra = h("input", { type: "color", class: "swatch-picker", "aria-label": `${label} picker`,
+        oninput: () => this.pickColor(path), onchange: () => this.commit(path) });
+    } else if (type === "range") {
+      input = h("input", { ...common, type: "number", step: options.step, inputmode: "decimal",
+        onchange: () => this.commit(path) });
+      extra = h("input", { type: "range", min: 0, max: 1, step: options.step, "aria-label": `${label} slider`,
+        oninput: () => this.slide(path) });
+    } else {
+      input = h("input", { ...common, type: type === "text" ? "text" : "number",
+        step: options.step, placeholder: options.placeholder, inputmode: type === "text" ? null : "decimal",
+        onchange: () => this.commit(path) });
+    }
+    this.fields.set(path, { input, error, type, options, extra });
+    const control = extra ? h("div", { class: "field-pair" }, extra, input) : input;
+    return h("div", { class: `field field-${type}`, dataset: { field: path } },
+      h("label", { for: id }, label), control, error);
+  }
+
+  choices(spec, current) {
+    let list;
+    if (spec === "images") {
+      list = this.state.assets.filter((a) => a.kind === "image")
+        .map((a) => [a.id, `${a.name || a.id.slice(0, 12)} · ${a.width}×${a.height}`]);
+    } else if (spec === "fonts") {
+      list = BUILTIN_FONTS.map((f) => [f, f]).concat(this.state.assets.filter((a) => a.kind === "font")
+        .map((a) => [a.id, a.name || `font ${a.id.slice(0, 12)}`]));
+    } else {
+      list = spec.map((c) => [c, c]);
+    }
+    if (current != null && !list.some(([v]) => v === current)) list.push([current, `${current} (missing)`]);
+    return list;
+  }
+
+  /** Put the layer's values into the fields, except where the operator is typing or an error is
+   *  showing the rejected value. */
+  fill(layer) {
+    for (const [path, f] of this.fields) {
+      const value = valueAt(layer, path);
+      if (f.type === "select") {
+        const options = this.choices(f.options.choices, value);
+        if (f.input.options.length !== options.length ||
+            options.some(([v], i) => f.input.options[i].value !== v)) {
+          f.input.replaceChildren(...options.map(([v, text]) => h("option", { value: v }, text)));
+        }
+      }
+      if (f.extra && f.type === "range" && document.activeElement !== f.extra) f.extra.value = String(value ?? 1);
+      if (f.extra && f.type === "color" && typeof value === "string") f.extra.value = value.slice(0, 7).toLowerCase();
+      if (document.activeElement === f.input || this.errors.has(path)) continue;
+      if (f.type === "checkbox") f.input.checked = value !== false;
+      else f.input.value = value === null || value === undefined ? "" : String(value);
+    }
+  }
+
+  /** The value to send for a field, or throws a message for the field. */
+  read(path) {
+    const f = this.fields.get(path);
+    const raw = f.input.value;
+    switch (f.type) {
+      case "checkbox": return f.input.checked;
+      case "text": return raw.trim() === "" && f.options.nullable ? null : raw;
+      case "textarea": case "select": case "color": return raw.trim();
+      case "optnumber":
+        if (raw.trim() === "") return null;
+      // falls through
+      default: {
+        if (raw.trim() === "" || !Number.isFinite(Number(raw))) throw new Error("must be a number");
+        return Number(raw);
+      }
+    }
+  }
+
+  async commit(path) {
+    const layerId = this.state.selectedId;
+    if (!layerId) return;
+    let value;
+    try {
+      value = this.read(path);
+    } catch (error) {
+      this.setError(path, error.message);
+      return;
+    }
+    this.setError(path, null);
+    this.root.querySelector("#props-error")?.setAttribute("hidden", "");
+    const result = await this.editor.commit([{ op: "update", id: layerId, patch: patchAt(path, value) }]);
+    if (result.ok) this.refresh();
+  }
+
+  slide(path) {
+    const f = this.fields.get(path);
+    f.input.value = f.extra.value;
+    this.setError(path, null);
+    if (this.state.selectedId) this.editor.stream(this.state.selectedId, patchAt(path, Number(f.extra.value)));
+  }
+
+  pickColor(path) {
+    const f = this.fields.get(path);
+    const alpha = /^#[0-9a-f]{8}$/i.test(f.input.value) ? f.input.value.slice(7) : "FF";
+    f.input.value = `${f.extra.value.toUpperCase()}${alpha.toUpperCase()}`;
+  }
+
+  setError(path, message) {
+    const f = this.fields.get(path);
+    if (!f) return;
+    if (message) this.errors.set(path, message);
+    else this.errors.delete(path);
+    f.error.textContent = message ?? "";
+    f.input.setAttribute("aria-invalid", message ? "true" : "false");
+    f.input.closest(".field").classList.toggle("has-error", Boolean(message));
+  }
+
+  /** A validation error from the server: under its field when the panel has one, else above. */
+  showError({ layerId, field, message: full, path }) {
+    // The server's message may repeat the path ("ops[0].patch.opacity: must be ..."): the field
+    // already says where, so show the reason alone.
+    const message = path && full.startsWith(`${path}: `) ? full.slice(path.length + 2) : full;
+    const mine = !layerId || layerId === this.state.selectedId;
+    // The nearest field: "transform.x" itself, or a parent such as "content" for "content.text".
+    let key = field;
+    while (key && !this.fields.has(key)) key = key.includes(".") ? key.slice(0, key.lastIndexOf(".")) : "";
+    if (mine && key) {
+      this.setError(key, message);
+      this.fields.get(key).input.scrollIntoView({ block: "nearest" });
+      return;
+    }
+    const general = this.root.querySelector("#props-error");
+    if (mine && general) {
+      general.textContent = `${path || "layer"}: ${message}`;
+      general.hidden = false;
+    } else {
+      this.notify(`${path ? `${path}: ` : ""}${message}`, "error");
+    }
+  }
+}
