@@ -5,7 +5,12 @@ first bad field and a reason a person understands. Encoding is the inverse, so
 ``decode_scene(encode_scene(s)) == s`` for every valid scene. Colours are always written as
 ``#RRGGBBAA``; fractional frame rates as ``"30000/1001"``.
 
-This module imports nothing of ours but the scene model and the errors.
+This module imports nothing of ours but the scene model, the errors and the (pure) easing names.
+
+Animation fields (docs/animation.md) are encoded only when set, so a scene without animation
+encodes exactly as before. ``tweens``, ``entering``, ``leaving`` (on layers) and ``exiting`` (on
+the scene) are runtime state that ``apply_ops`` manages: they are encoded so that the store keeps
+them, and decoding accepts them, but clients need not send them.
 """
 
 from __future__ import annotations
@@ -17,34 +22,46 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, cast
 
+from compositor.easing import canonical_easing
 from compositor.errors import SceneValidationError
 from compositor.scene import (
     ALIGNS,
+    ANIMATABLE_PROPERTIES,
     BLENDS,
+    EFFECTS,
     KINDS,
     AddLayer,
+    Animate,
     Color,
     ColorContent,
     Content,
     Crop,
     ImageContent,
+    Keyframe,
+    KeyframeAnimation,
     Layer,
     Op,
+    Phase,
     RemoveLayer,
     Scene,
     TextContent,
     Transform,
+    Transition,
+    Tween,
     UpdateLayer,
+    Value,
 )
 
 __all__ = [
     "DEFAULT_LIMITS",
     "ID_PATTERN",
     "Limits",
+    "decode_animate",
     "decode_layer",
     "decode_op",
     "decode_ops",
     "decode_scene",
+    "encode_animate",
     "encode_layer",
     "encode_op",
     "encode_scene",
@@ -52,6 +69,7 @@ __all__ = [
     "format_fps",
     "parse_color",
     "parse_fps",
+    "property_range",
 ]
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -77,14 +95,22 @@ class Limits:
     max_box_px: float = 65_536.0
     max_scale: float = 1000.0
     max_z: int = 1_000_000
+    max_animations: int = 64  # keyframe animations per layer
+    max_keyframes: int = 1024  # per animation
+    max_tweens: int = 64  # runtime tweens per layer (running or waiting for their delay)
+    max_duration_frames: int = 10_000_000  # durations, delays and keyframe frames: ~46 h at 60 fps
+    max_frame: int = 2**53  # absolute frame numbers (house clock); exact in JSON and in floats
 
 
 DEFAULT_LIMITS = Limits()
 
 _LAYER_FIELDS = frozenset(
     {"id", "name", "kind", "content", "transform", "crop", "opacity", "blend", "visible", "z"}
+    | {"enter", "exit", "animations", "tweens", "entering", "leaving"}
 )
-_SCENE_FIELDS = frozenset({"version", "width", "height", "fps", "background", "layers"})
+_SCENE_FIELDS = frozenset(
+    {"version", "width", "height", "fps", "background", "layers", "exiting"}
+)
 _TRANSFORM_FIELDS = frozenset(
     {"x", "y", "width", "height", "anchor_x", "anchor_y", "scale_x", "scale_y", "rotation_deg"}
 )
@@ -325,6 +351,7 @@ def decode_layer(
         blend=cast(Any, _choice(obj.get("blend", "normal"), _join(path, "blend"), BLENDS)),
         visible=_boolean(obj.get("visible", True), _join(path, "visible")),
         z=_integer(obj.get("z", 0), _join(path, "z"), -limits.max_z, limits.max_z),
+        **_decode_layer_animation(obj, path, kind, limits),
     )
 
 
@@ -344,9 +371,9 @@ def _encode_content(content: Content) -> dict[str, Json]:
 
 
 def encode_layer(layer: Layer) -> dict[str, Json]:
-    """The JSON form of a layer, every field present."""
+    """The JSON form of a layer: every field present, animation fields only when set."""
     t, c = layer.transform, layer.crop
-    return {
+    value: dict[str, Json] = {
         "id": layer.id,
         "name": layer.name,
         "kind": layer.kind,
@@ -368,6 +395,254 @@ def encode_layer(layer: Layer) -> dict[str, Json]:
         "visible": layer.visible,
         "z": layer.z,
     }
+    value.update(_encode_layer_animation(layer))
+    return value
+
+
+# --- animation -----------------------------------------------------------------------------------
+
+_ANIMATE_FIELDS = frozenset({"duration_frames", "easing", "delay_frames"})
+_TRANSITION_FIELDS = frozenset({"effect", "duration_frames", "easing"})
+_PHASE_FIELDS = _TRANSITION_FIELDS | {"start_frame"}
+_ANIMATION_FIELDS = frozenset({"property", "keyframes", "loop", "start"})
+_KEYFRAME_FIELDS = frozenset({"frame", "value", "easing"})
+_TWEEN_FIELDS = frozenset(
+    {"property", "from", "to", "start_frame", "duration_frames", "easing"}
+)
+_LOOP_JSON: dict[object, str] = {False: "once", True: "loop", "pingpong": "pingpong"}
+
+
+def property_range(prop: str, limits: Limits = DEFAULT_LIMITS) -> tuple[float, float]:
+    """The values a numeric animatable property may take, as the layer JSON allows them."""
+    coord, box, scale = limits.max_coordinate_px, limits.max_box_px, limits.max_scale
+    field = prop.rpartition(".")[2]
+    if field in ("x", "y", "rotation_deg"):
+        return (-coord, coord)
+    if field in ("width", "height"):
+        return (0.0, box)
+    if field in ("scale_x", "scale_y"):
+        return (-scale, scale)
+    return (0.0, 1.0)  # anchors, crop fractions, opacity
+
+
+def _easing(value: Json, path: str) -> str:
+    return canonical_easing("linear" if value is None else value, path)
+
+
+def _duration(value: Json, path: str, limits: Limits) -> int:
+    return _integer(value, path, 0, limits.max_duration_frames)
+
+
+def decode_animate(value: Json, path: str, *, limits: Limits = DEFAULT_LIMITS) -> Animate:
+    """An op's ``animate``: ``{"duration_frames": N, "easing": "...", "delay_frames": N}``."""
+    obj = _object(value, path, _ANIMATE_FIELDS)
+    if "duration_frames" not in obj:
+        raise SceneValidationError(_join(path, "duration_frames"), "is required")
+    return Animate(
+        duration_frames=_duration(obj["duration_frames"], _join(path, "duration_frames"), limits),
+        easing=_easing(obj.get("easing"), _join(path, "easing")),
+        delay_frames=_duration(obj.get("delay_frames", 0), _join(path, "delay_frames"), limits),
+    )
+
+
+def encode_animate(animate: Animate) -> dict[str, Json]:
+    return {
+        "duration_frames": animate.duration_frames,
+        "easing": animate.easing,
+        "delay_frames": animate.delay_frames,
+    }
+
+
+def _decode_transition(
+    value: Json, path: str, limits: Limits, fields: frozenset[str]
+) -> Transition:
+    obj = _object(value, path, fields)
+    for key in ("effect", "duration_frames"):
+        if key not in obj:
+            raise SceneValidationError(_join(path, key), "is required")
+    return Transition(
+        effect=cast(Any, _choice(obj["effect"], _join(path, "effect"), EFFECTS)),
+        duration_frames=_duration(obj["duration_frames"], _join(path, "duration_frames"), limits),
+        easing=_easing(obj.get("easing"), _join(path, "easing")),
+    )
+
+
+def _encode_transition(transition: Transition) -> dict[str, Json]:
+    return {
+        "effect": transition.effect,
+        "duration_frames": transition.duration_frames,
+        "easing": transition.easing,
+    }
+
+
+def _decode_phase(value: Json, path: str, limits: Limits) -> Phase:
+    transition = _decode_transition(value, path, limits, _PHASE_FIELDS)
+    if "start_frame" not in value:
+        raise SceneValidationError(_join(path, "start_frame"), "is required")
+    start = _integer(value["start_frame"], _join(path, "start_frame"), 0, limits.max_frame)
+    return Phase(transition, start)
+
+
+def _encode_phase(phase: Phase) -> dict[str, Json]:
+    return {**_encode_transition(phase.transition), "start_frame": phase.start_frame}
+
+
+def _property(value: Json, path: str, kind: str) -> str:
+    prop = _choice(value, path, ANIMATABLE_PROPERTIES)
+    if prop == "content.color" and kind != "color":
+        raise SceneValidationError(path, "content.color can only be animated on a color layer")
+    return prop
+
+
+def _value(value: Json, path: str, prop: str, limits: Limits) -> Value:
+    if prop == "content.color":
+        return parse_color(value, path)
+    return _number(value, path, *property_range(prop, limits))
+
+
+def _encode_value(value: Value) -> Json:
+    return format_color(value) if isinstance(value, Color) else value
+
+
+def _list(value: Json, path: str, max_items: int, min_items: int = 0) -> list[Json]:
+    if not isinstance(value, list):
+        raise SceneValidationError(path, f"must be an array, got {_type_name(value)}")
+    if len(value) > max_items:
+        raise SceneValidationError(path, f"must have at most {max_items} items")
+    if len(value) < min_items:
+        raise SceneValidationError(path, f"must have at least {min_items} item")
+    return value
+
+
+def _decode_keyframes(value: Json, path: str, prop: str, limits: Limits) -> tuple[Keyframe, ...]:
+    keyframes: list[Keyframe] = []
+    for i, item in enumerate(_list(value, path, limits.max_keyframes, min_items=1)):
+        item_path = f"{path}[{i}]"
+        obj = _object(item, item_path, _KEYFRAME_FIELDS)
+        for key in ("frame", "value"):
+            if key not in obj:
+                raise SceneValidationError(_join(item_path, key), "is required")
+        frame = _duration(obj["frame"], _join(item_path, "frame"), limits)
+        if keyframes and frame <= keyframes[-1].frame:
+            raise SceneValidationError(
+                _join(item_path, "frame"), "must be greater than the previous keyframe's frame"
+            )
+        keyframes.append(
+            Keyframe(
+                frame=frame,
+                value=_value(obj["value"], _join(item_path, "value"), prop, limits),
+                easing=_easing(obj.get("easing"), _join(item_path, "easing")),
+            )
+        )
+    return tuple(keyframes)
+
+
+def _decode_animation(value: Json, path: str, kind: str, limits: Limits) -> KeyframeAnimation:
+    obj = _object(value, path, _ANIMATION_FIELDS)
+    for key in ("property", "keyframes"):
+        if key not in obj:
+            raise SceneValidationError(_join(path, key), "is required")
+    prop = _property(obj["property"], _join(path, "property"), kind)
+    loop = obj.get("loop", False)
+    if isinstance(loop, bool) or loop == "pingpong":
+        loop_mode = _LOOP_JSON[loop]
+    else:
+        raise SceneValidationError(_join(path, "loop"), 'must be false, true or "pingpong"')
+    start = obj.get("start", "on_commit")
+    return KeyframeAnimation(
+        property=prop,
+        keyframes=_decode_keyframes(obj["keyframes"], _join(path, "keyframes"), prop, limits),
+        loop=cast(Any, loop_mode),
+        start_frame=None
+        if start == "on_commit"
+        else _integer(start, _join(path, "start"), 0, limits.max_frame),
+    )
+
+
+def _encode_animation(animation: KeyframeAnimation) -> dict[str, Json]:
+    loop = {"once": False, "loop": True, "pingpong": "pingpong"}[animation.loop]
+    return {
+        "property": animation.property,
+        "keyframes": [
+            {"frame": k.frame, "value": _encode_value(k.value), "easing": k.easing}
+            for k in animation.keyframes
+        ],
+        "loop": loop,
+        "start": "on_commit" if animation.start_frame is None else animation.start_frame,
+    }
+
+
+def _decode_tween(value: Json, path: str, kind: str, limits: Limits) -> Tween:
+    obj = _object(value, path, _TWEEN_FIELDS)
+    for key in sorted(_TWEEN_FIELDS - {"easing"}):
+        if key not in obj:
+            raise SceneValidationError(_join(path, key), "is required")
+    prop = _property(obj["property"], _join(path, "property"), kind)
+    return Tween(
+        property=prop,
+        from_value=_value(obj["from"], _join(path, "from"), prop, limits),
+        to_value=_value(obj["to"], _join(path, "to"), prop, limits),
+        start_frame=_integer(obj["start_frame"], _join(path, "start_frame"), 0, limits.max_frame),
+        duration_frames=_duration(obj["duration_frames"], _join(path, "duration_frames"), limits),
+        easing=_easing(obj.get("easing"), _join(path, "easing")),
+    )
+
+
+def _encode_tween(tween: Tween) -> dict[str, Json]:
+    return {
+        "property": tween.property,
+        "from": _encode_value(tween.from_value),
+        "to": _encode_value(tween.to_value),
+        "start_frame": tween.start_frame,
+        "duration_frames": tween.duration_frames,
+        "easing": tween.easing,
+    }
+
+
+def _decode_layer_animation(
+    obj: Mapping[str, Json], path: str, kind: str, limits: Limits
+) -> dict[str, Any]:
+    """The animation fields of a layer, as keyword arguments of :class:`Layer`."""
+    fields: dict[str, Any] = {}
+    for key in ("enter", "exit"):
+        if obj.get(key) is not None:
+            fields[key] = _decode_transition(obj[key], _join(path, key), limits, _TRANSITION_FIELDS)
+    for key in ("entering", "leaving"):
+        if obj.get(key) is not None:
+            fields[key] = _decode_phase(obj[key], _join(path, key), limits)
+    animations: list[KeyframeAnimation] = []
+    items_path = _join(path, "animations")
+    for i, item in enumerate(_list(obj.get("animations", []), items_path, limits.max_animations)):
+        animation = _decode_animation(item, f"{items_path}[{i}]", kind, limits)
+        if any(a.property == animation.property for a in animations):
+            raise SceneValidationError(
+                f"{items_path}[{i}].property", f"{animation.property} is already animated"
+            )
+        animations.append(animation)
+    fields["animations"] = tuple(animations)
+    tweens_path = _join(path, "tweens")
+    fields["tweens"] = tuple(
+        _decode_tween(item, f"{tweens_path}[{i}]", kind, limits)
+        for i, item in enumerate(_list(obj.get("tweens", []), tweens_path, limits.max_tweens))
+    )
+    return fields
+
+
+def _encode_layer_animation(layer: Layer) -> dict[str, Json]:
+    value: dict[str, Json] = {}
+    if layer.enter is not None:
+        value["enter"] = _encode_transition(layer.enter)
+    if layer.exit is not None:
+        value["exit"] = _encode_transition(layer.exit)
+    if layer.animations:
+        value["animations"] = [_encode_animation(a) for a in layer.animations]
+    if layer.tweens:
+        value["tweens"] = [_encode_tween(t) for t in layer.tweens]
+    if layer.entering is not None:
+        value["entering"] = _encode_phase(layer.entering)
+    if layer.leaving is not None:
+        value["leaving"] = _encode_phase(layer.leaving)
+    return value
 
 
 # --- scenes --------------------------------------------------------------------------------------
@@ -402,6 +677,13 @@ def decode_scene(
             raise SceneValidationError(f"layers[{i}].id", f"duplicate id {layer.id!r}")
         seen.add(layer.id)
         layers.append(layer)
+    exiting: list[Layer] = []
+    for i, item in enumerate(_list(obj.get("exiting", []), "exiting", limits.max_layers)):
+        layer = decode_layer(item, f"exiting[{i}]", limits=limits)
+        if layer.id in seen:
+            raise SceneValidationError(f"exiting[{i}].id", f"duplicate id {layer.id!r}")
+        seen.add(layer.id)
+        exiting.append(layer)
     return Scene(
         version=_integer(obj.get("version", 0), "version", 0, 2**53),
         width=width,
@@ -409,11 +691,13 @@ def decode_scene(
         fps=parse_fps(obj.get("fps", 60)),
         background=parse_color(obj.get("background", "#000000FF"), "background"),
         layers=tuple(layers),
+        exiting=tuple(exiting),
     )
 
 
 def encode_scene(scene: Scene) -> dict[str, Json]:
-    return {
+    """The JSON form of a scene; ``exiting`` (runtime state) only when there are such layers."""
+    value: dict[str, Json] = {
         "version": scene.version,
         "width": scene.width,
         "height": scene.height,
@@ -421,6 +705,9 @@ def encode_scene(scene: Scene) -> dict[str, Json]:
         "background": format_color(scene.background),
         "layers": [encode_layer(layer) for layer in scene.layers],
     }
+    if scene.exiting:
+        value["exiting"] = [encode_layer(layer) for layer in scene.exiting]
+    return value
 
 
 # --- ops -----------------------------------------------------------------------------------------
@@ -429,25 +716,34 @@ def encode_scene(scene: Scene) -> dict[str, Json]:
 def decode_op(
     value: Json, path: str, *, limits: Limits = DEFAULT_LIMITS, new_id: IdFactory | None = None
 ) -> Op:
-    """One op: ``add`` (a whole layer), ``update`` (id + merge patch) or ``remove`` (id)."""
+    """One op: ``add`` (a whole layer), ``update`` (id + merge patch) or ``remove`` (id).
+
+    Any op may carry ``animate`` (see :func:`decode_animate`); null is the same as leaving it out.
+    """
     if not isinstance(value, dict):
         raise SceneValidationError(path, f"must be an object, got {_type_name(value)}")
     kind = _choice(value.get("op"), _join(path, "op"), ("add", "update", "remove"))
+    animate_json = value.get("animate")
     if kind == "add":
-        _object(value, path, frozenset({"op", "layer"}))
+        _object(value, path, frozenset({"op", "layer", "animate"}))
         if "layer" not in value:
             raise SceneValidationError(_join(path, "layer"), "is required")
-        return AddLayer(decode_layer(value["layer"], _join(path, "layer"), limits=limits,
-                                     new_id=new_id))
+        layer = decode_layer(value["layer"], _join(path, "layer"), limits=limits, new_id=new_id)
+        return AddLayer(layer, _op_animate(animate_json, path, limits))
     if kind == "remove":
-        _object(value, path, frozenset({"op", "id"}))
-        return RemoveLayer(_identifier(value.get("id"), _join(path, "id")))
-    _object(value, path, frozenset({"op", "id", "patch"}))
+        _object(value, path, frozenset({"op", "id", "animate"}))
+        layer_id = _identifier(value.get("id"), _join(path, "id"))
+        return RemoveLayer(layer_id, _op_animate(animate_json, path, limits))
+    _object(value, path, frozenset({"op", "id", "patch", "animate"}))
     layer_id = _identifier(value.get("id"), _join(path, "id"))
     patch = value.get("patch")
     if not isinstance(patch, dict):
         raise SceneValidationError(_join(path, "patch"), "must be an object (a JSON merge patch)")
-    return UpdateLayer(layer_id, patch)
+    return UpdateLayer(layer_id, patch, _op_animate(animate_json, path, limits))
+
+
+def _op_animate(value: Json, path: str, limits: Limits) -> Animate | None:
+    return None if value is None else decode_animate(value, _join(path, "animate"), limits=limits)
 
 
 def decode_ops(
@@ -468,8 +764,14 @@ def decode_ops(
 
 
 def encode_op(op: Op) -> dict[str, Json]:
+    """The JSON form of an op; ``animate`` only when the op has one."""
+    value: dict[str, Json]
     if isinstance(op, AddLayer):
-        return {"op": "add", "layer": encode_layer(op.layer)}
-    if isinstance(op, UpdateLayer):
-        return {"op": "update", "id": op.id, "patch": op.patch}
-    return {"op": "remove", "id": op.id}
+        value = {"op": "add", "layer": encode_layer(op.layer)}
+    elif isinstance(op, UpdateLayer):
+        value = {"op": "update", "id": op.id, "patch": op.patch}
+    else:
+        value = {"op": "remove", "id": op.id}
+    if op.animate is not None:
+        value["animate"] = encode_animate(op.animate)
+    return value
