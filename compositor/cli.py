@@ -46,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("-o", dest="out", required=True,
                         help="output file (.mp4, .mkv, .ts, .flv) or rtmp:// URL")
     render.add_argument("--no-progress", action="store_true", help="no progress bar")
+    render.add_argument("--start-frame", type=int, default=0,
+                        help="absolute frame to start at (animation phase; default 0)")
+    render.add_argument("--preset", default=None,
+                        help="libx264 preset (default veryfast)")
+    render.add_argument("--no-audio", action="store_true", help="no silent audio track")
 
     asset = sub.add_parser("asset", help="manage assets in the store")
     asset_sub = asset.add_subparsers(dest="asset_command", metavar="ACTION", required=True)

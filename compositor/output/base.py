@@ -7,7 +7,8 @@ keyframe so the stream it sends stays decodable. A failing destination is reopen
 exponential backoff when ``reconnect`` is set (RTMP); otherwise it ends in ``error`` (files).
 After every (re)open, writing starts at a keyframe.
 
-States: ``idle`` (not started or stopped), ``connecting`` (first open), ``live`` (writing),
+States: ``idle`` (not started or stopped), ``connecting`` (opening, until the first packet is
+written), ``live`` (writing),
 ``reconnecting`` (waiting to reopen after a failure), ``error`` (gave up; files only).
 """
 
@@ -190,12 +191,11 @@ class Output:
                 if not self._failed(exc):
                     return None
                 continue
-            if self.state == "reconnecting":
+            if self.reconnects:
                 # Packets queued while down are stale: resume with live ones, at a keyframe.
                 self._drain()
-            self._backoff.reset()
-            self._set_state("live")
-            log.info("output %s: live", self.name)
+            # "live" comes with the first packet written: muxers connect/write lazily.
+            self._set_state("connecting")
             return sink
         return None
 
@@ -212,6 +212,10 @@ class Output:
                     continue
                 need_keyframe = False
                 sent = sink.write(item)
+                if self.state != "live":
+                    self._backoff.reset()
+                    self._set_state("live")
+                    log.info("output %s: live", self.name)
                 self.bytes_sent += sent
                 self._bytes.inc(sent)
         except OutputError as exc:

@@ -52,6 +52,11 @@ def file_output(
     fmt, options = file_format(path)
 
     def open_sink() -> ContainerSink:
+        try:  # FFmpeg opens the file only at the first packet; find a bad path now
+            with open(path, "wb"):
+                pass
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from exc
         return ContainerSink(path, fmt, video, audio=audio, name=path, options=dict(options))
 
     return Output(path, open_sink, metrics, reconnect=False, queue_packets=queue_packets,

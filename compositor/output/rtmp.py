@@ -7,8 +7,10 @@ A URL is only ever logged or reported through :func:`redact_url`.
 
 from __future__ import annotations
 
+import socket
 from urllib.parse import urlsplit, urlunsplit
 
+from compositor.errors import OutputError
 from compositor.metrics import PipelineMetrics
 from compositor.output.base import Backoff, Output, VideoParams
 from compositor.output.container import ContainerSink
@@ -43,6 +45,19 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, "/".join(segments), query, ""))
 
 
+def _probe(url: str, name: str) -> None:
+    """Fail fast when nothing listens: FFmpeg connects only when the first packet is written,
+    which would leave a dead server undetected until then."""
+    parts = urlsplit(url)
+    default_port = 443 if parts.scheme.lower() == "rtmps" else 1935
+    try:
+        with socket.create_connection((parts.hostname or "", parts.port or default_port),
+                                      timeout=_OPEN_TIMEOUT_S):
+            pass
+    except OSError as exc:
+        raise OutputError(f"{name}: cannot connect: {exc.strerror or exc}") from exc
+
+
 def rtmp_output(
     url: str,
     video: VideoParams,
@@ -57,6 +72,7 @@ def rtmp_output(
     name = redact_url(url)
 
     def open_sink() -> ContainerSink:
+        _probe(url, name)
         return ContainerSink(
             url, "flv", video, audio=audio, name=name,
             options={"rw_timeout": _RW_TIMEOUT_US, "flvflags": "no_duration_filesize"},

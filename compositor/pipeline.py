@@ -1,0 +1,538 @@
+"""The pipeline: render thread -> bounded queue -> encode thread -> outputs and preview.
+
+- The **render thread** owns the GL context (made there). At each frame boundary it takes the
+  newest published scene that is due (:class:`SceneHolder`), so a commit shows on exactly one
+  frame, evaluates animation for that absolute frame, renders, converts to NV12 on the GPU and
+  reads back asynchronously. When the scene object is unchanged, nothing animates at this frame
+  and the previous frame was produced right before, it reuses the last NV12 frame instead.
+- The **encode thread** encodes each frame once and hands the packets to every output (each
+  writes on its own thread, see :mod:`compositor.output.base`) and the frame to the preview.
+- Live (paced) runs keep real time: if rendering falls a frame behind the clock skips frames, and
+  if the encode queue is full the frame is dropped; both are counted. :meth:`Pipeline.publish`
+  never blocks. Offline (unpaced) runs lose nothing: the queue and outputs wait instead.
+
+Animation is injected: ``evaluate(scene, frame) -> Scene`` (static scene for that absolute
+frame) and ``is_animating(scene, frame) -> bool``, which must be True whenever
+``evaluate(scene, frame)`` may differ from ``evaluate(scene, frame - 1)``.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from compositor.clock import FrameClock, Tick
+from compositor.encode import Encoder, EncoderConfig, open_encoder
+from compositor.errors import CompositorError, GLContextError
+from compositor.gl.textures import AssetSource
+from compositor.metrics import PipelineMetrics
+from compositor.output import Output, Preview, VideoParams, open_output
+from compositor.scene import Scene
+
+__all__ = ["AppliedFrame", "Pipeline", "PipelineConfig", "SceneHolder"]
+
+log = logging.getLogger(__name__)
+
+NV12 = npt.NDArray[np.uint8]
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineConfig:
+    """Output format of the program. ``fps`` is exact; ``bitrate_bps`` bits per second."""
+
+    width: int
+    height: int
+    fps: Fraction
+    encoder: str = "auto"  # "auto" | "x264" | "nvenc"
+    bitrate_bps: int = 6_000_000
+    keyframe_interval_s: float = 2.0
+    x264_preset: str = "veryfast"
+    audio: bool = True
+    outputs: tuple[str, ...] = ()
+    preview_max_fps: float = 5.0
+    preview_width: int = 640
+    gpu_device: int | None = None
+    encode_queue_frames: int = 4  # frames between render and encode threads
+    encoder_threads: int = 0  # 0: libx264 picks
+
+    def encoder_config(self) -> EncoderConfig:
+        return EncoderConfig(
+            width=self.width, height=self.height, fps=Fraction(self.fps),
+            bitrate_bps=self.bitrate_bps, keyframe_interval_s=self.keyframe_interval_s,
+            x264_preset=self.x264_preset, threads=self.encoder_threads,
+            gpu_device=self.gpu_device,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedFrame:
+    """The first encoded frame showing scene ``version``: absolute ``frame``, its ``pts`` in
+    ``time_base``, the Unix time encoding finished, and how many frames after the requested
+    ``at_frame`` it went out (0 for immediate publishes or when exactly on time)."""
+
+    version: int
+    frame: int
+    pts: int
+    time_base: Fraction
+    encoded_unix: float
+    late_frames: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    frame: int
+    pts: int
+    version: int
+    at_frame: int | None
+    layers: int
+    nv12: NV12 = field(repr=False)
+
+
+_STOP = object()
+
+
+class SceneHolder:
+    """Published scenes waiting for their frame; thread-safe, never blocks for long.
+
+    Immediate publishes collapse into one slot (only the newest matters). Scheduled ones are
+    kept in publish order, at most ``max_scheduled`` (the oldest is dropped beyond that, with a
+    warning). :meth:`take` returns the scene to show from ``frame`` on, or None for no change.
+    """
+
+    def __init__(self, max_scheduled: int = 256) -> None:
+        self._lock = threading.Lock()
+        self._seq = 0
+        self._immediate: tuple[int, Scene] | None = None
+        self._scheduled: list[tuple[int, int, Scene]] = []  # (seq, at_frame, scene)
+        self._max_scheduled = max_scheduled
+
+    def publish(self, scene: Scene, at_frame: int | None = None) -> None:
+        with self._lock:
+            self._seq += 1
+            if at_frame is None:
+                self._immediate = (self._seq, scene)
+                return
+            self._scheduled.append((self._seq, at_frame, scene))
+            if len(self._scheduled) > self._max_scheduled:
+                dropped = self._scheduled.pop(0)
+                log.warning("scene holder full: dropped the scene scheduled for frame %d",
+                            dropped[1])
+
+    def take(self, frame: int) -> tuple[Scene, int | None] | None:
+        """The newest-published scene due at ``frame`` and its ``at_frame``; removes all due."""
+        with self._lock:
+            due: list[tuple[int, int | None, Scene]] = []
+            if self._immediate is not None:
+                due.append((self._immediate[0], None, self._immediate[1]))
+                self._immediate = None
+            keep: list[tuple[int, int, Scene]] = []
+            for entry in self._scheduled:
+                (due if entry[1] <= frame else keep).append(entry)
+            self._scheduled = keep
+        if not due:
+            return None
+        _, at_frame, scene = max(due, key=lambda entry: entry[0])
+        return scene, at_frame
+
+
+def _identity(scene: Scene, frame: int) -> Scene:
+    return scene
+
+
+def _never(scene: Scene, frame: int) -> bool:
+    return False
+
+
+class Pipeline:
+    """Renders, encodes and sends the program. See the module docstring for the threads.
+
+    ``paced=False`` renders as fast as possible from ``start_frame`` for ``max_frames`` frames
+    without dropping anything (offline); :meth:`wait` returns when that is done.
+    """
+
+    def __init__(
+        self,
+        config: PipelineConfig,
+        assets: AssetSource,
+        metrics: PipelineMetrics,
+        *,
+        time_source: Callable[[], float] = time.time,
+        evaluate: Callable[[Scene, int], Scene] = _identity,
+        is_animating: Callable[[Scene, int], bool] = _never,
+        on_applied: Callable[[AppliedFrame], None] | None = None,
+        paced: bool = True,
+        start_frame: int | None = None,
+        max_frames: int | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.config = config
+        self._assets = assets
+        self._metrics = metrics
+        self._now = time_source
+        self._sleep = sleep
+        self._evaluate = evaluate
+        self._is_animating = is_animating
+        self._on_applied = on_applied
+        self._paced = paced
+        self._start_frame = start_frame
+        self._max_frames = max_frames
+        self._video = VideoParams(config.width, config.height, Fraction(config.fps))
+        self._holder = SceneHolder()
+        self._jobs: queue.Queue[object] = queue.Queue(maxsize=config.encode_queue_frames)
+        self._stopping = threading.Event()
+        self._ready = threading.Event()
+        self._done = threading.Event()
+        self._lock = threading.Lock()  # guards _outputs
+        self._outputs: dict[str, Output] = {}
+        self._preview = Preview(config.preview_width, config.preview_max_fps)
+        self._render_thread: threading.Thread | None = None
+        self._encode_thread: threading.Thread | None = None
+        self._encoder: Encoder | None = None
+        self._clock: FrameClock | None = None
+        self._fatal: str | None = None
+        self._render_problems: dict[str, str] = {}
+        self._renderer_name = ""
+        self.frames_encoded = 0
+        self.frames_rendered = 0
+        self.frames_reused = 0
+        self.frames_dropped = 0  # queue-full drops; clock skips are added in status()
+        self._encode_times: deque[float] = deque(maxlen=121)
+        self._applied_version: int | None = None
+        self._render = _RenderState()
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Open the encoder, start both threads and wait until the GL context is up.
+
+        Raises :class:`EncoderUnavailableError`/:class:`EncoderError` when the encoder cannot
+        open and :class:`GLContextError` (or another :class:`CompositorError`) when rendering
+        cannot start. Outputs listed in the config start too.
+        """
+        if self._render_thread is not None:
+            return
+        self._encoder = open_encoder(self.config.encoder, self.config.encoder_config())
+        log.info("encoder: %s", self._encoder.name)
+        self._render_thread = threading.Thread(target=self._render_main, name="render",
+                                               daemon=True)
+        self._render_thread.start()
+        if not self._ready.wait(timeout):
+            self._fatal = "renderer did not start in time"
+        if self._fatal is not None:
+            self.stop()
+            raise GLContextError(self._fatal)
+        for target in self.config.outputs:
+            self.start_output(target)
+        self._encode_thread = threading.Thread(target=self._encode_main, name="encode",
+                                               daemon=True)
+        self._encode_thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop rendering, flush the encoder, finish every output (mp4 faststart, RTMP close)."""
+        self._stopping.set()
+        for thread in (self._render_thread, self._encode_thread):
+            if thread is not None:
+                thread.join(timeout * 2)
+                if thread.is_alive():
+                    log.warning("pipeline: %s thread did not stop in time", thread.name)
+        self._render_thread = self._encode_thread = None
+        self.stop_output(None, timeout)
+        if self._encoder is not None:
+            self._encoder.close()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until an unpaced run has encoded ``max_frames`` (or failed); True when done."""
+        return self._done.wait(timeout)
+
+    # --- control (any thread) -------------------------------------------------------------
+
+    def publish(self, scene: Scene, at_frame: int | None = None) -> None:
+        """Put ``scene`` on air from the first frame >= ``at_frame`` (None: the next frame).
+
+        Thread-safe and non-blocking. Of several scenes due at the same frame boundary, the one
+        published last wins; a scheduled scene waits for its frame while newer immediate ones
+        keep coming.
+        """
+        self._holder.publish(scene, at_frame)
+
+    def start_output(self, url: str) -> None:
+        """Add an output (RTMP(S) URL or file path) to the running encode; idempotent per URL."""
+        lossless = not self._paced
+        with self._lock:
+            if url in self._outputs:
+                return
+            output = open_output(url, self._video, self._metrics, audio=self.config.audio,
+                                 lossless=lossless)
+            self._outputs[url] = output
+        output.start()
+
+    def stop_output(self, url: str | None = None, timeout: float = 5.0) -> None:
+        """Stop one output (by the URL it was started with) or all (None)."""
+        with self._lock:
+            if url is None:
+                stopping = list(self._outputs.values())
+                self._outputs.clear()
+            else:
+                found = self._outputs.pop(url, None)
+                stopping = [found] if found is not None else []
+        for output in stopping:
+            output.stop(timeout)
+
+    def preview_jpeg(self, width: int | None = None) -> bytes | None:
+        """The latest program frame as JPEG (``width`` px wide), or None before the first."""
+        return self._preview.jpeg(width)
+
+    def problems(self) -> dict[str, str]:
+        """What is wrong now: renderer layer problems, a fatal error, failing outputs."""
+        found = dict(self._render_problems)
+        if self._fatal is not None:
+            found["pipeline"] = self._fatal
+        with self._lock:
+            outputs = list(self._outputs.values())
+        for output in outputs:
+            if output.state in ("reconnecting", "error"):
+                found[f"output {output.name}"] = f"{output.state}: {output.last_error}"
+        return found
+
+    def status(self) -> dict[str, Any]:
+        """The body of ``GET /api/v1/output`` (see CONTRACT.md); never blocks for long."""
+        with self._lock:
+            outputs = [o.status() for o in self._outputs.values()]
+        clock = self._clock
+        running = self._render_thread is not None and self._fatal is None
+        return {
+            "state": _aggregate([str(o["state"]) for o in outputs], running, self._fatal),
+            "url": outputs[0]["url"] if outputs else None,
+            "frames": self.frames_encoded,
+            "rendered": self.frames_rendered,
+            "reused": self.frames_reused,
+            "dropped": self.frames_dropped + (clock.dropped if clock else 0),
+            "late": clock.late if clock else 0,
+            "fps": self._measured_fps(),
+            "target_fps": float(self.config.fps),
+            "encoder": self._encoder.name if self._encoder else None,
+            "bitrate": self.config.bitrate_bps,
+            "width": self.config.width,
+            "height": self.config.height,
+            "outputs": outputs,
+            "renderer": self._renderer_name,
+            "running": running,
+            "error": self._fatal,
+        }
+
+    def _measured_fps(self) -> float:
+        times = list(self._encode_times)
+        if len(times) < 2 or times[-1] <= times[0]:
+            return 0.0
+        return (len(times) - 1) / (times[-1] - times[0])
+
+    # --- render thread --------------------------------------------------------------------
+
+    def _render_main(self) -> None:
+        from compositor.gl.context import create_context
+        from compositor.gl.program import ProgramRenderer
+
+        try:
+            gl = create_context(self.config.gpu_device)
+            renderer = ProgramRenderer(gl, self.config.width, self.config.height, self._assets)
+        except (CompositorError, ValueError) as exc:
+            self._fatal = f"renderer could not start: {exc}"
+            self._ready.set()
+            return
+        self._renderer_name = gl.renderer
+        self._clock = FrameClock(
+            Fraction(self.config.fps), start_frame=self._start_frame, paced=self._paced,
+            time_source=self._now, sleep=self._sleep,
+        )
+        self._ready.set()
+        try:
+            self._render_loop(renderer, self._clock)
+        except Exception as exc:  # a bug or a lost GPU: say so instead of dying silently
+            log.exception("render thread failed")
+            self._fatal = f"render thread failed: {exc}"
+        finally:
+            renderer.release()
+            gl.release()
+            self._put(_STOP, force=True)
+
+    def _render_loop(self, renderer: Any, clock: FrameClock) -> None:
+        blank = Scene(width=self.config.width, height=self.config.height, fps=self.config.fps)
+        current = _Current(blank, None)
+        state = self._render
+        while not self._stopping.is_set():
+            if self._max_frames is not None and clock.frames >= self._max_frames:
+                break
+            tick = clock.tick()
+            if tick.skipped:
+                self._metrics.frames_dropped.inc(tick.skipped)
+            if tick.late:
+                self._metrics.frames_late.inc()
+            due = self._holder.take(tick.frame)
+            if due is not None:
+                current = _Current(due[0], due[1])
+            scene = current.scene
+            reuse = (
+                state.last_nv12 is not None and state.scene is scene
+                and state.last_frame == tick.frame - 1
+                and not self._is_animating(scene, tick.frame) and not self._render_problems
+            )
+            if reuse:
+                self._finish(renderer.flush())
+                assert state.last_nv12 is not None
+                self._submit(tick, current, state.last_nv12)
+                self.frames_reused += 1
+                self._metrics.frames_reused.inc()
+            else:
+                self._draw(renderer, tick, current)
+            state.scene = scene
+            state.last_frame = tick.frame
+        self._finish(renderer.flush() if not self._paced else renderer.completed())
+
+    def _draw(self, renderer: Any, tick: Tick, current: _Current) -> None:
+        started = time.perf_counter()
+        static = self._evaluate(current.scene, tick.frame)
+        meta = _Meta(tick, current)
+        try:
+            renderer.render(static, meta)
+        except CompositorError as exc:
+            self._render_problems = {"render": str(exc)}
+            log.error("frame %d: %s", tick.frame, exc)
+            return
+        self._render_problems = renderer.problems()
+        self._metrics.render_seconds.observe(time.perf_counter() - started)
+        self.frames_rendered += 1
+        self._metrics.frames_rendered.inc()
+        self._finish(renderer.completed())
+
+    def _finish(self, frames: list[tuple[object, NV12]]) -> None:
+        for meta, nv12 in frames:
+            assert isinstance(meta, _Meta)
+            self._render.last_nv12 = nv12
+            self._submit(meta.tick, meta.current, nv12)
+
+    def _submit(self, tick: Tick, current: _Current, nv12: NV12) -> None:
+        job = _Job(frame=tick.frame, pts=tick.pts, version=current.scene.version,
+                   at_frame=current.at_frame, layers=len(current.scene.layers), nv12=nv12)
+        if not self._put(job, force=not self._paced):
+            self.frames_dropped += 1
+            self._metrics.frames_dropped.inc()
+
+    def _put(self, item: object, *, force: bool) -> bool:
+        """Queue for the encode thread; live: drop when full (False); forced: wait for room."""
+        if not force:
+            try:
+                self._jobs.put_nowait(item)
+                return True
+            except queue.Full:
+                return False
+        while True:
+            try:
+                self._jobs.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                if self._encode_thread is None or not self._encode_thread.is_alive():
+                    return False
+
+    # --- encode thread --------------------------------------------------------------------
+
+    def _encode_main(self) -> None:
+        encoder = self._encoder
+        assert encoder is not None
+        try:
+            while True:
+                item = self._jobs.get()
+                if item is _STOP:
+                    break
+                assert isinstance(item, _Job)
+                self._encode_job(encoder, item)
+            self._send(encoder.flush())
+        except CompositorError as exc:
+            log.error("encode thread: %s", exc)
+            self._fatal = str(exc)
+            self._stopping.set()
+        finally:
+            self._done.set()
+
+    def _encode_job(self, encoder: Encoder, job: _Job) -> None:
+        packets = encoder.encode(job.nv12, job.pts)
+        self._metrics.convert_seconds.observe(encoder.last_convert_s)
+        self._metrics.encode_seconds.observe(encoder.last_encode_s)
+        self._send(packets)
+        self._preview.offer(job.nv12)
+        self.frames_encoded += 1
+        self._encode_times.append(time.monotonic())
+        if job.version != self._applied_version:
+            self._applied_version = job.version
+            self._metrics.scene_version.set(job.version)
+            self._metrics.layers.set(job.layers)
+            self._announce(job)
+        if self._max_frames is not None and self.frames_encoded >= self._max_frames:
+            self._done.set()
+
+    def _announce(self, job: _Job) -> None:
+        if self._on_applied is None:
+            return
+        late = max(0, job.frame - job.at_frame) if job.at_frame is not None else 0
+        applied = AppliedFrame(version=job.version, frame=job.frame, pts=job.pts,
+                               time_base=1 / Fraction(self.config.fps),
+                               encoded_unix=self._now(), late_frames=late)
+        try:
+            self._on_applied(applied)
+        except Exception:  # a listener's bug must not stop the program going to air
+            log.exception("on_applied callback failed")
+
+    def _send(self, packets: list[Any]) -> None:
+        if not packets:
+            return
+        with self._lock:
+            outputs = list(self._outputs.values())
+        for packet in packets:
+            for output in outputs:
+                output.offer(packet)
+
+
+@dataclass(slots=True)
+class _Current:
+    scene: Scene
+    at_frame: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Meta:
+    """The tag a frame travels under through the readback ring."""
+
+    tick: Tick
+    current: _Current
+
+
+@dataclass(slots=True)
+class _RenderState:
+    """What the render thread remembers between frames (for reuse)."""
+
+    scene: Scene | None = None
+    last_frame: int | None = None
+    last_nv12: NV12 | None = None
+
+
+def _aggregate(states: list[str], running: bool, fatal: str | None) -> str:
+    if fatal is not None:
+        return "error"
+    if not running or not states:
+        return "idle"
+    if all(s == "error" for s in states):
+        return "error"
+    for state in ("reconnecting", "connecting", "error"):
+        if state in states:
+            return state
+    return "live"
+

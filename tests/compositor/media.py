@@ -1,0 +1,60 @@
+"""Helpers for the live-output tests: synthetic NV12 frames and reading media back with PyAV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import av
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["Decoded", "decode_file", "flat_nv12", "rgb_to_ycbcr709"]
+
+
+def rgb_to_ycbcr709(r: int, g: int, b: int) -> tuple[int, int, int]:
+    """8-bit BT.709 limited-range Y, Cb, Cr of an sRGB-encoded colour."""
+    rf, gf, bf = r / 255, g / 255, b / 255
+    y = 0.2126 * rf + 0.7152 * gf + 0.0722 * bf
+    cb = (bf - y) / 1.8556
+    cr = (rf - y) / 1.5748
+    return round(16 + 219 * y), round(128 + 224 * cb), round(128 + 224 * cr)
+
+
+def flat_nv12(width: int, height: int, rgb: tuple[int, int, int]) -> npt.NDArray[np.uint8]:
+    y, cb, cr = rgb_to_ycbcr709(*rgb)
+    frame = np.empty((height * 3 // 2, width), np.uint8)
+    frame[:height] = y
+    frame[height:, 0::2] = cb
+    frame[height:, 1::2] = cr
+    return frame
+
+
+@dataclass
+class Decoded:
+    frames: list[npt.NDArray[np.uint8]] = field(default_factory=list)  # RGB
+    pts_s: list[float] = field(default_factory=list)
+    keyframes: list[int] = field(default_factory=list)  # indexes of key frames
+    color: tuple[int, int, int, int] = (0, 0, 0, 0)  # primaries, trc, matrix, range
+    average_rate: Fraction | None = None
+    audio_codec: str | None = None
+    audio_rate: int | None = None
+
+
+def decode_file(path: str) -> Decoded:
+    out = Decoded()
+    with av.open(path) as container:
+        video = container.streams.video[0]
+        out.average_rate = video.average_rate
+        if container.streams.audio:
+            audio = container.streams.audio[0]
+            out.audio_codec = audio.codec_context.name
+            out.audio_rate = audio.codec_context.sample_rate
+        for frame in container.decode(video=0):
+            if frame.key_frame:
+                out.keyframes.append(len(out.frames))
+            out.frames.append(frame.to_ndarray(format="rgb24"))
+            out.pts_s.append(float(frame.time))
+            out.color = (frame.color_primaries, frame.color_trc, frame.colorspace,
+                         frame.color_range)
+    return out
