@@ -9,7 +9,7 @@ through unmeasured (it is a long-lived stream, not an operation).
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Sequence
 from typing import Any, TypeVar
 
 from compositor.scene import Op, Scene
@@ -58,7 +58,7 @@ class MeteredStore:
         return await self._timed("commit", self.inner.commit(
             ops, if_version=if_version, author=author, meta=meta))
 
-    def subscribe(self, since: int | None = None) -> AsyncIterator[Change]:
+    def subscribe(self, since: int | None = None) -> AsyncGenerator[Change, None]:
         return self.inner.subscribe(since)
 
     async def journal(self, since: int = 0, limit: int = 1000) -> list[CommitRecord]:

@@ -119,8 +119,9 @@ class Hub:
     async def _follow(self) -> None:
         while True:
             try:
-                async for change in self.store.subscribe(self.version):
-                    await self._apply(change)
+                async with contextlib.aclosing(self.store.subscribe(self.version)) as feed:
+                    async for change in feed:
+                        await self._apply(change)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the feed broke (e.g. Redis went away): resume from ours

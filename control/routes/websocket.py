@@ -26,10 +26,11 @@ import json
 import logging
 from typing import Any
 
+import anyio
 from starlette.routing import BaseRoute, WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 
-from compositor.errors import SceneError, SceneValidationError
+from compositor.errors import SceneValidationError
 from compositor.scene import Scene
 from control.context import ControlContext, context_of
 from control.http import error_for
@@ -107,76 +108,73 @@ async def _answer(ctx: ControlContext, request: Any, author: str) -> dict[str, A
 
 
 async def _receiver(websocket: WebSocket, client: Client, ctx: ControlContext) -> None:
+    """Answer requests until the client disconnects (then return)."""
     author = f"ws:{websocket.scope.get('state', {}).get('request_id', '')}"[:64]
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
-            raise WebSocketDisconnect(int(message.get("code", 1000)))
+            return
         ctx.metrics.ws_messages.labels("in").inc()
         text = message.get("text")
         if text is not None and len(text) > ctx.json_max_bytes:
             await websocket.close(CLOSE_TOO_BIG, "message too large")
             return
-        request_id: Any = None
-        try:
-            if text is None:
-                raise SceneValidationError("", "send JSON in text frames, not binary")
-            request = json.loads(text)
-            if isinstance(request, dict):
-                request_id = request.get("id")
-            reply = await _answer(ctx, request, author)
-        except (json.JSONDecodeError, RecursionError):
-            reply = {"ok": False, "error": {"code": "bad_request", "path": None,
-                                            "message": "the message is not valid JSON"}}
-        except Exception as exc:  # mapped like HTTP; unexpected ones are logged by error_for
-            if not isinstance(exc, SceneError):
-                _log.debug("ws request failed: %r", exc)
-            error = error_for(exc)
-            if error.status >= 500 and error.status != 503:
-                _log.error("ws request failed", exc_info=exc)
-            reply = {"ok": False, **error.body()}
-        if not isinstance(request_id, str | int) or isinstance(request_id, bool):
-            request_id = None
-        client.offer(_dump({"type": "result", "id": request_id, **reply}))
+        client.offer(_dump({"type": "result", **await _reply(ctx, text, author)}))
+
+
+async def _reply(ctx: ControlContext, text: str | None, author: str) -> dict[str, Any]:
+    request_id: Any = None
+    try:
+        if text is None:
+            raise SceneValidationError("", "send JSON in text frames, not binary")
+        request = json.loads(text)
+        if isinstance(request, dict):
+            request_id = request.get("id")
+        reply = await _answer(ctx, request, author)
+    except (json.JSONDecodeError, RecursionError):
+        reply = {"ok": False, "error": {"code": "bad_request", "path": None,
+                                        "message": "the message is not valid JSON"}}
+    except Exception as exc:  # mapped exactly as over HTTP
+        error = error_for(exc)
+        if error.status >= 500 and error.status != 503:
+            _log.error("ws request failed", exc_info=exc)
+        reply = {"ok": False, **error.body()}
+    if not isinstance(request_id, str | int) or isinstance(request_id, bool):
+        request_id = None
+    return {"id": request_id, **reply}
+
+
+async def _cancel_when(event: asyncio.Event, scope: anyio.CancelScope) -> None:
+    await event.wait()
+    scope.cancel()
 
 
 async def ws_endpoint(websocket: WebSocket) -> None:
     ctx = context_of(websocket)
     await websocket.accept()
     client, scene = ctx.hub.register()
-    tasks: list[asyncio.Task[Any]] = []
     try:
         await _greet(ctx, client, scene, _since(websocket))
-        tasks = [
-            asyncio.create_task(_sender(websocket, client, ctx)),
-            asyncio.create_task(_receiver(websocket, client, ctx)),
-            asyncio.create_task(client.overflowed.wait()),
-            asyncio.create_task(ctx.hub.closing.wait()),
-        ]
-        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # anyio (not bare asyncio tasks) so that cancellation nests with the server's own scopes.
+        async with anyio.create_task_group() as group:
+            group.start_soon(_sender, websocket, client, ctx)
+            group.start_soon(_cancel_when, client.overflowed, group.cancel_scope)
+            group.start_soon(_cancel_when, ctx.hub.closing, group.cancel_scope)
+            await _receiver(websocket, client, ctx)
+            group.cancel_scope.cancel()
         if client.overflowed.is_set():
             _log.warning("closing a WebSocket client that cannot keep up (1013)")
             await _close(websocket, CLOSE_TRY_AGAIN_LATER, "too slow: queue full")
         elif ctx.hub.closing.is_set():
             await _close(websocket, CLOSE_GOING_AWAY, "server shutting down")
-        else:
-            for task in done:
-                exc = task.exception()
-                if exc is not None and not isinstance(exc, WebSocketDisconnect):
-                    _log.warning("WebSocket ended: %r", exc)
     finally:
-        for task in tasks:
-            task.cancel()
         ctx.hub.unregister(client)
 
 
 async def _close(websocket: WebSocket, code: int, reason: str) -> None:
     # The close frame itself may not get through a full socket; never wait for it for long.
-    with contextlib.suppress(Exception):
-        await asyncio.wait_for(websocket.close(code, reason), CLOSE_TIMEOUT_S)
+    with anyio.move_on_after(CLOSE_TIMEOUT_S), contextlib.suppress(Exception):
+        await websocket.close(code, reason)
 
 
 def routes() -> list[BaseRoute]:

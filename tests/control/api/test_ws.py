@@ -1,0 +1,117 @@
+"""The WebSocket hub through the real app: hello, resume, ordering, requests, pings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.control.api.helpers import TestClient, color_layer
+
+
+def _until(ws: Any, kind: str) -> dict[str, Any]:
+    for _ in range(100):
+        message: dict[str, Any] = ws.receive_json()
+        if message["type"] == kind:
+            return message
+    raise AssertionError(f"no {kind} message")
+
+
+def test_hello_has_the_scene(client: TestClient) -> None:
+    client.post("/api/v1/layers", json=color_layer("a"))
+    with client.websocket_connect("/api/v1/ws") as ws:
+        hello = ws.receive_json()
+    assert hello["type"] == "hello" and hello["version"] == 1
+    assert [layer["id"] for layer in hello["scene"]["layers"]] == ["a"]
+
+
+def test_changes_from_http_arrive_in_version_order(client: TestClient) -> None:
+    with client.websocket_connect("/api/v1/ws") as first, \
+            client.websocket_connect("/api/v1/ws") as second:
+        assert first.receive_json()["version"] == 0
+        assert second.receive_json()["version"] == 0
+        client.post("/api/v1/layers", json=color_layer("a"))
+        for i in range(20):
+            client.patch("/api/v1/layers/a", json={"opacity": i / 20})
+        client.delete("/api/v1/layers/a")
+        for ws in (first, second):
+            messages = [ws.receive_json() for _ in range(22)]
+            assert [m["type"] for m in messages] == ["scene.changed"] * 22
+            assert [m["version"] for m in messages] == list(range(1, 23))
+            assert messages[0]["ops"][0]["op"] == "add"
+            assert messages[0]["ops"][0]["layer"]["id"] == "a"
+            assert messages[5]["ops"] == [{"op": "update", "id": "a", "patch": {"opacity": 0.2}}]
+            assert messages[-1]["ops"] == [{"op": "remove", "id": "a"}]
+
+
+def test_commit_and_ping_requests_get_results_with_ids(client: TestClient) -> None:
+    with client.websocket_connect("/api/v1/ws") as ws, \
+            client.websocket_connect("/api/v1/ws") as watcher:
+        ws.receive_json(), watcher.receive_json()
+        ws.send_json({"type": "ping", "id": "p1"})
+        assert _until(ws, "result") == {"type": "result", "id": "p1", "ok": True, "version": 0}
+        ws.send_json({"type": "commit", "id": "r1", "ops": [{"op": "add",
+                                                              "layer": color_layer("a")}]})
+        result = _until(ws, "result")
+        assert result == {"type": "result", "id": "r1", "ok": True, "version": 1}
+        changed = _until(watcher, "scene.changed")
+        assert changed["version"] == 1
+        ws.send_json({"type": "commit", "id": "r2", "if_version": 0, "ops": []})
+        stale = _until(ws, "result")
+        assert stale["ok"] is False and stale["id"] == "r2"
+        assert stale["error"]["code"] == "conflict" and stale["version"] == 1
+        ws.send_json({"type": "commit", "id": 7, "ops": [{"op": "update", "id": "a",
+                                                           "patch": {"blend": "melt"}}]})
+        invalid = _until(ws, "result")
+        assert invalid["id"] == 7 and invalid["error"]["path"] == "ops[0].patch.blend"
+        ws.send_text("{not json")
+        assert _until(ws, "result")["error"]["code"] == "bad_request"
+        ws.send_json({"type": "dance", "id": "d"})
+        assert _until(ws, "result")["error"]["path"] == "type"
+        ws.send_json([1, 2])
+        assert _until(ws, "result")["ok"] is False
+        ws.send_bytes(b"\x00")
+        assert _until(ws, "result")["ok"] is False
+        ws.send_json({"type": "ping", "id": "still-open"})
+        assert _until(ws, "result")["id"] == "still-open"
+    assert client.get("/api/v1/scene").json()["version"] == 1
+
+
+def test_resume_with_since_sends_only_the_missed_changes(client: TestClient) -> None:
+    for i in range(5):
+        client.post("/api/v1/layers", json=color_layer(f"l{i}"))
+    with client.websocket_connect("/api/v1/ws?since=2") as ws:
+        resumed = ws.receive_json()
+        assert resumed == {"type": "resumed", "since": 2, "version": 5}
+        missed = [ws.receive_json() for _ in range(3)]
+        assert [m["version"] for m in missed] == [3, 4, 5]
+        assert missed[0]["ops"][0]["layer"]["id"] == "l2"
+        client.post("/api/v1/layers", json=color_layer("live"))
+        assert ws.receive_json()["version"] == 6
+    with client.websocket_connect("/api/v1/ws?since=6") as ws:
+        assert ws.receive_json() == {"type": "resumed", "since": 6, "version": 6}
+        ws.send_json({"type": "ping", "id": 1})
+        assert ws.receive_json()["type"] == "result"
+
+
+def test_resume_beyond_the_journal_or_ahead_gets_hello(make_client) -> None:
+    from control.store.memory import MemoryStore
+
+    client = make_client(store=MemoryStore(None, journal_max=2))
+    for i in range(5):
+        client.post("/api/v1/layers", json=color_layer(f"l{i}"))
+    for since in ("0", "99", "junk"):
+        with client.websocket_connect(f"/api/v1/ws?since={since}") as ws:
+            hello = ws.receive_json()
+            assert hello["type"] == "hello" and hello["version"] == 5, since
+            assert len(hello["scene"]["layers"]) == 5
+
+
+def test_clients_gauge_follows_connections(client: TestClient) -> None:
+    with client.websocket_connect("/api/v1/ws") as ws:
+        ws.receive_json()
+        assert "compositor_ws_clients 1.0" in client.get("/metrics").text
+    text = ""
+    for _ in range(200):
+        text = client.get("/metrics").text
+        if "compositor_ws_clients 0.0" in text:
+            break
+    assert "compositor_ws_clients 0.0" in text
