@@ -330,6 +330,16 @@ class Pipeline:
             "error": self._fatal,
         }
 
+    @property
+    def start_frame(self) -> int | None:
+        """The absolute frame with pts 0 (known once started)."""
+        return self._clock.start_frame if self._clock is not None else None
+
+    @property
+    def outputs(self) -> list[Output]:
+        with self._lock:
+            return list(self._outputs.values())
+
     def _measured_fps(self) -> float:
         times = list(self._encode_times)
         if len(times) < 2 or times[-1] <= times[0]:

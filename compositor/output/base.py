@@ -228,12 +228,12 @@ class Output:
         """Record a failure; wait out the backoff. False: do not retry."""
         self.last_error = str(exc)
         if not self._reconnect:
-            log.error("output %s: %s", self.name, exc)
+            log.error("output %s", exc)
             self._set_state("error")
             self._drain()
             return False
         delay = self._backoff.next_delay()
-        log.warning("output %s: %s; reconnecting in %.1f s", self.name, exc, delay)
+        log.warning("output %s; reconnecting in %.1f s", exc, delay)
         self._set_state("reconnecting")
         self.reconnects += 1
         self._reconnect_counter.inc()

@@ -43,7 +43,7 @@ class Decoded:
 
 def decode_file(path: str) -> Decoded:
     out = Decoded()
-    with av.open(path) as container:
+    with av.open(path, mode="r") as container:
         video = container.streams.video[0]
         out.average_rate = video.average_rate
         if container.streams.audio:
@@ -53,7 +53,8 @@ def decode_file(path: str) -> Decoded:
         for frame in container.decode(video=0):
             if frame.key_frame:
                 out.keyframes.append(len(out.frames))
-            out.frames.append(frame.to_ndarray(format="rgb24"))
+            rgb: npt.NDArray[np.uint8] = np.asarray(frame.to_ndarray(format="rgb24"), np.uint8)
+            out.frames.append(rgb)
             out.pts_s.append(float(frame.time))
             out.color = (frame.color_primaries, frame.color_trc, frame.colorspace,
                          frame.color_range)

@@ -10,7 +10,7 @@ from fractions import Fraction
 import av
 import pytest
 
-from compositor.encode import EncoderConfig, X264Encoder, open_encoder
+from compositor.encode import EncodedPacket, EncoderConfig, X264Encoder, open_encoder
 from compositor.encode.nvenc import annexb_has_idr
 from compositor.errors import EncoderUnavailableError
 from tests.compositor.media import flat_nv12
@@ -20,7 +20,7 @@ CONFIG = EncoderConfig(width=160, height=90, fps=Fraction(30000, 1001), bitrate_
                        keyframe_interval_s=1.0)
 
 
-def _encode(frames: int) -> list:
+def _encode(frames: int) -> list[EncodedPacket]:
     encoder = X264Encoder(CONFIG)
     packets = []
     for i in range(frames):
@@ -44,7 +44,7 @@ def test_x264_gop_is_the_keyframe_interval_and_pts_are_exact() -> None:
 def test_x264_stream_carries_bt709_limited_range() -> None:
     packets = _encode(5)
     raw = b"".join(p.data for p in packets)
-    with av.open(io.BytesIO(raw), format="h264") as container:
+    with av.open(io.BytesIO(raw), mode="r", format="h264") as container:
         frame = next(container.decode(video=0))
         ctx = container.streams.video[0].codec_context
         assert ctx.profile == "High"

@@ -87,7 +87,7 @@ def test_rtmp_without_server_keeps_reconnecting_with_backoff() -> None:
     for packet in _packets(10):
         output.offer(packet)  # never blocks while the server is away
     output.stop()
-    assert output.state == "idle"
+    assert output.status()["state"] == "idle"
     value = registry.get_sample_value("compositor_output_reconnects_total",
                                       {"output": output.name})
     assert value is not None and value >= 3
@@ -131,5 +131,6 @@ def test_preview_is_lazy_bounded_and_sized() -> None:
 
     image = Image.open(BytesIO(second or b""))
     assert image.size == (80, 45)
-    assert image.getpixel((40, 22))[2] > 200  # blue
+    pixel = image.getpixel((40, 22))
+    assert isinstance(pixel, tuple) and pixel[2] > 200  # blue
     assert Image.open(BytesIO(preview.jpeg(40) or b"")).size == (40, 22)

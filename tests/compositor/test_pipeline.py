@@ -1,0 +1,263 @@
+"""The pipeline end to end with the real renderer (llvmpipe), libx264 and nginx-rtmp."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import av.error
+import numpy as np
+import pytest
+from prometheus_client import CollectorRegistry
+
+from compositor.errors import EncoderUnavailableError
+from compositor.metrics import PipelineMetrics
+from compositor.pipeline import AppliedFrame, Pipeline, PipelineConfig
+from compositor.scene import Color, ColorContent, Layer, Scene, Transform
+from tests.compositor.media import decode_file
+from tests.rtmp_server import RtmpServer, rtmp_available
+
+W, H, FPS = 320, 180, Fraction(30)
+BLUE, RED = (0, 0, 255), (255, 0, 0)
+BOX = 40
+needs_rtmp = pytest.mark.skipif(not rtmp_available(), reason="nginx with the RTMP module missing")
+
+
+def no_assets(asset_id: str) -> bytes | None:
+    return None
+
+
+def box_scene(version: int = 1, x: float = 0.0, background: Color | None = None) -> Scene:
+    box = Layer(id="box", kind="color", content=ColorContent(Color(*RED)),
+                transform=Transform(x_px=x, y_px=70, width_px=BOX, height_px=BOX))
+    return Scene(version=version, width=W, height=H, fps=FPS,
+                 background=background or Color(*BLUE),
+                 layers=(box,))
+
+
+def box_x(frame: int) -> int:
+    return (frame % 60) * 4
+
+
+def moving(scene: Scene, frame: int) -> Scene:
+    """Stand-in animation: the box moves 4 px per absolute frame (a pure function of frame)."""
+    layer = scene.layers[0]
+    return replace(scene, layers=(replace(layer, transform=replace(layer.transform,
+                                                                 x_px=float(box_x(frame)))),))
+
+
+def config(**overrides: object) -> PipelineConfig:
+    base = PipelineConfig(width=W, height=H, fps=FPS, encoder="x264", bitrate_bps=800_000,
+                          keyframe_interval_s=1.0)
+    return replace(base, **overrides)  # type: ignore[arg-type]
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+@dataclass
+class Reader:
+    """Plays an RTMP URL on a thread, keeping every decoded frame's time, pixels and metadata."""
+
+    url: str
+    times: list[float] = field(default_factory=list)
+    frames: list[np.ndarray] = field(default_factory=list)
+    keyframe_times: list[float] = field(default_factory=list)
+    color: tuple[int, int, int, int] | None = None
+    average_rate: Fraction | None = None
+    audio: tuple[str, int] | None = None
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        deadline = time.monotonic() + 15
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            try:
+                container = av.open(self.url, mode="r", options={"rtmp_live": "live"},
+                                    timeout=(5.0, 5.0))
+            except av.error.FFmpegError:
+                time.sleep(0.1)
+                continue
+            with container:
+                self._read(container)
+            return
+
+    def _read(self, container: av.container.InputContainer) -> None:
+        video = container.streams.video[0]
+        self.average_rate = video.average_rate
+        if container.streams.audio:
+            ctx = container.streams.audio[0].codec_context
+            self.audio = (ctx.name, ctx.sample_rate)
+        try:
+            for frame in container.decode(video=0):
+                self.times.append(float(frame.time))
+                if frame.key_frame:
+                    self.keyframe_times.append(float(frame.time))
+                self.frames.append(frame.to_ndarray(format="rgb24"))
+                self.color = (frame.color_primaries, frame.color_trc, frame.colorspace,
+                              frame.color_range)
+                if self._stop.is_set():
+                    return
+        except av.error.FFmpegError as exc:  # the publisher went away: end of stream
+            self.error = str(exc)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(20)
+
+
+@pytest.fixture
+def rtmp() -> Iterator[RtmpServer]:
+    if not rtmp_available():
+        pytest.skip("nginx with the RTMP module missing")
+    with RtmpServer() as server:
+        yield server
+
+
+def close_to(pixel: np.ndarray, rgb: tuple[int, int, int], tolerance: int = 40) -> bool:
+    return int(np.abs(pixel.astype(int) - rgb).max()) <= tolerance
+
+
+@needs_rtmp
+def test_rtmp_round_trip_moving_box(rtmp: RtmpServer) -> None:
+    url = rtmp.url("round-trip-key")
+    pipeline = Pipeline(config(outputs=(url,)), no_assets, PipelineMetrics(CollectorRegistry()),
+                        evaluate=moving, is_animating=lambda scene, frame: True)
+    pipeline.publish(box_scene())
+    pipeline.start()
+    reader = Reader(url)
+    try:
+        wait_for(lambda: len(reader.frames) >= 75, 30, "75 frames read back over RTMP")
+    finally:
+        pipeline.stop()
+        reader.close()
+    status = pipeline.status()
+    assert status["encoder"] == "libx264" and status["renderer"]
+    assert "round-trip-key" not in str(status)
+    times = reader.times
+    assert len(times) >= 75
+    assert all(b > a for a, b in itertools.pairwise(times)), "timestamps must increase"
+    steps = np.diff(times)
+    assert np.all(np.abs(steps - 1 / 30) < 0.0021), "one frame per 1/30 s (flv: ms precision)"
+    assert reader.average_rate is not None and abs(float(reader.average_rate) - 30) < 0.5
+    assert reader.color == (1, 1, 1, 1)  # BT.709 primaries, transfer, matrix; limited range
+    assert reader.audio == ("aac", 48_000)
+    key_steps = np.diff(reader.keyframe_times)
+    assert len(key_steps) >= 1 and np.all(np.abs(key_steps - 1.0) < 0.002)
+    start = pipeline.start_frame
+    assert start is not None
+    for t, rgb in list(zip(times, reader.frames))[5::10]:
+        frame = start + round(t * 30)
+        x = box_x(frame)
+        assert close_to(rgb[90, x + BOX // 2], RED), f"box at x={x} in frame {frame}"
+        assert close_to(rgb[20, (x + BOX + 60) % W], BLUE)
+
+
+@needs_rtmp
+def test_rtmp_server_restart_reconnects_while_rendering_goes_on(rtmp: RtmpServer) -> None:
+    url = rtmp.url("restart-key")
+    registry = CollectorRegistry()
+    pipeline = Pipeline(config(outputs=(url,)), no_assets, PipelineMetrics(registry))
+    pipeline.publish(box_scene())
+    pipeline.start()
+    try:
+        [output] = pipeline.outputs
+        wait_for(lambda: output.state == "live" and output.bytes_sent > 0, 15, "live")
+        rtmp.stop()
+        encoded_at_stop = pipeline.frames_encoded
+        wait_for(lambda: output.reconnects >= 1, 15, "the output to notice")
+        assert pipeline.status()["state"] in ("reconnecting", "connecting")
+        time.sleep(0.5)  # a real outage: the output waits out its backoff meanwhile
+        assert pipeline.frames_encoded > encoded_at_stop, "encoding must go on without a server"
+        rtmp.start()
+        bytes_before = output.bytes_sent
+        wait_for(lambda: output.state == "live" and output.bytes_sent > bytes_before, 20,
+                 "the output to come back live")
+        reader = Reader(url)
+        wait_for(lambda: len(reader.frames) >= 10, 20, "frames after the restart")
+        reader.close()
+        status = pipeline.status()
+    finally:
+        pipeline.stop()
+    assert status["state"] == "live"
+    assert status["outputs"][0]["reconnects"] >= 1
+    value = registry.get_sample_value("compositor_output_reconnects_total",
+                                      {"output": output.name})
+    assert value is not None and value >= 1
+    assert close_to(reader.frames[-1][90, 20], RED)
+
+
+def test_explicit_nvenc_fails_at_start_and_auto_runs_libx264(tmp_path: Path) -> None:
+    pytest.importorskip("compositor.encode")
+    from importlib.util import find_spec
+
+    if find_spec("PyNvVideoCodec") is not None:
+        pytest.skip("this machine has PyNvVideoCodec")
+    metrics = PipelineMetrics(CollectorRegistry())
+    with pytest.raises(EncoderUnavailableError, match="NVENC"):
+        Pipeline(config(encoder="nvenc"), no_assets, metrics).start()
+    pipeline = Pipeline(config(encoder="auto"), no_assets, PipelineMetrics(CollectorRegistry()),
+                        paced=False, start_frame=0, max_frames=3)
+    pipeline.start()
+    assert pipeline.wait(30)
+    pipeline.stop()
+    assert pipeline.status()["encoder"] == "libx264"
+
+
+def test_scheduled_scene_lands_on_its_frame_and_static_frames_are_reused(tmp_path: Path) -> None:
+    path = str(tmp_path / "sched.mkv")
+    applied: list[AppliedFrame] = []
+    registry = CollectorRegistry()
+    pipeline = Pipeline(config(outputs=(path,), audio=False), no_assets,
+                        PipelineMetrics(registry), paced=False, start_frame=1000,
+                        max_frames=40, on_applied=applied.append)
+    pipeline.publish(box_scene(version=1, x=0))
+    pipeline.publish(box_scene(version=2, x=200, background=Color(0, 255, 0)), at_frame=1020)
+    pipeline.start()
+    assert pipeline.wait(60)
+    pipeline.stop()
+    got = decode_file(path)
+    assert len(got.frames) == 40
+    assert all(close_to(f[20, 300], BLUE) and close_to(f[90, 20], RED) for f in got.frames[:20])
+    assert all(close_to(f[20, 10], (0, 255, 0)) and close_to(f[90, 220], RED)
+               for f in got.frames[20:])
+    assert [(a.version, a.frame, a.pts, a.late_frames) for a in applied] == [
+        (1, 1000, 0, 0), (2, 1020, 20, 0)]
+    status = pipeline.status()
+    assert status["rendered"] + status["reused"] == 40
+    assert status["reused"] >= 30  # two scenes, nothing animating: almost every frame reused
+    assert registry.get_sample_value("compositor_frames_reused_total") == status["reused"]
+    assert registry.get_sample_value("compositor_scene_version") == 2
+
+
+def test_publish_never_blocks_and_preview_shows_the_program() -> None:
+    pipeline = Pipeline(config(), no_assets, PipelineMetrics(CollectorRegistry()))
+    pipeline.start()
+    try:
+        started = time.perf_counter()
+        for version in range(1, 2001):
+            pipeline.publish(box_scene(version=version))
+        assert time.perf_counter() - started < 1.0
+        wait_for(lambda: pipeline.status()["frames"] >= 10, 15, "frames")
+        wait_for(lambda: pipeline.preview_jpeg() is not None, 5, "a preview")
+        jpeg = pipeline.preview_jpeg(160)
+    finally:
+        pipeline.stop()
+    assert jpeg is not None and jpeg[:2] == b"\xff\xd8"
+    status = pipeline.status()
+    assert status["state"] == "idle" and status["fps"] > 0
