@@ -15,7 +15,7 @@ import moderngl
 
 from compositor.errors import GLContextError
 
-__all__ = ["GL_VERSION_REQUIRED", "GLContext", "create_context"]
+__all__ = ["GL_VERSION_REQUIRED", "GLContext", "create_context", "unbind_framebuffer"]
 
 log = logging.getLogger(__name__)
 
@@ -69,3 +69,12 @@ def create_context(device_index: int | None = None, *, require_gpu: bool = False
         raise GLContextError(f"a GPU was required but the context renders in software: {renderer}")
     log.info("OpenGL context: %s (%s, %s)", gl.renderer, gl.vendor, gl.version)
     return gl
+
+
+def unbind_framebuffer(ctx: moderngl.Context) -> None:
+    """Bind framebuffer 0 before releasing framebuffers.
+
+    moderngl re-binds the last used framebuffer after creating another one; if that one was released
+    the re-bind names a deleted object and leaves GL_INVALID_OPERATION behind.
+    """
+    ctx.detect_framebuffer(0).use()

@@ -21,6 +21,7 @@ import time
 
 import moderngl
 
+from compositor.gl.context import unbind_framebuffer
 from compositor.gl.shaders import load_compute, load_program
 
 __all__ = ["NV12_METHODS", "Nv12Converter", "measure_methods"]
@@ -81,6 +82,7 @@ class Nv12Converter:
         self.ctx.memory_barrier(moderngl.BUFFER_UPDATE_BARRIER_BIT)
 
     def release(self) -> None:
+        unbind_framebuffer(self.ctx)
         for obj in (self._vao, self._fbo, self._target, self._program):
             if obj is not None:
                 obj.release()

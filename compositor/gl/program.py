@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from compositor.errors import RenderError
-from compositor.gl.context import GLContext
+from compositor.gl.context import GLContext, unbind_framebuffer
 from compositor.gl.fence import GLSync
 from compositor.gl.nv12 import NV12_METHODS, Nv12Converter, measure_methods
 from compositor.gl.readback import ReadbackRing
@@ -148,6 +148,7 @@ class ProgramRenderer:
 
     def release(self) -> None:
         """Release every GL object this renderer made (pending frames are dropped)."""
+        unbind_framebuffer(self.ctx)
         self._ring.release()
         self._nv12.release()
         if self._present is not None:

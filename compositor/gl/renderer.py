@@ -6,16 +6,19 @@ Scene colours and images are sRGB. Everything on the GPU is *premultiplied* (col
 filtering, mipmaps and blending never produce dark fringes.
 
 * Default, sRGB-space blending: blending operates on the sRGB-encoded values, as browsers, CSS and
-  designers' tools do, so a 50 % grey at 50 % opacity looks the way the designer saw it. The frame
-  is RGBA8.
+  designers' tools do, so a 50 % grey at 50 % opacity looks the way the designer saw it.
 * ``linear_light=True``: colours are decoded to linear light, blended there (physically correct
   mixing: a half-transparent white over black is brighter than in sRGB mode) and encoded back to
-  sRGB on output. The frame is RGBA16F; ``add`` is then not clamped until output.
+  sRGB on output.
+
+The frame is RGBA16F in both modes, so stacked translucent layers do not band and each blend is
+exact to well under one 8-bit code value; values are clamped to 0..1 only on output, which means
+``add`` saturates at the end of the stack rather than at each layer.
 
 Blend modes (W3C compositing formulas in premultiplied form, ``s`` source, ``b`` backdrop):
 
 * ``normal``: co = cs + cb (1 - as)
-* ``add`` (CSS plus-lighter): co = min(1, cs + cb), ao = min(1, as + ab)
+* ``add`` (CSS plus-lighter): co = cs + cb, ao = as + ab (clamped on output)
 * ``multiply``: co = cs cb + cs (1 - ab) + cb (1 - as) (two draws; the second adds cs (1 - ab))
 * ``screen``: co = cs + cb - cs cb
 
@@ -36,6 +39,7 @@ import moderngl
 import numpy as np
 
 from compositor.errors import AssetError
+from compositor.gl.context import unbind_framebuffer
 from compositor.gl.images import decode_image, premultiply, srgb_decode
 from compositor.gl.shaders import load_program
 from compositor.gl.text import FontBook, TextRaster, quantize_scale, rasterize_text
@@ -120,7 +124,9 @@ class Renderer:
         self.height = height
         self.linear_light = linear_light
         self._assets = assets
-        self.frame = ctx.texture((width, height), 4, dtype="f2" if linear_light else "f1")
+        # Half-float in both modes: stacked translucent layers neither band nor drift (8-bit
+        # blending rounds at every layer, 1-2 code values per multiply on some drivers).
+        self.frame = ctx.texture((width, height), 4, dtype="f2")
         self.frame.filter = (moderngl.NEAREST, moderngl.NEAREST)
         self.fbo = ctx.framebuffer(color_attachments=[self.frame])
         self._program = load_program(ctx, "layer")
@@ -160,6 +166,7 @@ class Renderer:
         self._report(problems)
 
     def release(self) -> None:
+        unbind_framebuffer(self.ctx)
         self.cache.release()
         for obj in (self._vao, self._quad, self._program, self._white, self.fbo, self.frame):
             obj.release()

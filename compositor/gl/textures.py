@@ -36,9 +36,10 @@ class AssetSource(Protocol):
     """Asset bytes by id (hex sha256), or None when the asset is not available (yet).
 
     Called on the render thread; it must not block on I/O (the service fills it beforehand).
+    Positional-only, so ``dict.get`` of an ``{asset_id: bytes}`` mapping is one.
     """
 
-    def __call__(self, asset_id: str) -> bytes | None: ...
+    def __call__(self, asset_id: str, /) -> bytes | None: ...
 
 
 @dataclass(frozen=True, slots=True)
