@@ -15,6 +15,7 @@ them, and decoding accepts them, but clients need not send them.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -55,6 +56,7 @@ from compositor.scene import (
 __all__ = [
     "DEFAULT_LIMITS",
     "ID_PATTERN",
+    "RUNTIME_LAYER_FIELDS",
     "Limits",
     "decode_animate",
     "decode_layer",
@@ -104,10 +106,13 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+_LAYER_ANIMATION_FIELDS = frozenset({"enter", "exit", "animations", "tweens", "entering", "leaving"})
 _LAYER_FIELDS = frozenset(
     {"id", "name", "kind", "content", "transform", "crop", "opacity", "blend", "visible", "z"}
-    | {"enter", "exit", "animations", "tweens", "entering", "leaving"}
+    | _LAYER_ANIMATION_FIELDS
 )
+RUNTIME_LAYER_FIELDS = ("tweens", "entering", "leaving")
+"""Layer keys that only the server sets (compositor.animation); patches cannot change them."""
 _SCENE_FIELDS = frozenset(
     {"version", "width", "height", "fps", "background", "layers", "exiting"}
 )
@@ -115,6 +120,9 @@ _TRANSFORM_FIELDS = frozenset(
     {"x", "y", "width", "height", "anchor_x", "anchor_y", "scale_x", "scale_y", "rotation_deg"}
 )
 _CROP_FIELDS = ("left", "top", "right", "bottom")
+_CROP_FIELD_SET = frozenset(_CROP_FIELDS)
+_COLOR_FIELDS = frozenset({"color"})
+_IMAGE_FIELDS = frozenset({"asset"})
 _TEXT_FIELDS = frozenset({"text", "font", "size_px", "color", "align", "max_width_px"})
 
 
@@ -128,10 +136,10 @@ def _join(path: str, key: str) -> str:
 def _object(value: Json, path: str, allowed: frozenset[str]) -> Mapping[str, Json]:
     if not isinstance(value, dict):
         raise SceneValidationError(path, f"must be an object, got {_type_name(value)}")
-    for key in value:
-        if key not in allowed:
-            raise SceneValidationError(_join(path, str(key)), "unknown field")
-    return cast(Mapping[str, Json], value)
+    if not allowed.issuperset(value):
+        key = next(key for key in value if key not in allowed)
+        raise SceneValidationError(_join(path, str(key)), "unknown field")
+    return value
 
 
 def _type_name(value: Json) -> str:
@@ -253,12 +261,12 @@ def format_fps(fps: Fraction) -> int | str:
 
 def _decode_content(kind: str, value: Json, path: str, limits: Limits) -> Content:
     if kind == "color":
-        obj = _object(value, path, frozenset({"color"}))
+        obj = _object(value, path, _COLOR_FIELDS)
         if "color" not in obj:
             raise SceneValidationError(_join(path, "color"), "is required")
         return ColorContent(parse_color(obj["color"], _join(path, "color")))
     if kind == "image":
-        obj = _object(value, path, frozenset({"asset"}))
+        obj = _object(value, path, _IMAGE_FIELDS)
         if "asset" not in obj:
             raise SceneValidationError(_join(path, "asset"), "is required")
         asset = _identifier(obj["asset"], _join(path, "asset"), "an asset id (not a path or URL)")
@@ -284,8 +292,54 @@ def _decode_content(kind: str, value: Json, path: str, limits: Limits) -> Conten
     )
 
 
+# Fast paths. Decoding runs per commit over up to 256 layers, so the common case (every value
+# present, well typed and in range) is checked inline without building paths or calling the
+# readers; anything else falls through to the readers, which find and name the bad field. A fast
+# path accepts exactly what its readers accept and returns the same values.
+_NumberSpec = tuple[tuple[str, float | None, float, float], ...]  # key, default, lo, hi
+
+
+@functools.lru_cache(maxsize=16)
+def _transform_spec(limits: Limits) -> _NumberSpec:
+    """(key, default, lo, hi) in Transform's field order; a None default means optional."""
+    coord, box, scale = limits.max_coordinate_px, limits.max_box_px, limits.max_scale
+    return (
+        ("x", 0.0, -coord, coord),
+        ("y", 0.0, -coord, coord),
+        ("width", None, 0.0, box),
+        ("height", None, 0.0, box),
+        ("anchor_x", 0.0, 0.0, 1.0),
+        ("anchor_y", 0.0, 0.0, 1.0),
+        ("scale_x", 1.0, -scale, scale),
+        ("scale_y", 1.0, -scale, scale),
+        ("rotation_deg", 0.0, -coord, coord),
+    )
+
+
+_CROP_SPEC: _NumberSpec = tuple((key, 0.0, 0.0, 1.0) for key in ("left", "top", "right", "bottom"))
+
+
+def _fast_numbers(obj: Mapping[str, Json], spec: _NumberSpec) -> list[float | None] | None:
+    """The spec's numbers if every one is present-or-defaulted, a real int/float and in range
+    (so finite); None as soon as one is not."""
+    numbers: list[float | None] = []
+    for key, default, lo, hi in spec:
+        value = obj.get(key, default)
+        kind = type(value)
+        if (kind is float or kind is int) and lo <= value <= hi:
+            numbers.append(float(value))
+        elif value is None and default is None:
+            numbers.append(None)
+        else:
+            return None
+    return numbers
+
+
 def _decode_transform(value: Json, path: str, limits: Limits) -> Transform:
     obj = _object(value, path, _TRANSFORM_FIELDS)
+    fast = _fast_numbers(obj, _transform_spec(limits))
+    if fast is not None:
+        return Transform(*cast(list[Any], fast))
     d = Transform()
     coord = limits.max_coordinate_px
 
@@ -308,7 +362,12 @@ def _decode_transform(value: Json, path: str, limits: Limits) -> Transform:
 
 
 def _decode_crop(value: Json, path: str) -> Crop:
-    obj = _object(value, path, frozenset(_CROP_FIELDS))
+    obj = _object(value, path, _CROP_FIELD_SET)
+    fast = _fast_numbers(obj, _CROP_SPEC)
+    if fast is not None:
+        left, top, right, bottom = cast(list[float], fast)
+        if left + right < 1.0 and top + bottom < 1.0:
+            return Crop(left, top, right, bottom)
     left, top, right, bottom = (
         _number(obj.get(key, 0.0), _join(path, key), 0.0, 1.0) for key in _CROP_FIELDS
     )
@@ -339,19 +398,40 @@ def decode_layer(
     kind = _choice(obj["kind"], _join(path, "kind"), KINDS)
     if "content" not in obj:
         raise SceneValidationError(_join(path, "content"), "is required")
+    # Inline fast checks for the scalars (see _fast_numbers); the readers name a bad one.
     name = obj.get("name")
+    if name is not None and (type(name) is not str or len(name) > limits.max_name_chars):
+        name = _string(name, _join(path, "name"), limits.max_name_chars)
+    opacity = obj.get("opacity", 1.0)
+    if (type(opacity) is float or type(opacity) is int) and 0.0 <= opacity <= 1.0:
+        opacity = float(opacity)
+    else:
+        opacity = _number(opacity, _join(path, "opacity"), 0.0, 1.0)
+    blend = obj.get("blend", "normal")
+    if type(blend) is not str or blend not in BLENDS:
+        blend = _choice(blend, _join(path, "blend"), BLENDS)
+    visible = obj.get("visible", True)
+    if visible is not True and visible is not False:
+        visible = _boolean(visible, _join(path, "visible"))
+    z = obj.get("z", 0)
+    if type(z) is not int or not -limits.max_z <= z <= limits.max_z:
+        z = _integer(z, _join(path, "z"), -limits.max_z, limits.max_z)
+    animation = (
+        {} if _LAYER_ANIMATION_FIELDS.isdisjoint(obj)
+        else _decode_layer_animation(obj, path, kind, limits)
+    )
     return Layer(
         id=layer_id,
         kind=cast(Any, kind),
         content=_decode_content(kind, obj["content"], _join(path, "content"), limits),
-        name=None if name is None else _string(name, _join(path, "name"), limits.max_name_chars),
+        name=name,
         transform=_decode_transform(obj.get("transform", {}), _join(path, "transform"), limits),
         crop=_decode_crop(obj.get("crop", {}), _join(path, "crop")),
-        opacity=_number(obj.get("opacity", 1.0), _join(path, "opacity"), 0.0, 1.0),
-        blend=cast(Any, _choice(obj.get("blend", "normal"), _join(path, "blend"), BLENDS)),
-        visible=_boolean(obj.get("visible", True), _join(path, "visible")),
-        z=_integer(obj.get("z", 0), _join(path, "z"), -limits.max_z, limits.max_z),
-        **_decode_layer_animation(obj, path, kind, limits),
+        opacity=opacity,
+        blend=blend,
+        visible=visible,
+        z=z,
+        **animation,
     )
 
 
