@@ -158,6 +158,7 @@ class Pipeline:
 
     ``paced=False`` renders as fast as possible from ``start_frame`` for ``max_frames`` frames
     without dropping anything (offline); :meth:`wait` returns when that is done.
+    ``on_encoded(frame, seconds)`` is called on the encode thread after each frame (benchmarks).
     """
 
     def __init__(
@@ -174,6 +175,7 @@ class Pipeline:
         start_frame: int | None = None,
         max_frames: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        on_encoded: Callable[[int, float], None] | None = None,
     ) -> None:
         self.config = config
         self._assets = assets
@@ -183,6 +185,7 @@ class Pipeline:
         self._evaluate = evaluate
         self._is_animating = is_animating
         self._on_applied = on_applied
+        self._on_encoded = on_encoded  # (absolute frame, encode seconds): for benchmarks
         self._paced = paced
         self._start_frame = start_frame
         self._max_frames = max_frames
@@ -481,6 +484,8 @@ class Pipeline:
         self._preview.offer(job.nv12)
         self.frames_encoded += 1
         self._encode_times.append(time.monotonic())
+        if self._on_encoded is not None:
+            self._on_encoded(job.frame, encoder.last_convert_s + encoder.last_encode_s)
         if job.version != self._applied_version:
             self._applied_version = job.version
             self._metrics.scene_version.set(job.version)
