@@ -106,7 +106,9 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
-_LAYER_ANIMATION_FIELDS = frozenset({"enter", "exit", "animations", "tweens", "entering", "leaving"})
+_LAYER_ANIMATION_FIELDS = frozenset(
+    {"enter", "exit", "animations", "tweens", "entering", "leaving"}
+)
 _LAYER_FIELDS = frozenset(
     {"id", "name", "kind", "content", "transform", "crop", "opacity", "blend", "visible", "z"}
     | _LAYER_ANIMATION_FIELDS
@@ -398,10 +400,14 @@ def decode_layer(
     kind = _choice(obj["kind"], _join(path, "kind"), KINDS)
     if "content" not in obj:
         raise SceneValidationError(_join(path, "content"), "is required")
-    # Inline fast checks for the scalars (see _fast_numbers); the readers name a bad one.
+    # Fields are checked in this order, so the first bad one is the one reported. The scalars
+    # have inline fast checks (see _fast_numbers); their readers name a bad value.
+    content = _decode_content(kind, obj["content"], _join(path, "content"), limits)
     name = obj.get("name")
     if name is not None and (type(name) is not str or len(name) > limits.max_name_chars):
         name = _string(name, _join(path, "name"), limits.max_name_chars)
+    transform = _decode_transform(obj.get("transform", {}), _join(path, "transform"), limits)
+    crop = _decode_crop(obj.get("crop", {}), _join(path, "crop"))
     opacity = obj.get("opacity", 1.0)
     if (type(opacity) is float or type(opacity) is int) and 0.0 <= opacity <= 1.0:
         opacity = float(opacity)
@@ -423,10 +429,10 @@ def decode_layer(
     return Layer(
         id=layer_id,
         kind=cast(Any, kind),
-        content=_decode_content(kind, obj["content"], _join(path, "content"), limits),
+        content=content,
         name=name,
-        transform=_decode_transform(obj.get("transform", {}), _join(path, "transform"), limits),
-        crop=_decode_crop(obj.get("crop", {}), _join(path, "crop")),
+        transform=transform,
+        crop=crop,
         opacity=opacity,
         blend=blend,
         visible=visible,
