@@ -175,12 +175,22 @@ def _family(family: str) -> dict[str, Easing]:
 
 
 def _linear(t: float) -> float:
-    return t
+    return min(1.0, max(0.0, t))
+
+
+def _pinned(curve: Easing) -> Easing:
+    """``curve`` made exact at the ends (cos(pi/2) is not exactly 0 in floats), and flat outside
+    0..1."""
+    return lambda t: 0.0 if t <= 0.0 else 1.0 if t >= 1.0 else curve(t)
 
 
 _NAMED: dict[str, Easing] = {
     "linear": _linear,
-    **{f"ease{mode}{f}": curve for f in _FAMILIES for mode, curve in _family(f).items()},
+    **{
+        f"ease{mode}{f}": _pinned(curve)
+        for f in _FAMILIES
+        for mode, curve in _family(f).items()
+    },
 }
 _BY_LOWER: dict[str, str] = {name.lower(): name for name in (*_NAMED, *CSS_KEYWORDS)}
 
