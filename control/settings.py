@@ -11,7 +11,11 @@ import ipaddress
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
+
+from compositor.codec import parse_fps
+from compositor.errors import SceneValidationError
 
 __all__ = ["ENCODERS", "Settings", "SettingsError", "add_settings_arguments", "load_settings"]
 
@@ -58,6 +62,17 @@ class Settings:
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+    def frame_rate(self) -> Fraction:
+        """``fps`` as an exact rate: ``60``, ``29.97`` (= 30000/1001), ``30000/1001``; 1..120."""
+        text = self.fps.strip()
+        try:
+            return parse_fps(text if "/" in text else float(text))
+        except (ValueError, SceneValidationError) as exc:
+            raise SettingsError(
+                f"--fps: {self.fps!r} is not a frame rate from 1 to 120 like 60, 29.97 or "
+                "30000/1001"
+            ) from exc
 
     def bitrate_bps(self) -> int:
         """``6000k`` / ``6M`` / ``6000000`` in bits per second."""
@@ -169,6 +184,7 @@ def _build(raw: dict[str, object], args: argparse.Namespace | None) -> Settings:
         render=not bool(getattr(args, "no_render", False)),
     )
     settings.bitrate_bps()  # validates
+    settings.frame_rate()  # validates
     if settings.width % 2 or settings.height % 2:
         raise SettingsError("--width/--height: must be even (4:2:0 video needs even sizes)")
     if not settings.channel.replace("-", "").replace("_", "").isalnum():
