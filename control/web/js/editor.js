@@ -60,7 +60,9 @@ export class Editor extends EventTarget {
 
   report(error, ops) {
     if (error.isConflict) {
-      this.refetch();
+      // Fields being typed in keep their text through ordinary updates; after a conflict they
+      // must show the other version, hence the event once the scene is the server's again.
+      this.refetch().then(() => this.dispatchEvent(new CustomEvent("conflict")));
       const now = Date.now();
       if (now - this.lastConflictNotice > 1500) {
         this.lastConflictNotice = now;

@@ -16,8 +16,8 @@ const ALIGNS = ["left", "center", "right"];
 const SECTIONS = {
   layer: [
     ["name", "Name", "text", { placeholder: "(no name)", nullable: true }],
-    ["visible", "Visible", "checkbox"],
     ["z", "Z order", "integer", { step: 1 }],
+    ["visible", "Visible", "checkbox"],
   ],
   color: [["content.color", "Colour", "color"]],
   image: [["content.asset", "Image", "select", { choices: "images" }]],
@@ -68,6 +68,11 @@ export class Properties {
     this.errors = new Map(); // path -> message shown
     state.addEventListener("change", (e) => this.refresh(e.detail.what));
     editor.addEventListener("fielderror", (e) => this.showError(e.detail));
+    editor.addEventListener("conflict", () => {
+      for (const path of [...this.errors.keys()]) this.setError(path, null);
+      const layer = this.state.selectedId ? this.state.shownLayer(this.state.selectedId) : null;
+      if (layer) this.fill(layer, { force: true });
+    });
   }
 
   refresh() {
@@ -96,7 +101,7 @@ export class Properties {
           h("button", { type: "button", class: "btn btn-small", onclick: () => this.actions.duplicate(layer.id) }, "Duplicate"),
           h("button", { type: "button", class: "btn btn-small btn-danger-ghost", onclick: () => this.actions.remove(layer.id) }, "Delete"))),
       h("p", { class: "props-error", id: "props-error", role: "alert", hidden: true }),
-      this.section("Layer", SECTIONS.layer),
+      this.section("Layer", SECTIONS.layer, "grid"),
       this.section("Content", SECTIONS[layer.kind] ?? []),
       this.section("Transform", SECTIONS.transform, "grid"),
       this.section("Crop (fraction cut away)", SECTIONS.crop, "grid"),
@@ -117,7 +122,7 @@ export class Properties {
     let extra = null;
     const common = { id, name: path, "aria-describedby": `${id}-error`, dataset: { path } };
     if (type === "textarea") {
-      input = h("textarea", { ...common, rows: 3, onchange: () => this.commit(path) });
+      input = h("textarea", { ...common, rows: 2, onchange: () => this.commit(path) });
       input.addEventListener("keydown", (e) => {
         if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) input.blur();
       });
@@ -163,7 +168,7 @@ export class Properties {
 
   /** Put the layer's values into the fields, except where the operator is typing or an error is
    *  showing the rejected value. */
-  fill(layer) {
+  fill(layer, { force = false } = {}) {
     for (const [path, f] of this.fields) {
       const value = valueAt(layer, path);
       if (f.type === "select") {
@@ -175,7 +180,7 @@ export class Properties {
       }
       if (f.extra && f.type === "range" && document.activeElement !== f.extra) f.extra.value = String(value ?? 1);
       if (f.extra && f.type === "color" && typeof value === "string") f.extra.value = value.slice(0, 7).toLowerCase();
-      if (document.activeElement === f.input || this.errors.has(path)) continue;
+      if (!force && (document.activeElement === f.input || this.errors.has(path))) continue;
       if (f.type === "checkbox") f.input.checked = value !== false;
       else f.input.value = value === null || value === undefined ? "" : String(value);
     }
@@ -249,7 +254,7 @@ export class Properties {
     while (key && !this.fields.has(key)) key = key.includes(".") ? key.slice(0, key.lastIndexOf(".")) : "";
     if (mine && key) {
       this.setError(key, message);
-      this.fields.get(key).input.scrollIntoView({ block: "nearest" });
+      this.fields.get(key).input.closest(".field").scrollIntoView({ block: "nearest" });
       return;
     }
     const general = this.root.querySelector("#props-error");
