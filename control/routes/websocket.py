@@ -43,7 +43,7 @@ _log = logging.getLogger("control.ws")
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_GOING_AWAY = 1001
 CLOSE_TOO_BIG = 1009
-CLOSE_TIMEOUT_S = 2.0
+CLOSE_TIMEOUT_S = 5.0
 
 
 def _dump(payload: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ import hashlib
 import io
 import struct
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from PIL import Image
@@ -91,7 +92,7 @@ def test_rejections_415_422_413(make_client) -> None:
 def test_streamed_body_over_the_limit_is_413(make_client) -> None:
     client = make_client(asset_policy=AssetPolicy(max_bytes=1000))
 
-    def chunks():
+    def chunks() -> Iterator[bytes]:
         for _ in range(100):
             yield bytes(100)
 

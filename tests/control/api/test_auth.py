@@ -13,7 +13,8 @@ TOKEN = "s3cret-token"
 
 @pytest.fixture
 def secured(make_client, tmp_path) -> TestClient:
-    return make_client(settings=Settings(api_token=TOKEN, data_dir=tmp_path))
+    client: TestClient = make_client(settings=Settings(api_token=TOKEN, data_dir=tmp_path))
+    return client
 
 
 def test_api_requires_the_bearer_token(secured: TestClient) -> None:
