@@ -221,9 +221,8 @@ def parse_color(value: Json, path: str = "") -> Color:
     """``#RRGGBB`` or ``#RRGGBBAA`` (sRGB, straight alpha) to a :class:`Color`."""
     if not isinstance(value, str) or not _COLOR_PATTERN.fullmatch(value):
         raise SceneValidationError(path, "must be a colour like #RRGGBB or #RRGGBBAA")
-    digits = value[1:] + ("FF" if len(value) == 7 else "")
-    r, g, b, a = (int(digits[i : i + 2], 16) for i in range(0, 8, 2))
-    return Color(r, g, b, a)
+    rgba = int(value[1:], 16) if len(value) == 9 else int(value[1:], 16) << 8 | 0xFF
+    return Color(rgba >> 24, rgba >> 16 & 0xFF, rgba >> 8 & 0xFF, rgba & 0xFF)
 
 
 def format_color(color: Color) -> str:
@@ -318,6 +317,7 @@ def _transform_spec(limits: Limits) -> _NumberSpec:
     )
 
 
+_DEFAULT_TRANSFORM_SPEC = _transform_spec(DEFAULT_LIMITS)  # hashing Limits costs: skip it
 _CROP_SPEC: _NumberSpec = tuple((key, 0.0, 0.0, 1.0) for key in ("left", "top", "right", "bottom"))
 
 
@@ -339,7 +339,8 @@ def _fast_numbers(obj: Mapping[str, Json], spec: _NumberSpec) -> list[float | No
 
 def _decode_transform(value: Json, path: str, limits: Limits) -> Transform:
     obj = _object(value, path, _TRANSFORM_FIELDS)
-    fast = _fast_numbers(obj, _transform_spec(limits))
+    spec = _DEFAULT_TRANSFORM_SPEC if limits is DEFAULT_LIMITS else _transform_spec(limits)
+    fast = _fast_numbers(obj, spec)
     if fast is not None:
         return Transform(*cast(list[Any], fast))
     d = Transform()
