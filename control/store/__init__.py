@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from compositor.codec import Limits
 from compositor.scene import Scene
-from control.errors import StoreUnavailableError
 from control.settings import Settings
 from control.store.base import AssetInfo, Change, CommitRecord, Store
 from control.store.memory import MemoryStore
@@ -25,5 +24,9 @@ def open_store(settings: Settings, *, initial: Scene | None = None) -> Store:
     """
     limits = Limits(max_layers=settings.max_layers)
     if settings.redis_url:
-        raise StoreUnavailableError("the Redis store is not written yet")
+        # Imported here so that the embedded store works without loading redis-py at all.
+        from control.store.redis import RedisStore
+
+        return RedisStore.from_url(settings.redis_url, channel=settings.channel, initial=initial,
+                                   limits=limits)
     return MemoryStore(settings.data_dir, channel=settings.channel, initial=initial, limits=limits)

@@ -8,7 +8,6 @@ with a channel of its own per test), closing them all at teardown. Calling it tw
 
 from __future__ import annotations
 
-import importlib
 import itertools
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -18,9 +17,10 @@ import pytest
 
 from control.store.base import Store
 from control.store.memory import MemoryStore
+from control.store.redis import RedisStore
 from tests.servers import RedisServer
 
-BACKENDS = ("memory",)  # "redis" joins when control/store/redis.py lands
+BACKENDS = ("memory", "redis")
 _channels = itertools.count()
 
 
@@ -49,9 +49,8 @@ class StoreFactory:
         if self.backend == "memory":
             store = MemoryStore(self.data_dir, channel=channel, **kwargs)
         else:
-            redis_module = importlib.import_module("control.store.redis")
             assert self.redis_url is not None
-            store = redis_module.RedisStore.from_url(self.redis_url, channel=channel, **kwargs)
+            store = RedisStore.from_url(self.redis_url, channel=channel, **kwargs)
         self.opened.append(store)
         return store
 
