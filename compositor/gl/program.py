@@ -67,6 +67,9 @@ class ProgramRenderer:
             assets,
             linear_light=linear_light,
             texture_budget_bytes=texture_budget_bytes,
+            # Anisotropic filtering only helps oblique downscaling and costs a software renderer
+            # 3x per textured pixel (llvmpipe samples many taps even at 1:1): GPUs only.
+            anisotropy=1.0 if gl.is_software else 16.0,
         )
         self.nv12_timings: dict[str, float] = {}
         if nv12_method == "auto":

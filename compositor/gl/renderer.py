@@ -118,6 +118,7 @@ class Renderer:
         *,
         linear_light: bool = False,
         texture_budget_bytes: int = 512 * 2**20,
+        anisotropy: float = 16.0,
     ) -> None:
         self.ctx = ctx
         self.width = width
@@ -133,7 +134,7 @@ class Renderer:
         self._quad = ctx.buffer(np.array([0, 0, 1, 0, 0, 1, 1, 1], dtype="f4").tobytes())
         self._vao = ctx.vertex_array(self._program, [(self._quad, "2f", "in_unit")])
         self._white = ctx.texture((1, 1), 4, b"\xff\xff\xff\xff")
-        self.cache = TextureCache(ctx, texture_budget_bytes)
+        self.cache = TextureCache(ctx, texture_budget_bytes, anisotropy=anisotropy)
         self._fonts = FontBook(assets)
         self._broken: dict[str, str] = {}  # asset id -> reason; ids are content hashes: permanent
         self.problems: dict[str, str] = {}

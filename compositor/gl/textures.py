@@ -11,7 +11,8 @@ the scene still refers to (visible or not):
   budget can be exceeded by a scene that truly shows more than it.
 
 Image textures are premultiplied RGBA8 (sRGB8_ALPHA8 in linear-light mode), mipmapped, trilinear
-and anisotropic, clamped at the edges. Text textures are one-byte coverage read as RRRR.
+and anisotropic (up to ``anisotropy``, capped by the driver), clamped at the edges. Text textures
+are one-byte coverage read as RRRR.
 """
 
 from __future__ import annotations
@@ -63,12 +64,14 @@ class CachedTexture:
 class TextureCache:
     """Content-keyed textures with LRU eviction; see the module docstring for the policy."""
 
-    def __init__(self, ctx: moderngl.Context, budget_bytes: int) -> None:
+    def __init__(
+        self, ctx: moderngl.Context, budget_bytes: int, *, anisotropy: float = 16.0
+    ) -> None:
         self._ctx = ctx
         self._budget = budget_bytes
         self._entries: dict[Hashable, CachedTexture] = {}
         self._frame = 0
-        self._anisotropy = min(16.0, float(ctx.max_anisotropy or 1.0))
+        self._anisotropy = max(1.0, min(anisotropy, float(ctx.max_anisotropy or 1.0)))
         self.hits = 0
         self.misses = 0
         self.uploads = 0
