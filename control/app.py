@@ -26,6 +26,7 @@ from control.metered_store import MeteredStore
 from control.metrics import ControlMetrics
 from control.program import ProgramControl
 from control.routes import all_routes
+from control.routes.web import web_routes
 from control.settings import Settings
 from control.store.base import Store
 from control.ws import DEFAULT_QUEUE_MAX, Hub
@@ -85,7 +86,7 @@ def create_app(
                 await store.close()
 
     app = Starlette(
-        routes=all_routes(),
+        routes=[*all_routes(), *web_routes()],
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(BearerAuthMiddleware, token=settings.api_token),
