@@ -47,7 +47,7 @@ _TOKEN_PARAM = re.compile(r"((?:^|[?&\s])(?:token|key|secret)=)[^&\s\"']+", re.I
 _BEARER = re.compile(r"(Bearer\s+)[^\s\"']+", re.IGNORECASE)
 REDACTED = "<redacted>"
 
-_RESERVED = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+_RESERVED = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime", "color_message"}
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:

@@ -50,8 +50,11 @@ class ControlMetrics:
         self.store_connected = Gauge(
             "compositor_store_connected", "1 while the store (Redis) answers, 0 after a "
             "failed operation", ("backend",), registry=registry)
+        # The pipeline's compositor_scene_version / compositor_layers are what is on air; these
+        # are the latest committed scene as this process's control plane has seen it.
         self.layers = Gauge(
-            "compositor_scene_layers", "Layers in the current scene", registry=registry)
-        self.scene_version = Gauge(
-            "compositor_scene_version", "Version of the current scene (commits so far)",
+            "compositor_scene_committed_layers", "Layers in the latest committed scene",
             registry=registry)
+        self.scene_version = Gauge(
+            "compositor_scene_committed_version", "Version of the latest committed scene "
+            "(commits so far)", registry=registry)

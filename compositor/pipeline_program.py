@@ -1,0 +1,95 @@
+"""The pipeline seen by the control plane: :class:`PipelineProgram` implements
+``control.program.ProgramControl``; :class:`CommitToAir` measures commit-to-air latency.
+
+Pipeline errors are translated here, once, into the control plane's ``ProgramError`` (409/422).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from compositor.errors import CompositorError
+from compositor.pipeline import AppliedFrame, Pipeline
+from control.errors import ProgramError
+from control.metrics import ControlMetrics
+
+__all__ = ["CommitToAir", "PipelineProgram"]
+
+log = logging.getLogger(__name__)
+
+
+class PipelineProgram:
+    """``ProgramControl`` over a running :class:`Pipeline`.
+
+    ``configured`` are the outputs from the settings: ``start_output(None)`` starts them.
+    """
+
+    def __init__(self, pipeline: Pipeline, configured: tuple[str, ...]) -> None:
+        self.pipeline = pipeline
+        self.configured = configured
+
+    def status(self) -> dict[str, Any]:
+        return self.pipeline.status()
+
+    async def start_output(self, url: str | None) -> dict[str, Any]:
+        targets = (url,) if url is not None else self.configured
+        if not targets:
+            raise ProgramError("no URL given and no output configured (--output)", status=422,
+                               path="url")
+        for target in targets:
+            try:
+                await asyncio.to_thread(self.pipeline.start_output, target)
+            except CompositorError as exc:
+                raise ProgramError(f"cannot start the output: {exc}", status=422,
+                                   path="url") from exc
+        return self.status()
+
+    async def stop_output(self) -> dict[str, Any]:
+        try:
+            await asyncio.to_thread(self.pipeline.stop_output, None)
+        except CompositorError as exc:
+            raise ProgramError(f"cannot stop the outputs: {exc}", status=409) from exc
+        return self.status()
+
+    def preview_jpeg(self, width: int | None) -> bytes | None:
+        return self.pipeline.preview_jpeg(width)
+
+    def problems(self) -> dict[str, str]:
+        return self.pipeline.problems()
+
+
+class CommitToAir:
+    """Remembers when each version was committed; observes the latency when it goes on air.
+
+    :meth:`committed` runs on the event loop, :meth:`on_applied` on the encode thread. Versions
+    superseded before a frame showed them count as aired with the version that did; at most
+    ``keep`` are remembered.
+    """
+
+    def __init__(self, metrics: ControlMetrics, keep: int = 4096) -> None:
+        self._metrics = metrics
+        self._keep = keep
+        self._lock = threading.Lock()
+        self._at: OrderedDict[int, float] = OrderedDict()
+        self.last: AppliedFrame | None = None
+
+    def committed(self, version: int, at_unix: float) -> None:
+        with self._lock:
+            self._at[version] = at_unix
+            while len(self._at) > self._keep:
+                self._at.popitem(last=False)
+
+    def on_applied(self, applied: AppliedFrame) -> None:
+        with self._lock:
+            # Versions superseded before a frame showed them alone air with this one: their
+            # changes are in it.
+            aired = [(v, at) for v, at in self._at.items() if v <= applied.version]
+            for version, _ in aired:
+                del self._at[version]
+            self.last = applied
+        for _, at_unix in aired:
+            self._metrics.commit_to_air_seconds.observe(max(0.0, applied.encoded_unix - at_unix))
