@@ -47,7 +47,9 @@ _TOKEN_PARAM = re.compile(r"((?:^|[?&\s])(?:token|key|secret)=)[^&\s\"']+", re.I
 _BEARER = re.compile(r"(Bearer\s+)[^\s\"']+", re.IGNORECASE)
 REDACTED = "<redacted>"
 
-_RESERVED = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime", "color_message"}
+# Standard record attributes, and uvicorn's terminal-colour duplicate of its message.
+_RESERVED = frozenset(vars(logging.makeLogRecord({})).keys()) | {
+    "message", "asctime", "color_message"}
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
