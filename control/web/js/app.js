@@ -42,7 +42,7 @@ function main() {
   const output = new Output({ api, notify, root });
   const sync = new Sync(state, auth, editor, () => api.get("/output"));
 
-  wireHeader({ root, state, sync, output });
+  wireHeader({ root, state, sync, output, auth });
   wireAddButtons({ root, state, actions, pickImage, notify });
   wireKeyboard({ state, actions });
 
@@ -58,7 +58,7 @@ function main() {
   })();
 }
 
-function wireHeader({ root, state, sync, output }) {
+function wireHeader({ root, state, sync, output, auth }) {
   const info = root.querySelector("#scene-info");
   const syncPill = root.querySelector("#sync-pill");
   const airPill = root.querySelector("#onair-pill");
@@ -85,7 +85,9 @@ function wireHeader({ root, state, sync, output }) {
     countdown = setInterval(tick, 500);
   });
   syncPill.addEventListener("click", () => {
-    if (sync.status !== "online") sync.reconnectNow();
+    if (sync.status === "online") return;
+    auth.reset();
+    sync.reconnectNow();
   });
   output.addEventListener("status", (e) => {
     airPill.dataset.state = e.detail.state;

@@ -8,7 +8,13 @@ export class Auth {
   constructor(dialog) {
     this.dialog = dialog;
     this.pending = null;
+    this.dismissed = false; // the operator closed the dialog: do not pop it up on every retry
     this.listeners = new Set();
+  }
+
+  /** Allow the dialog again after it was dismissed (the operator asked to retry). */
+  reset() {
+    this.dismissed = false;
   }
 
   token() {
@@ -37,6 +43,7 @@ export class Auth {
   /** Ask the operator for a token; resolves to it, or null when the dialog was dismissed. */
   askToken(reason = "") {
     if (this.pending) return this.pending;
+    if (this.dismissed) return Promise.resolve(null);
     this.pending = new Promise((resolve) => {
       const form = this.dialog.querySelector("form");
       const input = this.dialog.querySelector("#token-input");
@@ -62,6 +69,7 @@ export class Auth {
       };
       const onClose = () => {
         finish();
+        this.dismissed = true;
         resolve(null);
       };
       form.addEventListener("submit", onSubmit);

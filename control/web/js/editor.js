@@ -1,6 +1,12 @@
 // Every change the operator makes goes through here: one POST /api/v1/commits at a time, each
 // with if_version = the version the operator was looking at, so a change made meanwhile by
-// someone else is never overwritten silently (409 -> refetch the scene and say so).
+// someone else is never overwritten silently.
+//
+// A 409 means "the scene moved on". The page reloads it and looks at the layers its ops touch:
+// when someone else changed one of them, that is a real conflict: the change is dropped, the
+// operator is told, and the page shows the other version. When only other layers changed (the
+// demo clock ticks every second; a colleague works on another layer), nothing of the operator's
+// would be overwritten, so the same ops are sent again on the new version (at most MAX_REBASES).
 //
 // Continuous edits (dragging, nudging, sliders) are "streamed": the layer shows the new value at
 // once (a State override) and the patches are merged while a commit is in flight, so the server
@@ -9,6 +15,27 @@
 import { mergePatch } from "./state.js";
 
 const STREAM_INTERVAL_MS = 60;
+const MAX_REBASES = 3;
+
+/** JSON equality where a missing member equals null (the server writes nulls, merge patches
+ *  delete members). */
+export function sameJson(a, b) {
+  if (a === b || (a == null && b == null)) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) if (!sameJson(a[key], b[key])) return false;
+  return true;
+}
+
+/** Whether any layer that `ops` touch differs between two scenes (or exists in one only). */
+export function touchedChanged(before, after, ops) {
+  const find = (scene, id) => scene?.layers.find((l) => l.id === id) ?? null;
+  return ops.some((op) => {
+    const id = op.op === "add" ? op.layer?.id : op.id;
+    return !sameJson(find(before, id), find(after, id));
+  });
+}
 
 /** "ops[0].patch.transform.x" -> {op: 0, field: "transform.x"}; plain "opacity" -> field only. */
 export function fieldOfPath(path) {
@@ -45,29 +72,38 @@ export class Editor extends EventTarget {
   }
 
   async send(ops) {
-    try {
-      const body = { ops };
-      if (this.state.scene) body.if_version = this.state.version;
-      const result = await this.api.post("/commits", body);
-      if (this.state.applyCommit(result.version, ops) === "gap") this.refetch();
-      this.dispatchEvent(new CustomEvent("committed", { detail: { ops } }));
-      return { ok: true, version: result.version };
-    } catch (error) {
-      this.report(error, ops);
-      return { ok: false, error };
+    for (let attempt = 0; ; attempt++) {
+      const base = this.state.scene; // what the operator saw when making the change
+      try {
+        const body = { ops };
+        if (base) body.if_version = base.version;
+        const result = await this.api.post("/commits", body);
+        if (this.state.applyCommit(result.version, ops) === "gap") this.refetch();
+        this.dispatchEvent(new CustomEvent("committed", { detail: { ops } }));
+        return { ok: true, version: result.version };
+      } catch (error) {
+        if (error.isConflict) {
+          await this.refetch();
+          if (attempt < MAX_REBASES && this.state.scene && !touchedChanged(base, this.state.scene, ops)) {
+            continue; // only other layers changed: nothing of the operator's is overwritten
+          }
+        }
+        this.report(error, ops);
+        return { ok: false, error };
+      }
     }
   }
 
   report(error, ops) {
     if (error.isConflict) {
       // Fields being typed in keep their text through ordinary updates; after a conflict they
-      // must show the other version, hence the event once the scene is the server's again.
-      this.refetch().then(() => this.dispatchEvent(new CustomEvent("conflict")));
+      // must show the other version (the scene was reloaded before this report).
+      this.dispatchEvent(new CustomEvent("conflict"));
       const now = Date.now();
       if (now - this.lastConflictNotice > 1500) {
         this.lastConflictNotice = now;
         const at = error.version !== null ? ` (now at version ${error.version})` : "";
-        this.notify(`The scene was changed by someone else${at}. Your change was not applied: ` +
+        this.notify(`This layer was changed by someone else${at}. Your change was not applied: ` +
           "the page now shows their version.", "warning");
       }
       return;

@@ -34,7 +34,9 @@ export class LayerList {
   }
 
   render() {
-    if (this.renaming) return; // do not pull the input away from under the operator's fingers
+    // Do not pull the input (or the row being dragged) away from under the operator's fingers;
+    // the list catches up when the rename or the drag ends.
+    if (this.renaming || this.dragId) return;
     const focused = document.activeElement;
     const focusKey = this.list.contains(focused)
       ? [focused.closest("[data-id]")?.dataset.id, focused.dataset.role] : null;
@@ -61,6 +63,7 @@ export class LayerList {
       ondragend: () => {
         this.dragId = null;
         this.clearMarks();
+        this.render();
       },
     },
     h("span", { class: "grip", "aria-hidden": "true", title: "Drag to reorder" }, "⠿"),

@@ -31,7 +31,10 @@ export class Sync extends EventTarget {
     this.pingSent = 0;
     this.pingSeq = 0;
     this.retryAt = 0;
-    auth.onChange(() => this.reconnectNow());
+    this.started = false;
+    auth.onChange(() => {
+      if (this.started) this.reconnectNow();
+    });
   }
 
   setStatus(status) {
@@ -51,8 +54,12 @@ export class Sync extends EventTarget {
   }
 
   connect() {
+    this.started = true;
     clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    const previous = this.socket;
+    this.socket = null; // its close event is then ignored
+    if (previous) previous.close(1000, "reconnecting");
     let opened = false;
     const socket = new WebSocket(this.url());
     this.socket = socket;
@@ -83,9 +90,6 @@ export class Sync extends EventTarget {
 
   /** Drop the current socket (if any) and connect again at once (a new token, a user click). */
   reconnectNow() {
-    const old = this.socket;
-    this.socket = null;
-    if (old) old.close(1000, "reconnecting");
     clearInterval(this.pingTimer);
     this.backoff = BACKOFF_MIN_MS;
     this.connect();

@@ -21,7 +21,14 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    Request,
+    sync_playwright,
+)
 
 from tests.servers import free_port, wait_for_port
 
@@ -179,6 +186,20 @@ def set_field(page: Page, path: str, value: str) -> None:
     selector = "#prop-" + path.replace(".", "-")
     page.fill(selector, value)
     page.press(selector, "Enter")
+
+
+def record_commits(page: Page) -> list[dict[str, Any]]:
+    """The bodies of the page's POST /api/v1/commits from now on (the list fills as they go)."""
+    bodies: list[dict[str, Any]] = []
+
+    def on_request(request: Request) -> None:
+        if request.method == "POST" and request.url.endswith("/api/v1/commits"):
+            body = request.post_data_json
+            assert isinstance(body, dict)
+            bodies.append(body)
+
+    page.on("request", on_request)
+    return bodies
 
 
 def settle(page: Page) -> None:

@@ -14,6 +14,7 @@ from tests.control.web.conftest import (
     ServeProcess,
     add_layer,
     page_version,
+    record_commits,
     selected_id,
     set_field,
     settle,
@@ -63,14 +64,14 @@ def test_invalid_value_shows_the_server_error_next_to_its_field(
 ) -> None:
     page = pages.open(server.url)
     layer_id = add_layer(page, "#add-color")
-    version = server.get("/scene")["version"]
+    commits = record_commits(page)
 
     set_field(page, "opacity", "2")
     error = page.locator("#prop-opacity-error")
     expect(error).to_contain_text("between 0 and 1")
     expect(page.locator("#prop-opacity")).to_have_attribute("aria-invalid", "true")
-    assert server.layer(layer_id)["opacity"] == 1
-    assert server.get("/scene")["version"] == version  # nothing was committed
+    assert server.layer(layer_id)["opacity"] == 1  # the refused commit changed nothing
+    assert len(commits) == 1
 
     set_field(page, "content.color", "#12345")
     expect(page.locator("#prop-content-color-error")).to_contain_text("colour")
@@ -123,13 +124,15 @@ def test_list_rename_hide_duplicate_and_reorder_by_drag(server: ServeProcess, pa
 
     # Drag the lower layer above the higher one: one commit gives both their new z.
     settle(page)
-    version = server.get("/scene")["version"]
+    commits = record_commits(page)
     row.drag_to(page.locator(f'.layer-item[data-id="{high}"]'), target_position={"x": 20, "y": 2})
-    page.wait_for_function("(v) => window.compositor.state.version > v", arg=version)
+    page.wait_for_function("(low) => window.compositor.state.layer(low).z >"
+                           " Math.max(...window.compositor.state.scene.layers"
+                           ".filter((l) => l.id !== low).map((l) => l.z))", arg=low)
     settle(page)
-    scene = server.get("/scene")
-    assert scene["version"] == version + 1
-    z = {layer["id"]: layer["z"] for layer in scene["layers"]}
+    assert len(commits) == 1, commits
+    assert {op["id"] for op in commits[0]["ops"]} >= {low, high}
+    z = {layer["id"]: layer["z"] for layer in server.get("/scene")["layers"]}
     assert z[low] > z[high]
     assert server.layer(low)["name"] == "Backdrop"
     assert server.layer(low)["visible"] is False
