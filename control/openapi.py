@@ -262,6 +262,10 @@ def _paths() -> dict[str, Any]:
                              "security": [], "responses": {"200": {
                                  "description": "Prometheus text format",
                                  "content": {"text/plain": {}}}}}},
+        "/": {"get": {"operationId": "web_index", "summary": "The operator page (HTML; its "
+                      "files are under /web/)", "security": [],
+                      "responses": {"200": {"description": "HTML",
+                                            "content": {"text/html": {}}}}}},
         "/openapi.json": {"get": {"operationId": "openapi", "summary": "This document",
                                   "security": [], "responses": {"200": {
                                       "description": "OpenAPI 3.1",
