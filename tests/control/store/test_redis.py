@@ -222,7 +222,8 @@ async def test_keys_live_under_the_channel_prefix(redis_server: RedisServer,
                                                   raw: aioredis.Redis) -> None:
     store = RedisStore.from_url(redis_server.url, channel="layout")
     await store.commit([add("a")])
-    keys = sorted(bytes(k).decode() for k in await raw.keys("compositor:layout:*"))
+    found: Any = await raw.keys("compositor:layout:*")
+    keys = sorted(k.decode() for k in found)
     assert keys == ["compositor:layout:journal", "compositor:layout:scene"]
     assert await raw.type("compositor:layout:journal") == b"stream"
     entries: Any = await raw.xrange("compositor:layout:journal", "1-0", "+")
