@@ -12,15 +12,18 @@ function first(status, ...keys) {
   return null;
 }
 
-/** "6.0 Mb/s" from whatever bitrate field the server gives (bps, kbps or a string). */
-export function formatBitrate(status) {
-  const bps = first(status, "bitrate_bps", "bits_per_second");
-  const kbps = first(status, "bitrate_kbps");
-  const value = bps ?? (kbps !== null ? kbps * 1000 : first(status, "bitrate"));
-  if (value === null) return "—";
-  if (typeof value === "string") return value;
-  if (value >= 1e6) return `${(value / 1e6).toFixed(2)} Mb/s`;
-  return `${Math.round(value / 1000)} kb/s`;
+/** "6.0 Mb/s" for bits per second. */
+export function formatBps(bps) {
+  if (typeof bps !== "number" || !Number.isFinite(bps)) return "—";
+  if (bps >= 1e6) return `${(bps / 1e6).toFixed(1)} Mb/s`;
+  return `${Math.round(bps / 1000)} kb/s`;
+}
+
+/** Sum of a numeric field over the status's outputs (each output reports its own). */
+function sumOutputs(status, key) {
+  const outputs = Array.isArray(status.outputs) ? status.outputs : [];
+  const values = outputs.map((o) => o[key]).filter((v) => typeof v === "number");
+  return values.length ? values.reduce((a, b) => a + b, 0) : null;
 }
 
 export class Output extends EventTarget {
@@ -42,6 +45,8 @@ export class Output extends EventTarget {
       encoder: root.querySelector("#stat-encoder"),
     };
     this.status = null;
+    this.lastBytes = null;
+    this.errorFromStatus = false; // the error line shows the status's problem, not a refusal // [bytes sent, ms]: the measured bitrate is the slope between polls
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
       this.start();
@@ -71,6 +76,7 @@ export class Output extends EventTarget {
 
   async act(path, body) {
     this.error.hidden = true;
+    this.errorFromStatus = false;
     this.startButton.disabled = true;
     this.stopButton.disabled = true;
     try {
@@ -78,6 +84,7 @@ export class Output extends EventTarget {
     } catch (error) {
       this.error.textContent = error.path ? `${error.path}: ${error.message}` : error.message;
       this.error.hidden = false;
+      this.errorFromStatus = false;
     } finally {
       this.startButton.disabled = false;
       this.stopButton.disabled = false;
@@ -93,6 +100,19 @@ export class Output extends EventTarget {
     await this.act("/output/stop", {});
   }
 
+  /** Measured from the bytes the outputs sent while live; the configured target otherwise. */
+  bitrate(status, state) {
+    const bytes = sumOutputs(status, "bytes_sent");
+    const now = performance.now();
+    const last = this.lastBytes;
+    this.lastBytes = bytes === null ? null : [bytes, now];
+    if (state === "live" && bytes !== null && last && bytes >= last[0] && now > last[1]) {
+      return formatBps(((bytes - last[0]) * 8 * 1000) / (now - last[1]));
+    }
+    const target = first(status, "bitrate_bps", "bitrate");
+    return typeof target === "number" ? `${formatBps(target)} target` : "—";
+  }
+
   render(status) {
     this.status = status;
     const state = status ? String(status.state ?? "idle") : "unknown";
@@ -101,17 +121,24 @@ export class Output extends EventTarget {
     const c = this.cells;
     const number = (v, digits = 0) => (typeof v === "number" ? v.toFixed(digits) : "—");
     c.url.textContent = status?.url ?? "—";
+    c.url.title = status?.url ?? "";
     c.fps.textContent = status ? number(first(status, "fps"), 1) : "—";
-    c.bitrate.textContent = status ? formatBitrate(status) : "—";
+    c.bitrate.textContent = status ? this.bitrate(status, state) : "—";
     c.frames.textContent = status ? number(first(status, "frames")) : "—";
     c.dropped.textContent = status ? number(first(status, "dropped", "dropped_frames")) : "—";
-    c.reconnects.textContent = status ? number(first(status, "reconnects", "reconnect_count")) : "—";
+    c.reconnects.textContent = status ? number(first(status, "reconnects") ?? sumOutputs(status, "reconnects")) : "—";
     c.encoder.textContent = status ? String(first(status, "encoder") ?? "—") : "—";
     c.dropped.classList.toggle("warn", Boolean(status && first(status, "dropped", "dropped_frames") > 0));
-    const problem = status ? first(status, "error", "last_error") : null;
-    if (problem && state === "error") {
-      this.error.textContent = String(problem);
+    const problem = status ? first(status, "error", "last_error") ??
+      (status.outputs ?? []).map((o) => o.last_error).find(Boolean) ?? null : null;
+    // The output's own trouble (refused connection, lost server) shows while it lasts.
+    if (problem && (state === "error" || state === "reconnecting")) {
+      this.error.textContent = `${state}: ${problem}`;
       this.error.hidden = false;
+      this.errorFromStatus = true;
+    } else if (this.errorFromStatus) {
+      this.error.hidden = true;
+      this.errorFromStatus = false;
     }
     this.dispatchEvent(new CustomEvent("status", { detail: { state, label: STATE_LABEL[state] ?? state } }));
   }

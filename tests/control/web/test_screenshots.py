@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import FilePayload, Page, expect
 
 from tests.control.web.conftest import VIEWPORT, Pages, ServeProcess, add_layer, set_field, settle
+from tests.rtmp_server import RtmpServer
 
 pytestmark = pytest.mark.browser
 
@@ -69,9 +70,17 @@ def test_screenshot_of_the_page(server: ServeProcess, pages: Pages, tmp_path: Pa
     set_field(page, "content.size_px", "14")
     settle(page)
     assert text_id
-    page.wait_for_timeout(800)  # a few preview frames with the new layers
-    assert_fits_the_screen(page)
-    page.screenshot(path=str(out / "page.png"))
+    with RtmpServer() as rtmp:  # on air, so the output panel shows real figures
+        page.fill("#output-url", rtmp.url("studio-key"))
+        page.click("#output-start")
+        expect(page.locator("#output-state")).to_have_attribute("data-state", "live",
+                                                                timeout=20_000)
+        expect(page.locator("#stat-bitrate")).not_to_contain_text("target")
+        page.locator("#prop-transform-x").focus()
+        assert_fits_the_screen(page)
+        page.screenshot(path=str(out / "page.png"))
+        page.click("#output-stop")
+        expect(page.locator("#output-state")).to_have_attribute("data-state", "idle")
 
     set_field(page, "opacity", "2")
     expect(page.locator("#prop-opacity-error")).to_contain_text("between 0 and 1")
