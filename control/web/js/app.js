@@ -71,6 +71,7 @@ function wireHeader({ root, state, sync, output, auth }) {
   sync.addEventListener("status", (e) => {
     const status = e.detail.status;
     syncPill.dataset.state = status;
+    document.body.dataset.sync = status; // the preview dims while the page is offline
     clearInterval(countdown);
     if (status === "online") {
       syncPill.textContent = "Live sync";

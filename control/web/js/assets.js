@@ -141,6 +141,13 @@ export class Assets {
   }
 
   render() {
+    const ids = new Set(this.state.assets.map((a) => a.id));
+    for (const [id, url] of this.thumbs) {
+      if (!ids.has(id)) {
+        URL.revokeObjectURL(url); // deleted: its thumbnail is not needed any more
+        this.thumbs.delete(id);
+      }
+    }
     const cards = this.state.assets.map((asset) => this.card(asset));
     const pending = [...this.uploads.values()].map((name) =>
       h("li", { class: "asset-card is-uploading" },
