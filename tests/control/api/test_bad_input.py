@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from tests.control.api.helpers import TestClient, color_layer
 
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4)
     | st.dictionaries(st.sampled_from(["id", "kind", "content", "ops", "op", "layer", "patch",
                                        "transform", "x", "opacity", "if_version", "url",
