@@ -294,16 +294,24 @@ def _short(value: float) -> str:
 def easing(name: str, path: str = "easing") -> Easing:
     """The curve for an easing name (any accepted spelling); unknown names raise
     :class:`SceneValidationError` at ``path``."""
-    named = _NAMED.get(name)  # the fast path: canonical names, as stored in scenes
+    named = _NAMED.get(name)  # the fast path: Penner names, as stored in scenes
     if named is not None:
         return named
-    return _parsed(canonical_easing(name, path))
+    curve = _parsed(name)
+    if curve is None:
+        canonical_easing(name, path)  # raises, with the reason and the path
+        raise AssertionError(f"{name!r} is both unknown and valid")  # pragma: no cover
+    return curve
 
 
-# Scenes store easings as text and evaluation runs per frame: memoising the parsed Bézier keeps a
+# Scenes store easings as text and evaluation runs per frame: memoising by the text keeps a
 # cubic-bezier as cheap as a named curve. The cache is pure (same text, same curve) and bounded.
 @functools.lru_cache(maxsize=512)
-def _parsed(canonical: str) -> Easing:
+def _parsed(name: str) -> Easing | None:
+    try:
+        canonical = canonical_easing(name)
+    except SceneValidationError:
+        return None
     named = _NAMED.get(canonical)
     if named is not None:
         return named
