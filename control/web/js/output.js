@@ -106,11 +106,16 @@ export class Output extends EventTarget {
     const now = performance.now();
     const last = this.lastBytes;
     this.lastBytes = bytes === null ? null : [bytes, now];
+    const cell = this.cells.bitrate;
     if (state === "live" && bytes !== null && last && bytes >= last[0] && now > last[1]) {
+      cell.dataset.source = "measured";
+      cell.title = "measured from the bytes sent";
       return formatBps(((bytes - last[0]) * 8 * 1000) / (now - last[1]));
     }
     const target = first(status, "bitrate_bps", "bitrate");
-    return typeof target === "number" ? `${formatBps(target)} target` : "—";
+    cell.dataset.source = "target";
+    cell.title = "the encoder's configured target (measured once live)";
+    return typeof target === "number" ? formatBps(target) : "—";
   }
 
   render(status) {

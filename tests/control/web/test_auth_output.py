@@ -67,7 +67,9 @@ def test_output_goes_live_with_the_key_hidden_then_stops(
         expect(destination).to_contain_text(f"rtmp://127.0.0.1:{rtmp.port}/live/")
         # The key was typed into a password field and the server shows it redacted.
         assert "the-stream-key" not in (page.locator("#output-stats").text_content() or "")
-        expect(page.locator("#stat-bitrate")).to_contain_text("/s")
+        bitrate = page.locator("#stat-bitrate")
+        expect(bitrate).to_have_attribute("data-source", "measured")
+        expect(bitrate).to_contain_text("b/s")
         expect(page.locator("#stat-frames")).not_to_have_text("0")
 
         page.click("#output-stop")

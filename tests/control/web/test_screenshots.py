@@ -75,7 +75,7 @@ def test_screenshot_of_the_page(server: ServeProcess, pages: Pages, tmp_path: Pa
         page.click("#output-start")
         expect(page.locator("#output-state")).to_have_attribute("data-state", "live",
                                                                 timeout=20_000)
-        expect(page.locator("#stat-bitrate")).not_to_contain_text("target")
+        expect(page.locator("#stat-bitrate")).to_have_attribute("data-source", "measured")
         page.locator("#prop-transform-x").focus()
         assert_fits_the_screen(page)
         page.screenshot(path=str(out / "page.png"))
