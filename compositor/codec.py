@@ -381,6 +381,121 @@ def _decode_crop(value: Json, path: str) -> Crop:
     return Crop(left, top, right, bottom)
 
 
+# The whole-layer fast path: a well-formed layer without animation fields, all of it checked
+# inline, no path strings and few calls. It returns None at the first doubt (a bad or unusual
+# value, a field it does not know), and the checked decoder above then decides and names what is
+# wrong, so errors come from one place. tests/compositor/test_codec.py checks that the two agree.
+_FAST_LAYER_FIELDS = frozenset(
+    {"id", "name", "kind", "content", "transform", "crop", "opacity", "blend", "visible", "z"}
+)
+_DEFAULT_CROP = Crop()
+_WHITE = TextContent(text="").color
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_color(text: str) -> Color | None:
+    """parse_color of a string, None where it would refuse; scenes repeat their colours."""
+    return parse_color(text) if _COLOR_PATTERN.fullmatch(text) else None
+
+
+def _fast_color(value: Json) -> Color | None:
+    # Only short strings are cached: a valid colour has at most 9 characters.
+    return _cached_color(value) if type(value) is str and len(value) <= 9 else None
+
+
+def _fast_real(value: Json, lo: float, hi: float) -> bool:
+    kind = type(value)
+    return (kind is float or kind is int) and lo <= value <= hi
+
+
+def _fast_content(kind: str, value: Json, limits: Limits) -> Content | None:
+    if type(value) is not dict:
+        return None
+    if kind == "color":
+        color = _fast_color(value.get("color")) if len(value) == 1 else None
+        return None if color is None else ColorContent(color)
+    if kind == "image":
+        asset = value.get("asset")
+        if len(value) == 1 and type(asset) is str and ID_PATTERN.fullmatch(asset):
+            return ImageContent(asset)
+        return None
+    if kind != "text" or not _TEXT_FIELDS.issuperset(value):
+        return None
+    text, font = value.get("text"), value.get("font", "sans")
+    size, align = value.get("size_px", 48.0), value.get("align", "left")
+    color = _fast_color(value["color"]) if "color" in value else _WHITE
+    width = value.get("max_width_px")
+    if (
+        type(text) is not str
+        or len(text) > limits.max_text_chars
+        or type(font) is not str
+        or not ID_PATTERN.fullmatch(font)
+        or not _fast_real(size, limits.min_size_px, limits.max_size_px)
+        or color is None
+        or type(align) is not str
+        or align not in ALIGNS
+        or (width is not None and not _fast_real(width, 1.0, limits.max_box_px))
+    ):
+        return None
+    return TextContent(
+        text, font, float(size), color, align, None if width is None else float(width)
+    )
+
+
+def _fast_layer(value: Json, limits: Limits) -> Layer | None:
+    if type(value) is not dict or not _FAST_LAYER_FIELDS.issuperset(value):
+        return None
+    layer_id, kind = value.get("id"), value.get("kind")
+    if type(layer_id) is not str or not ID_PATTERN.fullmatch(layer_id) or type(kind) is not str:
+        return None
+    content = _fast_content(kind, value.get("content"), limits)
+    transform_json, crop_json = value.get("transform", {}), value.get("crop", {})
+    if content is None or type(transform_json) is not dict or type(crop_json) is not dict:
+        return None
+    if not _TRANSFORM_FIELDS.issuperset(transform_json):
+        return None
+    spec = _DEFAULT_TRANSFORM_SPEC if limits is DEFAULT_LIMITS else _transform_spec(limits)
+    numbers = _fast_numbers(transform_json, spec)
+    if numbers is None:
+        return None
+    if not crop_json:
+        crop = _DEFAULT_CROP  # frozen, so one instance can serve every layer
+    else:
+        if not _CROP_FIELD_SET.issuperset(crop_json):
+            return None
+        sides = _fast_numbers(crop_json, _CROP_SPEC)
+        if sides is None:
+            return None
+        left, top, right, bottom = cast(list[float], sides)
+        if not (left + right < 1.0 and top + bottom < 1.0):
+            return None
+        crop = Crop(left, top, right, bottom)
+    name, opacity = value.get("name"), value.get("opacity", 1.0)
+    blend, visible, z = value.get("blend", "normal"), value.get("visible", True), value.get("z", 0)
+    if (
+        (name is not None and (type(name) is not str or len(name) > limits.max_name_chars))
+        or not _fast_real(opacity, 0.0, 1.0)
+        or type(blend) is not str
+        or blend not in BLENDS
+        or (visible is not True and visible is not False)
+        or type(z) is not int
+        or not -limits.max_z <= z <= limits.max_z
+    ):
+        return None
+    return Layer(
+        id=layer_id,
+        kind=cast(Any, kind),
+        content=content,
+        name=name,
+        transform=Transform(*cast(list[Any], numbers)),
+        crop=crop,
+        opacity=float(opacity),
+        blend=blend,
+        visible=visible,
+        z=z,
+    )
+
+
 def decode_layer(
     value: Json,
     path: str = "layer",
@@ -389,6 +504,14 @@ def decode_layer(
     new_id: IdFactory | None = None,
 ) -> Layer:
     """One layer from JSON. Without an ``id``, ``new_id()`` names it (or it is an error)."""
+    fast = _fast_layer(value, limits)
+    if fast is not None:
+        return fast
+    return _checked_layer(value, path, limits, new_id)
+
+
+def _checked_layer(value: Json, path: str, limits: Limits, new_id: IdFactory | None) -> Layer:
+    """The authoritative decoder of a layer: checks field by field and names the first bad one."""
     obj = _object(value, path, _LAYER_FIELDS)
     if "id" in obj:
         layer_id = _identifier(obj["id"], _join(path, "id"))

@@ -14,9 +14,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from compositor.codec import (
+from compositor.codec import (  # the private two: the fast path's agreement is tested
     DEFAULT_LIMITS,
     Limits,
+    _checked_layer,
+    _fast_layer,
     decode_layer,
     decode_op,
     decode_ops,
@@ -34,6 +36,7 @@ from compositor.scene import (
     AddLayer,
     Color,
     ColorContent,
+    Crop,
     ImageContent,
     Layer,
     Op,
@@ -517,6 +520,91 @@ def test_numbers_are_normalised() -> None:
     assert (type(layer.opacity), type(layer.z)) == (float, int)
     assert (layer.z, layer.transform.x_px, layer.transform.width_px) == (3, 5.0, 7.0)
     assert type(layer.transform.x_px) is float and type(layer.crop.left) is float
+
+
+# --- the fast path agrees with the checked decoder -----------------------------------------------
+# decode_layer tries a fast path for plain well-formed layers first and falls back to the checked
+# decoder, which alone reports errors. The fast path must take every plain valid layer (else the
+# speed is gone) and never accept or build anything the checked decoder would not.
+
+EDGE_VALUES_LIST: list[Any] = [
+    True, False, None, 0, 1, -1, 0.0, 1.0, 1.5, -0.5, 0.99, 0.5, 1e6, 1e6 + 1, -1e6 - 1, 1000,
+    1001, -1000.5, 1024, 1025, 65536.0, 65537, 10**400, float("nan"), float("inf"), "", "sans",
+    "#FFF", "#FFFFFF", "#ffffff00", "#GGGGGG", "left", "justify", "normal", "xor", "color",
+    "text", "image", "x" * 4097, "x" * 257, "../a.png", [], {}, {"color": "#FFFFFF"},
+]
+EDGE_VALUES = st.sampled_from(EDGE_VALUES_LIST)
+
+
+def _edges() -> list[Any]:
+    """Every bound of the default limits, exactly and one step either side, as int and float."""
+    bounds = [0.0, 1.0, 1e6, -1e6, 65536.0, 1000.0, -1000.0, 1024.0, 4096.0, 256.0]
+    values: list[Any] = []
+    for bound in bounds:
+        values += [bound, math.nextafter(bound, math.inf), math.nextafter(bound, -math.inf),
+                   int(bound), int(bound) + 1, int(bound) - 1]
+    return [*values, "x" * 4096, "x" * 256, "x" * 64, "x" * 65]
+
+
+def test_fast_path_agrees_on_every_field_and_edge_value() -> None:
+    text = TextContent(text="t", font="mono", max_width_px=10.0)
+    plain = [
+        Layer(id="c", kind="color", content=ColorContent(Color(1, 2, 3)), name="n"),
+        Layer(id="i", kind="image", content=ImageContent("a" * 64)),
+        Layer(id="t", kind="text", content=text, crop=Crop(0.1, 0.2, 0.3, 0.4)),
+    ]
+    checked = 0
+    for layer in plain:
+        encoded = encode_layer(layer)
+        encoded["transform"].update(width=5.0, height=6.0)
+        for path in _paths(encoded):
+            for value in [*EDGE_VALUES_LIST, *_edges()]:
+                _agree(_replace(encoded, path, value))
+                checked += 1
+            without = copy.deepcopy(encoded)
+            del _get(without, path[:-1])[path[-1]]
+            _agree(without)
+    assert checked > 3000
+
+
+@PROPERTY
+@given(layers())
+def test_fast_path_takes_every_plain_valid_layer(layer: Layer) -> None:
+    assert _fast_layer(encode_layer(layer), DEFAULT_LIMITS) == layer
+
+
+def _agree(value: Any, limits: Limits = DEFAULT_LIMITS) -> None:
+    fast = _fast_layer(value, limits)
+    try:
+        checked = _checked_layer(value, "layer", limits, None)
+    except SceneValidationError:
+        assert fast is None, "the fast path accepted what the checked decoder refuses"
+    else:
+        assert fast is None or fast == checked
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(layers(), st.data())
+def test_fast_path_agrees_with_the_checked_decoder(layer: Layer, data: st.DataObject) -> None:
+    encoded = encode_layer(layer)
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(_paths(encoded)))
+        if data.draw(st.booleans()):
+            del _get(encoded, path[:-1])[path[-1]]
+        else:
+            encoded = _replace(encoded, path, data.draw(EDGE_VALUES | json_values()))
+        if not isinstance(encoded, dict) or not _paths(encoded):
+            break
+    _agree(encoded)
+    _agree(encoded, Limits(max_text_chars=10, max_name_chars=3, max_size_px=50.0,
+                           max_box_px=100.0, max_z=5, max_coordinate_px=10.0, max_scale=2.0))
+
+
+@PROPERTY
+@given(valid_layer_json())
+def test_fast_path_agrees_on_partial_layers(value: dict[str, Any]) -> None:
+    assert _fast_layer(value, DEFAULT_LIMITS) == _checked_layer(value, "layer", DEFAULT_LIMITS,
+                                                                None)
 
 
 def test_default_limits_match_the_contract() -> None:
