@@ -389,7 +389,7 @@ _FAST_LAYER_FIELDS = frozenset(
     {"id", "name", "kind", "content", "transform", "crop", "opacity", "blend", "visible", "z"}
 )
 _DEFAULT_CROP = Crop()
-_WHITE = TextContent(text="").color
+_TEXT_DEFAULTS = TextContent(text="")
 
 
 @functools.lru_cache(maxsize=1024)
@@ -421,9 +421,10 @@ def _fast_content(kind: str, value: Json, limits: Limits) -> Content | None:
         return None
     if kind != "text" or not _TEXT_FIELDS.issuperset(value):
         return None
-    text, font = value.get("text"), value.get("font", "sans")
-    size, align = value.get("size_px", 48.0), value.get("align", "left")
-    color = _fast_color(value["color"]) if "color" in value else _WHITE
+    d = _TEXT_DEFAULTS
+    text, font = value.get("text"), value.get("font", d.font)
+    size, align = value.get("size_px", d.size_px), value.get("align", d.align)
+    color = _fast_color(value["color"]) if "color" in value else d.color
     width = value.get("max_width_px")
     if (
         type(text) is not str
