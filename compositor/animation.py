@@ -348,8 +348,9 @@ def evaluate(scene: Scene, frame: int, *, natural_size: NaturalSize | None = Non
 
 
 def _window(frame: int, start: int, duration: int) -> bool:
-    """Whether something running ``duration`` frames from ``start`` may differ at frame + 1."""
-    return start - 1 <= frame < start + duration
+    """Whether something running ``duration`` frames from ``start`` may look different at
+    ``frame`` than at a neighbouring frame (it changes from start - 1 to start + duration)."""
+    return start - 1 <= frame <= start + duration
 
 
 def _animation_moves(animation: KeyframeAnimation, frame: int) -> bool:
@@ -359,7 +360,7 @@ def _animation_moves(animation: KeyframeAnimation, frame: int) -> bool:
     local = frame - (animation.start_frame or 0)
     if animation.loop != "once":
         return local >= keyframes[0].frame - 1
-    return keyframes[0].frame - 1 <= local < keyframes[-1].frame
+    return keyframes[0].frame - 1 <= local <= keyframes[-1].frame
 
 
 def _layer_moves(layer: Layer, frame: int) -> bool:
@@ -368,7 +369,7 @@ def _layer_moves(layer: Layer, frame: int) -> bool:
         frame, leaving.start_frame, leaving.transition.duration_frames
     ):
         return True
-    if not layer.visible and not (leaving is not None and frame < _phase_end(leaving)):
+    if not layer.visible and not (leaving is not None and frame <= _phase_end(leaving)):
         return False
     entering = layer.entering
     if entering is not None and _window(
@@ -381,13 +382,17 @@ def _layer_moves(layer: Layer, frame: int) -> bool:
 
 
 def is_animating(scene: Scene, frame: int) -> bool:
-    """False only if ``evaluate(scene, frame + 1)`` draws the same as ``evaluate(scene, frame)``,
-    so the pipeline may reuse the last frame (True may be conservative)."""
+    """False only if ``evaluate`` draws the same at ``frame - 1``, ``frame`` and ``frame + 1``.
+
+    So either reading of "may I reuse a frame?" is safe: frame + 1 may reuse frame, and frame may
+    reuse frame - 1, whenever this is False (True may be conservative: one extra frame is drawn at
+    each end of a change).
+    """
     if any(_layer_moves(layer, frame) for layer in scene.layers if _has_motion(layer)):
         return True
     return any(
         layer.leaving is not None
-        and frame < _phase_end(layer.leaving)
+        and frame <= _phase_end(layer.leaving)
         and _layer_moves(layer, frame)
         for layer in scene.exiting
     )
