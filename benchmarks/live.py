@@ -23,35 +23,17 @@ import numpy as np
 from prometheus_client import CollectorRegistry
 
 from benchmarks.report import percentile, print_table, write_json
+from benchmarks.standard_scene import standard_scene
 from compositor.encode import X264Encoder
 from compositor.metrics import PipelineMetrics
 from compositor.pipeline import Pipeline, PipelineConfig
-from compositor.scene import Color, ColorContent, Layer, Scene, TextContent, Transform
+from compositor.scene import Scene
 
 
 def _scene(width: int, height: int, fps: Fraction) -> tuple[Scene, dict[str, bytes], str]:
-    try:
-        from benchmarks.standard_scene import standard_scene  # type: ignore[import-not-found]
-    except ImportError:
-        standard_scene = None
-    if standard_scene is not None:
-        scene, assets = standard_scene()
-        scale = width / scene.width
-        layers = tuple(dataclasses.replace(layer, transform=dataclasses.replace(
-            layer.transform, x_px=layer.transform.x_px * scale, y_px=layer.transform.y_px * scale,
-            scale_x=layer.transform.scale_x * scale, scale_y=layer.transform.scale_y * scale))
-            for layer in scene.layers)
-        scene = dataclasses.replace(scene, width=width, height=height, fps=fps, layers=layers)
-        return scene, dict(assets), "standard_scene()"
-    layers = (
-        Layer(id="panel", kind="color", content=ColorContent(Color(20, 40, 90, 200)),
-              transform=Transform(x_px=0, y_px=height * 0.7, width_px=width,
-                                  height_px=height * 0.2)),
-        Layer(id="title", kind="text", content=TextContent("Live compositor", size_px=48)),
-        Layer(id="box", kind="color", content=ColorContent(Color(255, 80, 0)),
-              transform=Transform(x_px=0, y_px=50, width_px=120, height_px=120)),
-    )
-    return Scene(version=1, width=width, height=height, fps=fps, layers=layers), {}, "fallback"
+    """The standard scene of benchmarks/standard_scene.py at the run's size and rate."""
+    scene, assets = standard_scene(width, height)
+    return dataclasses.replace(scene, fps=fps), dict(assets), "standard_scene()"
 
 
 def _moving(scene: Scene, frame: int) -> Scene:
