@@ -182,11 +182,20 @@ class RedisStore:
         token = secrets.token_hex(12)
         base = self._cache
         for _ in range(self._max_attempts):
-            if base is None or (if_version is not None and base.version != if_version):
+            fresh = base is None or (if_version is not None and base.version != if_version)
+            if fresh or base is None:
                 base = await self._load()  # the cached scene may be stale: ask
             if if_version is not None and base.version != if_version:
                 raise VersionConflictError(if_version, base.version)
-            scene = apply_ops(base, ops, limits=self._limits)  # SceneError: nothing written
+            try:
+                scene = apply_ops(base, ops, limits=self._limits)  # SceneError: nothing written
+            except SceneError:
+                if fresh:
+                    raise
+                # The cached scene may be behind another replica's commits (the layer the ops
+                # name may exist by now): judge the ops against the stored scene only.
+                base = None
+                continue
             record = CommitRecord(scene.version, ops_json, self._clock(), author, meta)
             status, value = await self._write(base.version, scene, record, token)
             if status == b"ok":

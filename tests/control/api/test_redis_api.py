@@ -75,7 +75,8 @@ def test_a_change_made_on_one_replica_reaches_the_others_websockets(replica) -> 
         assert relayed[0]["ops"][0]["layer"]["id"] == "a"
         assert relayed[1]["ops"] == [{"op": "update", "id": "a", "patch": {"z": 3}}]
         # and the other way round: a commit on the replica reaches the renderer's clients
-        relay.patch("/api/v1/layers/a", json={"visible": False})
+        patched = relay.patch("/api/v1/layers/a", json={"visible": False})
+        assert patched.status_code == 200, patched.text
         seen = [own.receive_json() for _ in range(4)]  # 3 changes and the result of "c"
         assert [m.get("version") for m in seen if m["type"] == "scene.changed"] == [1, 2, 3]
         assert [m["id"] for m in seen if m["type"] == "result"] == ["c"]
