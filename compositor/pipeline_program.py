@@ -28,12 +28,23 @@ class PipelineProgram:
     ``configured`` are the outputs from the settings: ``start_output(None)`` starts them.
     """
 
-    def __init__(self, pipeline: Pipeline, configured: tuple[str, ...]) -> None:
+    def __init__(self, pipeline: Pipeline, configured: tuple[str, ...],
+                 air: CommitToAir | None = None) -> None:
         self.pipeline = pipeline
         self.configured = configured
+        self.air = air
 
     def status(self) -> dict[str, Any]:
-        return self.pipeline.status()
+        """The pipeline's status plus ``start_frame`` (the absolute frame of pts 0) and
+        ``applied``: the last version that went on air, its absolute ``frame``, ``pts`` and
+        ``encoded_unix`` (None before the first)."""
+        status = self.pipeline.status()
+        status["start_frame"] = self.pipeline.start_frame
+        last = self.air.last if self.air is not None else None
+        status["applied"] = None if last is None else {
+            "version": last.version, "frame": last.frame, "pts": last.pts,
+            "encoded_unix": last.encoded_unix, "late_frames": last.late_frames}
+        return status
 
     async def start_output(self, url: str | None) -> dict[str, Any]:
         targets = (url,) if url is not None else self.configured

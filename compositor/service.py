@@ -149,7 +149,7 @@ async def _start_pipeline(settings: Settings, scene: Scene, store: Store,
     await asyncio.to_thread(pipeline.start)
     feeder = SceneFeeder(store, pipeline, assets, air)
     tasks = [asyncio.create_task(feeder.run(), name="scene-feeder")]
-    return PipelineProgram(pipeline, settings.outputs), pipeline, tasks
+    return PipelineProgram(pipeline, settings.outputs, air), pipeline, tasks
 
 
 async def _serve(settings: Settings, initial: Scene) -> int:
