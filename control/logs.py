@@ -42,7 +42,7 @@ REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-_STREAM_KEY = re.compile(r"(rtmps?://[^\s\"'/]+(?:/[^\s\"'/]+)*?/)([^\s\"'/?]+)")
+_STREAM_KEY = re.compile(r"(rtmps?://[^\s\"']*/)([^\s\"'/?]+)")
 _TOKEN_PARAM = re.compile(r"((?:^|[?&\s])(?:token|key|secret)=)[^&\s\"']+", re.IGNORECASE)
 _BEARER = re.compile(r"(Bearer\s+)[^\s\"']+", re.IGNORECASE)
 REDACTED = "<redacted>"
