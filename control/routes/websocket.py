@@ -81,10 +81,11 @@ async def _prepend(client: Client, messages: list[str]) -> None:
 
 
 async def _sender(websocket: WebSocket, client: Client, ctx: ControlContext) -> None:
+    sent = ctx.metrics.ws_messages.labels("out")  # resolved once: this runs per message
     while True:
         message = await client.queue.get()
         await websocket.send_text(message)
-        ctx.metrics.ws_messages.labels("out").inc()
+        sent.inc()
 
 
 async def _answer(ctx: ControlContext, request: Any, author: str) -> dict[str, Any]:
