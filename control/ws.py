@@ -17,7 +17,6 @@ import contextlib
 import json
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from compositor.codec import encode_scene
 from compositor.scene import Scene
@@ -146,9 +145,3 @@ class Hub:
             self._changed.notify_all()
         # Let the client senders run between changes so a burst does not overflow fast clients.
         await asyncio.sleep(0)
-
-    def broadcast_extra(self, payload: dict[str, Any]) -> None:
-        """Offer a non-scene message (e.g. an output state change) to every client."""
-        message = json.dumps(payload, separators=(",", ":"))
-        for client in list(self.clients):
-            client.offer(message)
