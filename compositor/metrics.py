@@ -75,3 +75,8 @@ class PipelineMetrics:
             "compositor_layers", "Layers in the scene on the last encoded frame.",
             registry=registry,
         )
+        self.layers_skipped = Gauge(
+            "compositor_layers_skipped",
+            "Layers left out of the last rendered frame (missing or broken asset, bad font).",
+            registry=registry,
+        )

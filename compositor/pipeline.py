@@ -422,6 +422,7 @@ class Pipeline:
             log.error("frame %d: %s", tick.frame, exc)
             return
         self._render_problems = renderer.problems()
+        self._metrics.layers_skipped.set(len(self._render_problems))
         self._metrics.render_seconds.observe(time.perf_counter() - started)
         self.frames_rendered += 1
         self._metrics.frames_rendered.inc()

@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry
 from compositor.errors import EncoderUnavailableError
 from compositor.metrics import PipelineMetrics
 from compositor.pipeline import AppliedFrame, Pipeline, PipelineConfig
-from compositor.scene import Color, ColorContent, Layer, Scene, Transform
+from compositor.scene import Color, ColorContent, ImageContent, Layer, Scene, Transform
 from tests.compositor.media import decode_file
 from tests.rtmp_server import RtmpServer, rtmp_available
 
@@ -265,3 +265,18 @@ def test_publish_never_blocks_and_preview_shows_the_program() -> None:
     assert jpeg is not None and jpeg[:2] == b"\xff\xd8"
     status = pipeline.status()
     assert status["state"] == "idle" and status["fps"] > 0
+
+
+def test_a_layer_with_a_missing_asset_is_skipped_reported_and_counted() -> None:
+    registry = CollectorRegistry()
+    pipeline = Pipeline(config(audio=False), no_assets, PipelineMetrics(registry), paced=False,
+                        start_frame=0, max_frames=5)
+    broken = Layer(id="logo", kind="image", content=ImageContent("f" * 64))
+    scene = box_scene()
+    pipeline.publish(replace(scene, layers=(*scene.layers, broken)))
+    pipeline.start()
+    assert pipeline.wait(30)
+    pipeline.stop()
+    assert set(pipeline.problems()) >= {"logo"}
+    assert registry.get_sample_value("compositor_layers_skipped") == 1
+    assert pipeline.status()["frames"] == 5  # the frame and the loop went on
