@@ -59,7 +59,14 @@ async def _greet(ctx: ControlContext, client: Client, scene: Scene, since: int |
     """Put the hello (or the resume) at the head of the client's stream."""
     if since is not None and since <= scene.version:
         missed = scene.version - since
-        records = await ctx.store.journal(since, limit=max(missed, 1)) if missed else []
+        try:
+            records = await ctx.store.journal(since, limit=max(missed, 1)) if missed else []
+        except Exception as exc:  # the journal is unreachable: start the client over instead
+            _log.warning("cannot read the journal to resume a client: %r", exc)
+            records = None
+        if records is None:
+            await _prepend(client, [hello_message(scene)])
+            return
         records = [r for r in records if r.version <= scene.version]
         if [r.version for r in records] == list(range(since + 1, scene.version + 1)):
             messages = [_dump({"type": "resumed", "since": since, "version": scene.version})]
