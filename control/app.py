@@ -2,13 +2,16 @@
 
 Nothing here is global: the settings, the store, the program (render side) and the metrics
 registry are passed in, so tests and replicas build as many apps as they like. The app owns one
-:class:`~control.ws.Hub` (one store subscription) that it starts and stops with its lifespan.
+:class:`~control.ws.Hub` (one store subscription), one :class:`~control.scheduler.Scheduler`
+and one :class:`~control.receipts.ReceiptRelay`, started and stopped with its lifespan.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
@@ -25,8 +28,10 @@ from control.logs import RequestIdMiddleware
 from control.metered_store import MeteredStore
 from control.metrics import ControlMetrics
 from control.program import ProgramControl
+from control.receipts import ReceiptRelay
 from control.routes import all_routes
 from control.routes.web import web_routes
+from control.scheduler import Scheduler
 from control.settings import Settings
 from control.store.base import Store
 from control.ws import DEFAULT_QUEUE_MAX, Hub
@@ -49,25 +54,34 @@ def create_app(
     json_max_bytes: int = JSON_MAX_BYTES,
     initial_scene: Scene | None = None,
     owns_store: bool = False,
+    time_source: Callable[[], float] = time.time,
+    schedule_lead_s: float = 0.5,
 ) -> Starlette:
     """Build the app.
 
     ``metrics`` defaults to a new :class:`ControlMetrics` on ``registry`` (pass one when the
     caller needs it too, e.g. for commit-to-air). ``initial_scene`` is written at startup when the
-    store is empty. With ``owns_store`` the store is closed at shutdown.
+    store is empty. With ``owns_store`` the store is closed at shutdown. ``time_source`` (Unix
+    seconds) is the house clock for landing frames; scheduled commits are committed
+    ``schedule_lead_s`` before their frame (see ``control.scheduler``).
     """
     metrics = metrics if metrics is not None else ControlMetrics(registry)
     backend = "redis" if settings.redis_url else "memory"
     metered = MeteredStore(store, metrics, backend)
     limits = Limits(max_layers=settings.max_layers)
     hub = Hub(metered, metrics, queue_max=ws_queue_max)
+    committer = Committer(metered, metrics, limits, fps=lambda: hub.scene.fps,
+                          time_source=time_source, pending_frame=lambda: hub.pending_frame)
+    scheduler = Scheduler(committer, lead_s=schedule_lead_s)
+    relay = ReceiptRelay(metered, hub)
     context = ControlContext(
         settings=settings,
         store=metered,
         program=program,
         metrics=metrics,
-        committer=Committer(metered, metrics, limits),
+        committer=committer,
         hub=hub,
+        scheduler=scheduler,
         limits=limits,
         asset_policy=asset_policy or AssetPolicy(),
         json_max_bytes=json_max_bytes,
@@ -78,9 +92,14 @@ def create_app(
         if initial_scene is not None:
             await metered.initialize(initial_scene)
         await hub.start()
+        tasks = [asyncio.create_task(scheduler.run(), name="scheduler"),
+                 asyncio.create_task(relay.run(), name="receipt-relay")]
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await hub.stop()
             if owns_store:
                 await store.close()

@@ -12,6 +12,7 @@ from control.assets import AssetPolicy
 from control.committer import Committer
 from control.metrics import ControlMetrics
 from control.program import ProgramControl
+from control.scheduler import Scheduler
 from control.settings import Settings
 from control.store.base import Store
 from control.ws import Hub
@@ -27,6 +28,7 @@ class ControlContext:
     metrics: ControlMetrics
     committer: Committer
     hub: Hub
+    scheduler: Scheduler
     limits: Limits
     asset_policy: AssetPolicy
     json_max_bytes: int

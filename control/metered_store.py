@@ -15,7 +15,15 @@ from typing import Any, TypeVar
 from compositor.scene import Op, Scene
 from control.errors import StoreUnavailableError
 from control.metrics import ControlMetrics
-from control.store.base import AssetInfo, Change, CommitRecord, Store
+from control.store.base import (
+    AssetInfo,
+    CancelResult,
+    Change,
+    CommitRecord,
+    Receipt,
+    ScheduledCommit,
+    Store,
+)
 
 __all__ = ["MeteredStore"]
 
@@ -53,16 +61,37 @@ class MeteredStore:
 
     async def commit(
         self, ops: Sequence[Op], *, if_version: int | None = None, author: str | None = None,
-        meta: dict[str, Any] | None = None,
+        meta: dict[str, Any] | None = None, frame: int | None = None,
     ) -> CommitRecord:
         return await self._timed("commit", self.inner.commit(
-            ops, if_version=if_version, author=author, meta=meta))
+            ops, if_version=if_version, author=author, meta=meta, frame=frame))
 
     def subscribe(self, since: int | None = None) -> AsyncGenerator[Change, None]:
         return self.inner.subscribe(since)
 
     async def journal(self, since: int = 0, limit: int = 1000) -> list[CommitRecord]:
         return await self._timed("journal", self.inner.journal(since, limit))
+
+    async def schedule_put(self, entry: ScheduledCommit) -> None:
+        await self._timed("schedule_put", self.inner.schedule_put(entry))
+
+    async def schedule_list(self) -> list[ScheduledCommit]:
+        return await self._timed("schedule_list", self.inner.schedule_list())
+
+    async def schedule_cancel(self, entry_id: str) -> CancelResult:
+        return await self._timed("schedule_cancel", self.inner.schedule_cancel(entry_id))
+
+    async def schedule_take_due(self, until_frame: int) -> list[ScheduledCommit]:
+        return await self._timed("schedule_take_due", self.inner.schedule_take_due(until_frame))
+
+    async def put_receipt(self, receipt: Receipt) -> bool:
+        return await self._timed("put_receipt", self.inner.put_receipt(receipt))
+
+    async def get_receipt(self, version: int) -> Receipt | None:
+        return await self._timed("get_receipt", self.inner.get_receipt(version))
+
+    def subscribe_receipts(self) -> AsyncGenerator[Receipt, None]:
+        return self.inner.subscribe_receipts()
 
     async def put_asset(self, data: bytes, info: AssetInfo) -> AssetInfo:
         return await self._timed("put_asset", self.inner.put_asset(data, info))

@@ -118,9 +118,11 @@ def _schemas() -> dict[str, Any]:
                        "description": "in creation order"}}},
         "Commit": {"type": "object", "additionalProperties": False, "required": ["ops"],
                    "properties": {"if_version": {"type": "integer", "minimum": 0},
-                                  "ops": {"type": "array", "items": _ref("Op")}}},
+                                  "ops": {"type": "array", "items": _ref("Op")},
+                                  "at": _ref("At")}},
         "CommitResult": {"type": "object", "required": ["version"],
                          "properties": {"version": {"type": "integer"}}},
+        **_schedule_schemas(),
         "Asset": {"type": "object", "required": ["id", "kind", "bytes", "sha256"], "properties": {
             "id": {"type": "string"}, "kind": {"enum": ["image", "font"]},
             "content_type": {"type": "string"},
@@ -145,6 +147,64 @@ def _schemas() -> dict[str, Any]:
         "Health": {"type": "object", "properties": {
             "status": {"type": "string"}, "version": {"type": ["integer", "null"]},
             "problems": {"type": "object", "additionalProperties": {"type": "string"}}}},
+    }
+
+
+def _schedule_schemas() -> dict[str, Any]:
+    frame = {"type": "integer", "minimum": 0,
+             "description": "absolute frame: frame F starts F / fps seconds after the epoch"}
+    return {
+        "At": {"description": "When a commit lands (exactly one field)", "oneOf": [
+            {"type": "object", "additionalProperties": False, "required": ["frame"],
+             "properties": {"frame": frame}},
+            {"type": "object", "additionalProperties": False, "required": ["utc"],
+             "properties": {"utc": {"type": "string", "description":
+                                    "ISO 8601 with a zone: the first frame starting at or "
+                                    "after it"}}},
+            {"type": "object", "additionalProperties": False, "required": ["in_frames"],
+             "properties": {"in_frames": {"type": "integer", "minimum": 0}}}]},
+        "ScheduledCommit": {"type": "object", "required": ["id", "at_frame", "ops"],
+                            "properties": {
+                                "id": {"type": "string"}, "at_frame": frame,
+                                "ops": {"type": "array", "items": _ref("Op")},
+                                "author": {"type": ["string", "null"]},
+                                "created_unix": {"type": "number"}}},
+        "Schedule": {"type": "object", "required": ["entries"], "properties": {
+            "entries": {"type": "array", "items": _ref("ScheduledCommit"),
+                        "description": "earliest frame first"}}},
+        "Applied": {"type": "object", "required": ["frame", "pts", "late_frames"],
+                    "properties": {"frame": frame, "pts": {"type": "integer"},
+                                   "late_frames": {"type": "integer", "minimum": 0},
+                                   "encoded_unix": {"type": "number"}}},
+        "CommitStatus": {"type": "object", "required": ["version", "applied"], "properties": {
+            "version": {"type": "integer"},
+            "frame": {"type": ["integer", "null"], "description": "the landing frame"},
+            "at_frame": {"type": ["integer", "null"], "description": "the requested frame "
+                         "(scheduled commits)"},
+            "applied": {"oneOf": [_ref("Applied"), {"type": "null"}],
+                        "description": "null while not yet on air"}}},
+    }
+
+
+def _schedule_paths() -> dict[str, Any]:
+    return {
+        "/api/v1/commits/{version}": {"get": {
+            "operationId": "get_commit", "summary": "Whether a commit is on air, and from which "
+            "frame (its on-air receipt)",
+            "parameters": [{"name": "version", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 1}}],
+            "responses": {"200": _json(_ref("CommitStatus"), "The commit"),
+                          "404": _error("Unknown version (or older than the journal)")}}},
+        "/api/v1/schedule": {"get": {
+            "operationId": "list_schedule", "summary": "Scheduled commits waiting for their "
+            "frame", "responses": {"200": _json(_ref("Schedule"), "The schedule")}}},
+        "/api/v1/schedule/{id}": {"delete": {
+            "operationId": "cancel_scheduled", "summary": "Cancel a scheduled commit",
+            "parameters": [{"name": "id", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"204": {"description": "Cancelled"},
+                          "404": _error("No such scheduled commit"),
+                          "409": _error("Already committed (on air or about to be)")}}},
     }
 
 
@@ -188,9 +248,13 @@ def _paths() -> dict[str, Any]:
                             "content": {"application/json": {"schema": _ref("Commit")}}},
             "responses": {"200": {**_json(_ref("CommitResult"), "The new version"),
                                   "headers": _ETAG},
+                          "202": _json({"type": "object", "required": ["scheduled"],
+                                        "properties": {"scheduled": _ref("ScheduledCommit")}},
+                                       "Scheduled (the body had \"at\")"),
                           "404": _error("An op names a missing layer"),
                           "409": _error("Stale if_version (body has the current version) "
                                         "or a duplicate layer id"), **stale, **_BAD}}},
+        **_schedule_paths(),
         "/api/v1/assets": {
             "get": {"operationId": "list_assets", "summary": "Every asset",
                     "responses": {"200": _json(_ref("AssetList"), "The assets")}},

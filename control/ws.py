@@ -70,6 +70,8 @@ class Hub:
         self._task: asyncio.Task[None] | None = None
         self._changed = asyncio.Condition()
         self.closing = asyncio.Event()
+        # The largest meta "at_frame" of the commits seen: a scheduled commit holds later ones.
+        self.pending_frame: int | None = None
 
     @property
     def version(self) -> int:
@@ -139,6 +141,9 @@ class Hub:
             # A gap in the journal: clients get the whole scene again, as on connect.
             message = hello_message(change.scene)
         self._set_scene(change.scene)
+        at_frame = (change.commit.meta or {}).get("at_frame") if change.commit else None
+        if isinstance(at_frame, int) and at_frame > (self.pending_frame or 0):
+            self.pending_frame = at_frame
         for client in list(self.clients):
             client.offer(message)
         async with self._changed:

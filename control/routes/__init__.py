@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from control.routes import assets, commits, health, layers, openapi, output, scene, websocket
+from control.routes import (
+    assets,
+    commits,
+    health,
+    layers,
+    openapi,
+    output,
+    scene,
+    schedule,
+    websocket,
+)
 
 __all__ = ["API_PREFIX", "all_routes"]
 
@@ -20,6 +30,7 @@ def all_routes() -> list[BaseRoute]:
         *scene.routes(),
         *layers.routes(),
         *commits.routes(),
+        *schedule.routes(),
         *assets.routes(),
         *output.routes(),
         *websocket.routes(),

@@ -1,8 +1,16 @@
-"""``POST /api/v1/commits``: several ops, all or nothing, optionally against a version.
+"""``POST /api/v1/commits``: several ops, all or nothing, optionally against a version, now or
+on a frame; ``GET /api/v1/commits/{version}``: whether (and on which frame) it went on air.
 
-Body ``{"if_version": 12?, "ops": [...]}`` → 200 ``{"version": 13}``. A stale ``if_version`` is
-409 with the current version in the body; a stale ``If-Match`` header is 412. When both are given
-they must agree (400 otherwise).
+Body ``{"if_version": 12?, "ops": [...], "at": {...}?}`` → 200 ``{"version": 13}`` (its landing
+frame: ``GET /api/v1/commits/13``). A stale ``if_version`` is 409 with the current
+version in the body; a stale ``If-Match`` header is 412. When both are given they must agree
+(400 otherwise). With ``"at"`` (``{"frame": N}``, ``{"utc": "..."}`` or ``{"in_frames": N}``)
+the commit is scheduled instead: 202 ``{"scheduled": {"id", "at_frame", ...}}``, with the ops
+checked now (422 with paths) and ``if_version`` checked against the scene now.
+
+``GET /api/v1/commits/{version}`` → ``{"version", "frame", "at_frame", "applied": null |
+{"frame", "pts", "late_frames", "encoded_unix"}}``; 404 for a version neither in the journal nor
+with a receipt.
 """
 
 from __future__ import annotations
@@ -16,11 +24,18 @@ from compositor.errors import SceneValidationError
 from control.context import context_of
 from control.errors import RequestError, VersionConflictError
 from control.http import error_response
+from control.receipts import applied_json
 from control.routes.body import if_match, json_response, read_json
+from control.store.base import ScheduledCommit
 
-__all__ = ["routes"]
+__all__ = ["routes", "scheduled_json"]
 
-_FIELDS = frozenset({"if_version", "ops"})
+_FIELDS = frozenset({"if_version", "ops", "at"})
+
+
+def scheduled_json(entry: ScheduledCommit) -> dict[str, object]:
+    return {"id": entry.id, "at_frame": entry.at_frame, "ops": list(entry.ops),
+            "author": entry.author, "created_unix": entry.created_unix}
 
 
 def _if_version(body: dict[str, object]) -> int | None:
@@ -48,15 +63,42 @@ async def post_commit(request: Request) -> Response:
         raise RequestError(400, "bad_request", "If-Match and if_version disagree", "if_version")
     ops = ctx.committer.decode(body["ops"])
     author = request.headers.get("x-author")
+    author = author if author and ID_PATTERN.fullmatch(author) else None
+    expected = body_version if body_version is not None else header_version
     try:
-        record = await ctx.committer.commit(
-            ops, if_version=body_version if body_version is not None else header_version,
-            source="http",
-            author=author if author and ID_PATTERN.fullmatch(author) else None)
+        if "at" in body:
+            entry = await ctx.committer.schedule(ops, body["at"], if_version=expected,
+                                                 author=author)
+            ctx.scheduler.wake()
+            return json_response({"scheduled": scheduled_json(entry)}, status=202)
+        record = await ctx.committer.commit(ops, if_version=expected, source="http",
+                                            author=author)
     except VersionConflictError as exc:
         return error_response(exc, precondition=body_version is None)
     return json_response({"version": record.version}, version=record.version)
 
 
+async def get_commit(request: Request) -> Response:
+    ctx = context_of(request)
+    text = request.path_params["version"]
+    if not text.isdigit() or len(text) > 16:
+        raise RequestError(404, "not_found", f"no commit {text!r}", "version")
+    version = int(text)
+    receipt = await ctx.store.get_receipt(version)
+    records = await ctx.store.journal(version - 1, limit=1) if version >= 1 else []
+    record = records[0] if records and records[0].version == version else None
+    if record is None and receipt is None:
+        raise RequestError(404, "not_found", f"version {version} is not in the journal",
+                           "version")
+    meta = record.meta if record is not None and record.meta is not None else {}
+    return json_response({
+        "version": version,
+        "frame": record.frame if record is not None else None,
+        "at_frame": meta.get("at_frame"),
+        "applied": applied_json(receipt) if receipt is not None else None,
+    })
+
+
 def routes() -> list[BaseRoute]:
-    return [Route("/api/v1/commits", post_commit, methods=["POST"], name="post_commit")]
+    return [Route("/api/v1/commits", post_commit, methods=["POST"], name="post_commit"),
+            Route("/api/v1/commits/{version}", get_commit, methods=["GET"], name="get_commit")]

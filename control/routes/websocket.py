@@ -10,7 +10,11 @@ Server → client (JSON text):
 - ``{"type": "result", "id": ..., "ok": true, "version": N}`` or ``{..., "ok": false,
   "error": {"code", "message", "path"}}`` answering a request.
 
-Client → server: ``{"type": "commit", "id": "r1", "if_version": 12?, "ops": [...]}`` and
+- ``{"type": "commit.applied", "version": V, "frame": F, "pts": P, "late_frames": L}`` when a
+  version's first frame has been encoded (after that version's ``scene.changed``).
+
+Client → server: ``{"type": "commit", "id": "r1", "if_version": 12?, "ops": [...], "at": {...}?}``
+(with ``at`` the reply is ``{..., "ok": true, "scheduled": {"id", "at_frame", ...}}``) and
 ``{"type": "ping", "id": "p1"}``. A message that is not a JSON object gets
 ``{"type": "result", "id": null, "ok": false, "error": ...}``; the connection stays open.
 
@@ -34,6 +38,7 @@ from compositor.errors import SceneValidationError
 from compositor.scene import Scene
 from control.context import ControlContext, context_of
 from control.http import error_for
+from control.routes.commits import scheduled_json
 from control.ws import Client, hello_message
 
 __all__ = ["routes"]
@@ -104,13 +109,18 @@ async def _answer(ctx: ControlContext, request: Any, author: str) -> dict[str, A
     if kind != "commit":
         raise SceneValidationError("type", "must be commit or ping")
     for key in request:
-        if key not in ("type", "id", "if_version", "ops"):
+        if key not in ("type", "id", "if_version", "ops", "at"):
             raise SceneValidationError(str(key), "unknown field")
     if_version = request.get("if_version")
     if if_version is not None and (isinstance(if_version, bool) or not isinstance(
             if_version, int) or if_version < 0):
         raise SceneValidationError("if_version", "must be a non-negative integer")
     ops = ctx.committer.decode(request.get("ops"))
+    if "at" in request:
+        entry = await ctx.committer.schedule(ops, request["at"], if_version=if_version,
+                                             author=author)
+        ctx.scheduler.wake()
+        return {"ok": True, "scheduled": scheduled_json(entry)}
     record = await ctx.committer.commit(ops, if_version=if_version, source="ws", author=author)
     return {"ok": True, "version": record.version}
 

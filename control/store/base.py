@@ -14,6 +14,16 @@ Contract:
   from ``since`` (exclusive) it first replays the journal when it still holds every missed
   version, else yields one snapshot; then live changes. The iterator ends only when closed.
 - The journal is bounded (``journal_max`` newest commits kept).
+- A commit lands on ``frame`` (the house clock: absolute frame numbers): ``apply_ops`` starts
+  tweens and transitions there and resolves "on_commit" keyframe starts to it. The record keeps
+  the frame, so replaying the journal rebuilds exactly the same scenes.
+- The schedule holds commits waiting for their frame (:class:`ScheduledCommit`), persisted with
+  the scene. :meth:`Store.schedule_take_due` removes and returns the due ones atomically, so with
+  several replicas exactly one of them commits each entry; a taken id is remembered (bounded) so
+  that cancelling it says "too late" rather than "unknown".
+- Receipts (:class:`Receipt`) say on which frame a version first went on air; the first receipt
+  of a version wins, at most ``journal_max`` are kept, and :meth:`Store.subscribe_receipts`
+  relays new ones to every process using the store.
 - Assets are content-addressed: ``id`` is the hex sha256 of the bytes, so a second upload of the
   same bytes returns the existing asset. The store keeps bytes and metadata; validating uploads
   is ``control.assets``' job.
@@ -27,7 +37,8 @@ from typing import Any, Literal, Protocol
 
 from compositor.scene import Op, Scene
 
-__all__ = ["AssetInfo", "Change", "CommitRecord", "Store"]
+__all__ = ["AssetInfo", "CancelResult", "Change", "CommitRecord", "Receipt", "ScheduledCommit",
+           "Store"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +47,9 @@ class CommitRecord:
 
     ``ops`` is the JSON form of the ops as applied (``compositor.codec.encode_op``; ids assigned),
     so it can be sent to WebSocket clients as is. ``at_unix`` is the wall-clock acceptance time.
-    ``meta`` carries optional extras (e.g. a schedule), JSON data.
+    ``meta`` carries optional extras, JSON data: ``at_frame`` (the absolute frame a scheduled
+    commit must go on air on) and ``schedule_id``. ``frame`` is the absolute frame the commit
+    landed on (None: applied without a clock, every change instant).
     """
 
     version: int
@@ -44,6 +57,35 @@ class CommitRecord:
     at_unix: float
     author: str | None = None
     meta: dict[str, Any] | None = None
+    frame: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledCommit:
+    """A commit waiting in the schedule: ``ops`` in JSON form (ids assigned) to land on the
+    absolute frame ``at_frame``. ``id`` is server-assigned (``[A-Za-z0-9_-]``)."""
+
+    id: str
+    at_frame: int
+    ops: tuple[dict[str, Any], ...]
+    created_unix: float
+    author: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """Version ``version`` first went on air on absolute ``frame`` (``pts`` in the encoder's
+    ``1/fps`` time base), ``late_frames`` after the frame it was scheduled for (0 when on time or
+    not scheduled); ``encoded_unix`` is when that frame's encoding finished."""
+
+    version: int
+    frame: int
+    pts: int
+    late_frames: int
+    encoded_unix: float
+
+
+CancelResult = Literal["cancelled", "taken", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +122,7 @@ class Store(Protocol):
 
     async def commit(
         self, ops: Sequence[Op], *, if_version: int | None = None, author: str | None = None,
-        meta: dict[str, Any] | None = None,
+        meta: dict[str, Any] | None = None, frame: int | None = None,
     ) -> CommitRecord: ...
 
     def subscribe(self, since: int | None = None) -> AsyncGenerator[Change, None]:
@@ -88,6 +130,31 @@ class Store(Protocol):
         ...
 
     async def journal(self, since: int = 0, limit: int = 1000) -> list[CommitRecord]: ...
+
+    async def schedule_put(self, entry: ScheduledCommit) -> None: ...
+
+    async def schedule_list(self) -> list[ScheduledCommit]:
+        """Pending entries, earliest ``at_frame`` first."""
+        ...
+
+    async def schedule_cancel(self, entry_id: str) -> CancelResult:
+        """Remove a pending entry: "cancelled"; "taken" when it was already taken to be
+        committed; "unknown" otherwise."""
+        ...
+
+    async def schedule_take_due(self, until_frame: int) -> list[ScheduledCommit]:
+        """Remove and return, atomically, every entry with ``at_frame <= until_frame``."""
+        ...
+
+    async def put_receipt(self, receipt: Receipt) -> bool:
+        """Keep ``receipt`` and relay it; False (nothing changes) when the version has one."""
+        ...
+
+    async def get_receipt(self, version: int) -> Receipt | None: ...
+
+    def subscribe_receipts(self) -> AsyncGenerator[Receipt, None]:
+        """Receipts put from now on, by any process; ``aclose()`` it to unsubscribe."""
+        ...
 
     async def put_asset(self, data: bytes, info: AssetInfo) -> AssetInfo: ...
 

@@ -5,6 +5,7 @@ Layout under ``data_dir`` (omit ``data_dir`` for a store that lives only in memo
     channels/<channel>/lock           fcntl lock: one process (one store) per channel folder
     channels/<channel>/scene.json     the base scene: the scene before the oldest journal entry
     channels/<channel>/journal.jsonl  one CommitRecord per line, appended and fsynced per commit
+    channels/<channel>/schedule.json  scheduled commits waiting for their frame (schedule_book.py)
     assets/<sha256>, <sha256>.json    asset bytes and metadata, shared by channels and processes
 
 The journal is a write-ahead log: a commit is acknowledged once its line is fsynced, and the
@@ -37,9 +38,17 @@ from compositor.ops import apply_ops
 from compositor.scene import Op, Scene
 from control.errors import CorruptDataError, StoreUnavailableError, VersionConflictError
 from control.store.assetdir import AssetDir
-from control.store.base import AssetInfo, Change, CommitRecord
+from control.store.base import (
+    AssetInfo,
+    CancelResult,
+    Change,
+    CommitRecord,
+    Receipt,
+    ScheduledCommit,
+)
 from control.store.feed import CLOSED, OVERFLOW, Mailbox
 from control.store.files import AppendLog, DirLock, atomic_write
+from control.store.receipt_book import ReceiptBook
 from control.store.records import (
     dump_json,
     load_json,
@@ -50,6 +59,7 @@ from control.store.records import (
     scene_from_text,
     scene_to_text,
 )
+from control.store.schedule_book import ScheduleBook
 
 __all__ = ["MemoryStore"]
 
@@ -96,6 +106,9 @@ class MemoryStore:
         self._entries: deque[_Entry] = deque()
         self._lines_in_file = 0
         self._mailboxes: set[Mailbox] = set()
+        self._schedule = ScheduleBook(None if self._dir is None else self._dir / "schedule.json",
+                                      taken_max=journal_max)
+        self._receipts = ReceiptBook(journal_max, queue_max)
 
     # --- opening and recovery --------------------------------------------------------------
 
@@ -146,7 +159,7 @@ class MemoryStore:
                                        f"{scene.version}: the journal has a gap")
             try:
                 scene = apply_ops(scene, ops_from_record(record, where, limits=self._limits),
-                                  limits=self._limits)
+                                  limits=self._limits, frame=record.frame)
             except SceneError as exc:
                 raise CorruptDataError(f"{where}:{number}: cannot replay ({exc})") from exc
             self._append_entry((record, scene, line))
@@ -187,23 +200,24 @@ class MemoryStore:
 
     async def commit(
         self, ops: Sequence[Op], *, if_version: int | None = None, author: str | None = None,
-        meta: dict[str, Any] | None = None,
+        meta: dict[str, Any] | None = None, frame: int | None = None,
     ) -> CommitRecord:
         await self._ensure_open()
-        return await self._run(self._commit, tuple(ops), if_version, author, meta)
+        return await self._run(self._commit, tuple(ops), if_version, author, meta, frame)
 
     def _commit(self, ops: tuple[Op, ...], if_version: int | None, author: str | None,
-                meta: dict[str, Any] | None) -> CommitRecord:
+                meta: dict[str, Any] | None, frame: int | None) -> CommitRecord:
         with self._write_lock:
             if self._closed:
                 raise StoreUnavailableError("the store is closed")
             current = self._current
             if if_version is not None and if_version != current.version:
                 raise VersionConflictError(if_version, current.version)
-            scene = apply_ops(current, ops, limits=self._limits)  # SceneError: nothing changed
+            # SceneError: nothing changed
+            scene = apply_ops(current, ops, limits=self._limits, frame=frame)
             record = CommitRecord(
                 version=scene.version, ops=ops_to_json(ops), at_unix=self._clock(), author=author,
-                meta=None if meta is None else json.loads(dump_json(meta)),
+                meta=None if meta is None else json.loads(dump_json(meta)), frame=frame,
             )
             line = dump_json(record_to_json(record)).encode()
             self._persist(line)
@@ -287,6 +301,41 @@ class MemoryStore:
             records = [record for record, _, _ in self._entries if record.version > since]
         return records[:max(limit, 0)]
 
+    # --- schedule and receipts -------------------------------------------------------------
+
+    async def _locked(self, fn: Any, *args: Any) -> Any:
+        await self._ensure_open()  # the channel lock: one process owns the schedule file
+
+        def locked() -> Any:
+            with self._write_lock:
+                return fn(*args)
+
+        return await self._run(locked)
+
+    async def schedule_put(self, entry: ScheduledCommit) -> None:
+        await self._locked(self._schedule.put, entry)
+
+    async def schedule_list(self) -> list[ScheduledCommit]:
+        result: list[ScheduledCommit] = await self._locked(self._schedule.entries)
+        return result
+
+    async def schedule_cancel(self, entry_id: str) -> CancelResult:
+        result: CancelResult = await self._locked(self._schedule.cancel, entry_id)
+        return result
+
+    async def schedule_take_due(self, until_frame: int) -> list[ScheduledCommit]:
+        result: list[ScheduledCommit] = await self._locked(self._schedule.take_due, until_frame)
+        return result
+
+    async def put_receipt(self, receipt: Receipt) -> bool:
+        return self._receipts.put(receipt)
+
+    async def get_receipt(self, version: int) -> Receipt | None:
+        return self._receipts.get(version)
+
+    def subscribe_receipts(self) -> AsyncGenerator[Receipt, None]:
+        return self._receipts.subscribe()
+
     # --- assets ----------------------------------------------------------------------------
 
     async def put_asset(self, data: bytes, info: AssetInfo) -> AssetInfo:
@@ -313,6 +362,7 @@ class MemoryStore:
             if self._closed:
                 return
             self._closed = True
+            self._receipts.close()
             with self._state_lock:
                 for box in self._mailboxes:
                     box.close()

@@ -24,7 +24,7 @@ from compositor.codec import (
 from compositor.errors import SceneError
 from compositor.scene import Op, Scene
 from control.errors import CorruptDataError
-from control.store.base import AssetInfo, CommitRecord
+from control.store.base import AssetInfo, CommitRecord, Receipt, ScheduledCommit
 
 __all__ = [
     "ASSET_ID_PATTERN",
@@ -35,8 +35,12 @@ __all__ = [
     "load_json",
     "ops_from_record",
     "ops_to_json",
+    "receipt_from_json",
+    "receipt_to_json",
     "record_from_json",
     "record_to_json",
+    "scheduled_from_json",
+    "scheduled_to_json",
     "scene_from_text",
     "scene_to_text",
 ]
@@ -95,6 +99,7 @@ def record_to_json(record: CommitRecord) -> dict[str, Any]:
         "at_unix": record.at_unix,
         "author": record.author,
         "meta": record.meta,
+        "frame": record.frame,
     }
 
 
@@ -102,7 +107,7 @@ def record_from_json(value: Any, where: str) -> CommitRecord:
     if not isinstance(value, dict):
         raise CorruptDataError(f"{where}: a journal entry must be an object")
     version, ops, at_unix = value.get("version"), value.get("ops"), value.get("at_unix")
-    author, meta = value.get("author"), value.get("meta")
+    author, meta, frame = value.get("author"), value.get("meta"), value.get("frame")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise CorruptDataError(f"{where}: journal entry has no valid version")
     if not isinstance(ops, list) or not all(isinstance(op, dict) for op in ops):
@@ -113,8 +118,54 @@ def record_from_json(value: Any, where: str) -> CommitRecord:
         raise CorruptDataError(f"{where}: journal entry {version} has a bad author")
     if meta is not None and not isinstance(meta, dict):
         raise CorruptDataError(f"{where}: journal entry {version} has bad meta")
+    if frame is not None and not _is_int(frame):
+        raise CorruptDataError(f"{where}: journal entry {version} has a bad frame")
     return CommitRecord(version, tuple(cast(list[dict[str, Any]], ops)), float(at_unix), author,
-                        cast(dict[str, Any] | None, meta))
+                        cast(dict[str, Any] | None, meta), frame)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def scheduled_to_json(entry: ScheduledCommit) -> dict[str, Any]:
+    return {"id": entry.id, "at_frame": entry.at_frame, "ops": list(entry.ops),
+            "created_unix": entry.created_unix, "author": entry.author}
+
+
+def scheduled_from_json(value: Any, where: str) -> ScheduledCommit:
+    if not isinstance(value, dict):
+        raise CorruptDataError(f"{where}: a scheduled commit must be an object")
+    entry_id, at_frame, ops = value.get("id"), value.get("at_frame"), value.get("ops")
+    created, author = value.get("created_unix"), value.get("author")
+    ok = (isinstance(entry_id, str) and _is_int(at_frame) and isinstance(ops, list)
+          and all(isinstance(op, dict) for op in ops)
+          and isinstance(created, int | float) and not isinstance(created, bool)
+          and (author is None or isinstance(author, str)))
+    if not ok:
+        raise CorruptDataError(f"{where}: a scheduled commit has bad fields")
+    return ScheduledCommit(cast(str, entry_id), cast(int, at_frame),
+                           tuple(cast(list[dict[str, Any]], ops)), float(cast(float, created)),
+                           cast(str | None, author))
+
+
+def receipt_to_json(receipt: Receipt) -> dict[str, Any]:
+    return asdict(receipt)
+
+
+def receipt_from_json(value: Any, where: str) -> Receipt:
+    if not isinstance(value, dict):
+        raise CorruptDataError(f"{where}: a receipt must be an object")
+    try:
+        receipt = Receipt(**value)
+    except TypeError as exc:
+        raise CorruptDataError(f"{where}: a receipt has wrong fields ({exc})") from exc
+    ok = all(_is_int(v) for v in (receipt.version, receipt.frame, receipt.pts,
+                                   receipt.late_frames)) and \
+        isinstance(receipt.encoded_unix, int | float)
+    if not ok:
+        raise CorruptDataError(f"{where}: a receipt has bad values")
+    return receipt
 
 
 def asset_to_json(info: AssetInfo) -> dict[str, Any]:

@@ -10,7 +10,8 @@ Keys, all under ``compositor:<channel>:`` so that channels share one Redis:
   (and the one ``initialize`` writes) also holds the whole scene in field ``scene``: the base from
   which a subscriber resuming at an older version rebuilds the exact scene after each commit.
   ``XADD MAXLEN ~ journal_max`` bounds it.
-- assets: see ``redis_assets.py`` (shared by all channels).
+- assets: see ``redis_assets.py`` (shared by all channels); the schedule: ``redis_schedule.py``;
+  on-air receipts: ``redis_receipts.py``.
 
 A commit reads the scene (or uses the last one this store saw), applies the ops in Python and
 runs one Lua script that checks the version and writes the stream entry and the new scene
@@ -38,7 +39,14 @@ from compositor.errors import SceneError
 from compositor.ops import apply_ops
 from compositor.scene import Op, Scene
 from control.errors import CorruptDataError, StoreUnavailableError, VersionConflictError
-from control.store.base import AssetInfo, Change, CommitRecord
+from control.store.base import (
+    AssetInfo,
+    CancelResult,
+    Change,
+    CommitRecord,
+    Receipt,
+    ScheduledCommit,
+)
 from control.store.records import (
     dump_json,
     load_json,
@@ -51,6 +59,8 @@ from control.store.records import (
 )
 from control.store.redis_assets import RedisAssets
 from control.store.redis_link import RedisLink
+from control.store.redis_receipts import RedisReceipts
+from control.store.redis_schedule import RedisSchedule
 
 __all__ = ["RedisStore"]
 
@@ -118,6 +128,8 @@ class RedisStore:
         self._scene_key = f"compositor:{channel}:scene"
         self._journal_key = f"compositor:{channel}:journal"
         self._assets = RedisAssets(link)
+        self._schedule = RedisSchedule(link, channel, taken_max=journal_max)
+        self._receipts = RedisReceipts(link, channel, keep=journal_max)
         self._init_script = link.script(_INITIALIZE)
         self._commit_script = link.script(_COMMIT)
         self._cache: Scene | None = None  # the newest scene this store has seen
@@ -174,7 +186,7 @@ class RedisStore:
 
     async def commit(
         self, ops: Sequence[Op], *, if_version: int | None = None, author: str | None = None,
-        meta: dict[str, Any] | None = None,
+        meta: dict[str, Any] | None = None, frame: int | None = None,
     ) -> CommitRecord:
         ops = tuple(ops)
         ops_json = ops_to_json(ops)
@@ -188,7 +200,8 @@ class RedisStore:
             if if_version is not None and base.version != if_version:
                 raise VersionConflictError(if_version, base.version)
             try:
-                scene = apply_ops(base, ops, limits=self._limits)  # SceneError: nothing written
+                # SceneError: nothing written
+                scene = apply_ops(base, ops, limits=self._limits, frame=frame)
             except SceneError:
                 if fresh:
                     raise
@@ -196,7 +209,7 @@ class RedisStore:
                 # name may exist by now): judge the ops against the stored scene only.
                 base = None
                 continue
-            record = CommitRecord(scene.version, ops_json, self._clock(), author, meta)
+            record = CommitRecord(scene.version, ops_json, self._clock(), author, meta, frame)
             status, value = await self._write(base.version, scene, record, token)
             if status == b"ok":
                 self._remember(scene)
@@ -332,7 +345,7 @@ class RedisStore:
                 return None
             where = f"Redis key {self._journal_key}"
             after = apply_ops(scene, ops_from_record(record, where, limits=self._limits),
-                              limits=self._limits)
+                              limits=self._limits, frame=record.frame)
         except (CorruptDataError, SceneError) as exc:
             log.error("cannot follow %s at version %d: %s", self._journal_key, entry[0], exc)
             return None
@@ -372,6 +385,29 @@ class RedisStore:
                 {self._journal_key: f"{version}-1"}, count=256,
                 block=int(self._link.block_s * 1000))
         return self._entries(reply[0][1]) if reply else []
+
+    # --- schedule and receipts -------------------------------------------------------------
+
+    async def schedule_put(self, entry: ScheduledCommit) -> None:
+        await self._schedule.put(entry)
+
+    async def schedule_list(self) -> list[ScheduledCommit]:
+        return await self._schedule.entries()
+
+    async def schedule_cancel(self, entry_id: str) -> CancelResult:
+        return await self._schedule.cancel(entry_id)
+
+    async def schedule_take_due(self, until_frame: int) -> list[ScheduledCommit]:
+        return await self._schedule.take_due(until_frame)
+
+    async def put_receipt(self, receipt: Receipt) -> bool:
+        return await self._receipts.put(receipt)
+
+    async def get_receipt(self, version: int) -> Receipt | None:
+        return await self._receipts.get(version)
+
+    def subscribe_receipts(self) -> AsyncGenerator[Receipt, None]:
+        return self._receipts.subscribe(lambda: self._closed)
 
     # --- assets ----------------------------------------------------------------------------
 
