@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import json
 import math
+import pickle
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -14,11 +16,17 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from compositor.codec import (  # the private two: the fast path's agreement is tested
+from compositor.codec import (  # the private ones: the fast path and its builders are tested
     DEFAULT_LIMITS,
     Limits,
     _checked_layer,
     _fast_layer,
+    _new_color_content,
+    _new_crop,
+    _new_image,
+    _new_layer,
+    _new_text,
+    _new_transform,
     decode_layer,
     decode_op,
     decode_ops,
@@ -43,6 +51,7 @@ from compositor.scene import (
     RemoveLayer,
     Scene,
     TextContent,
+    Transform,
     UpdateLayer,
 )
 from tests.strategies import json_values, layers, scenes, valid_layer_json
@@ -605,6 +614,37 @@ def test_fast_path_agrees_with_the_checked_decoder(layer: Layer, data: st.DataOb
 def test_fast_path_agrees_on_partial_layers(value: dict[str, Any]) -> None:
     assert _fast_layer(value, DEFAULT_LIMITS) == _checked_layer(value, "layer", DEFAULT_LIMITS,
                                                                 None)
+
+
+def test_builders_make_the_same_objects_as_the_constructors() -> None:
+    # The fast path builds model objects without their __init__ (see codec._twin). A builder that
+    # forgot a field (say, one added to scene.py) would leave a slot unset: comparing reads every
+    # field, so it fails here. What a builder makes must be an ordinary frozen instance.
+    color = Color(1, 2, 3, 4)
+    text = TextContent("t", "mono", 12.0, color, "right", 100.0)
+    transform = Transform(1.0, 2.0, None, 4.0, 0.5, 0.25, 2.0, -1.0, 90.0)
+    crop = Crop(0.1, 0.2, 0.3, 0.4)
+    built_text = _new_text("t", "mono", 12.0, color, "right", 100.0)
+    built_transform = _new_transform([1.0, 2.0, None, 4.0, 0.5, 0.25, 2.0, -1.0, 90.0])
+    pairs: list[tuple[Any, Any]] = [
+        (built_text, text),
+        (built_transform, transform),
+        (_new_crop(0.1, 0.2, 0.3, 0.4), crop),
+        (_new_color_content(color), ColorContent(color)),
+        (_new_image(ASSET), ImageContent(ASSET)),
+        (
+            _new_layer("a", "text", built_text, "n", built_transform, crop, 0.5, "add", False, 3),
+            Layer("a", "text", text, "n", transform, crop, 0.5, "add", False, 3),
+        ),
+    ]
+    for built, expected in pairs:
+        assert type(built) is type(expected)
+        assert built == expected and hash(built) == hash(expected)
+        assert repr(built) == repr(expected)
+        assert pickle.loads(pickle.dumps(built)) == expected
+        assert dataclasses.replace(built) == expected
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(built, dataclasses.fields(built)[0].name, None)
 
 
 def test_default_limits_match_the_contract() -> None:
