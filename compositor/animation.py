@@ -45,6 +45,7 @@ __all__ = [
     "NaturalSize",
     "base_value",
     "evaluate",
+    "evaluate_with_sizes",
     "is_animating",
     "land_add",
     "land_remove",
@@ -313,6 +314,11 @@ def _evaluate_layer(
     if result is not None and leaving is not None:
         result = _apply_phase(result, leaving, frame, False, scene, sizes)
     return result
+
+
+def evaluate_with_sizes(scene: Scene, frame: int, natural_size: NaturalSize) -> Scene:
+    """:func:`evaluate` with ``natural_size`` positional (the pipeline's ``evaluate_sized``)."""
+    return evaluate(scene, frame, natural_size=natural_size)
 
 
 def evaluate(scene: Scene, frame: int, *, natural_size: NaturalSize | None = None) -> Scene:

@@ -11,26 +11,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import json
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from prometheus_client import CollectorRegistry
 
+from compositor import animation
 from compositor.codec import decode_scene
 from compositor.errors import CompositorError
 from compositor.gl.text import BUILTIN_FONTS
+from compositor.gl.textures import AssetSource
 from compositor.metrics import PipelineMetrics
 from compositor.output import redact_url
 from compositor.pipeline import Pipeline, PipelineConfig
 from compositor.scene import ImageContent, Scene, TextContent
 from control.settings import Settings
 
-__all__ = ["ProgressBar", "referenced_assets", "render_main"]
+__all__ = ["ProgressBar", "offline_pipeline", "referenced_assets", "render_main"]
 
 
 def referenced_assets(scene: Scene) -> set[str]:
@@ -54,12 +54,6 @@ async def _load_assets(settings: Settings, ids: set[str]) -> dict[str, bytes]:
         await store.close()
 
 
-def _animation() -> tuple[Callable[[Scene, int], Scene], Callable[[Scene, int], bool]] | None:
-    try:
-        module = importlib.import_module("compositor.animation")
-    except ModuleNotFoundError:
-        return None
-    return module.evaluate, module.is_animating
 
 
 class ProgressBar:
@@ -93,6 +87,17 @@ class ProgressBar:
             self._stream.flush()
 
 
+def offline_pipeline(config: PipelineConfig, assets: AssetSource, start_frame: int, frames: int,
+                     **options: Any) -> Pipeline:
+    """An unpaced pipeline rendering absolute frames ``start_frame .. start_frame + frames - 1``
+    with nothing dropped, evaluated exactly as the live service evaluates
+    (``compositor.service.live_pipeline``). ``options`` go to :class:`Pipeline` (hooks)."""
+    return Pipeline(config, assets, PipelineMetrics(CollectorRegistry()), paced=False,
+                    start_frame=start_frame, max_frames=frames,
+                    evaluate_sized=animation.evaluate_with_sizes,
+                    is_animating=animation.is_animating, **options)
+
+
 def render_main(settings: Settings, args: argparse.Namespace) -> int:
     """Render ``args.scene`` for ``args.seconds`` to ``args.out``; 0 on success, 1 on failure."""
     try:
@@ -117,17 +122,12 @@ def render_main(settings: Settings, args: argparse.Namespace) -> int:
 
 def _run(config: PipelineConfig, scene: Scene, assets: dict[str, bytes],
          args: argparse.Namespace, frames: int) -> int:
-    animation = _animation()
-    extra: dict[str, Any] = {}
-    if animation is not None:
-        extra = {"evaluate": animation[0], "is_animating": animation[1]}
     start_frame = int(getattr(args, "start_frame", 0) or 0)
 
     def source(asset_id: str) -> bytes | None:
         return assets.get(asset_id)
 
-    pipeline = Pipeline(config, source, PipelineMetrics(CollectorRegistry()), paced=False,
-                        start_frame=start_frame, max_frames=frames, **extra)
+    pipeline = offline_pipeline(config, source, start_frame, frames)
     pipeline.publish(scene)
     progress = None if args.no_progress else ProgressBar(frames, sys.stderr)
     try:

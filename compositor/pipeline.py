@@ -13,7 +13,10 @@
 
 Animation is injected: ``evaluate(scene, frame) -> Scene`` (static scene for that absolute
 frame) and ``is_animating(scene, frame) -> bool``, which must be True whenever
-``evaluate(scene, frame)`` may differ from ``evaluate(scene, frame - 1)``.
+``evaluate(scene, frame)`` may differ from ``evaluate(scene, frame - 1)``. Or
+``evaluate_sized(scene, frame, natural_size)``, which also gets the renderer's natural size of a
+layer's content (``animation.evaluate_with_sizes``: slides of images and text then start just off
+the canvas rather than a canvas width away).
 """
 
 from __future__ import annotations
@@ -37,13 +40,14 @@ from compositor.errors import CompositorError, GLContextError
 from compositor.gl.textures import AssetSource
 from compositor.metrics import PipelineMetrics
 from compositor.output import Output, Preview, VideoParams, open_output
-from compositor.scene import Scene
+from compositor.scene import Layer, Scene
 
-__all__ = ["AppliedFrame", "Pipeline", "PipelineConfig", "SceneHolder"]
+__all__ = ["AppliedFrame", "NaturalSize", "Pipeline", "PipelineConfig", "SceneHolder"]
 
 log = logging.getLogger(__name__)
 
 NV12 = npt.NDArray[np.uint8]
+NaturalSize = Callable[[Layer], tuple[float, float] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +162,9 @@ class Pipeline:
 
     ``paced=False`` renders as fast as possible from ``start_frame`` for ``max_frames`` frames
     without dropping anything (offline); :meth:`wait` returns when that is done.
-    ``on_encoded(frame, seconds)`` is called on the encode thread after each frame (benchmarks).
+    ``on_encoded(frame, seconds)`` is called on the encode thread after each frame (benchmarks);
+    ``on_frame(frame, nv12)`` on the encode thread with each frame's NV12 pixels before encoding
+    (tests compare live and offline output exactly). Do not keep or change the array.
     """
 
     def __init__(
@@ -176,6 +182,8 @@ class Pipeline:
         max_frames: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
         on_encoded: Callable[[int, float], None] | None = None,
+        evaluate_sized: Callable[[Scene, int, NaturalSize], Scene] | None = None,
+        on_frame: Callable[[int, NV12], None] | None = None,
     ) -> None:
         self.config = config
         self._assets = assets
@@ -183,6 +191,8 @@ class Pipeline:
         self._now = time_source
         self._sleep = sleep
         self._evaluate = evaluate
+        self._evaluate_sized = evaluate_sized
+        self._on_frame = on_frame
         self._is_animating = is_animating
         self._on_applied = on_applied
         self._on_encoded = on_encoded  # (absolute frame, encode seconds): for benchmarks
@@ -413,7 +423,12 @@ class Pipeline:
 
     def _draw(self, renderer: Any, tick: Tick, current: _Current) -> None:
         started = time.perf_counter()
-        static = self._evaluate(current.scene, tick.frame)
+        scene = current.scene
+        if self._evaluate_sized is not None:
+            static = self._evaluate_sized(
+                scene, tick.frame, lambda layer: renderer.natural_size(layer, scene))
+        else:
+            static = self._evaluate(scene, tick.frame)
         meta = _Meta(tick, current)
         try:
             renderer.render(static, meta)
@@ -478,6 +493,8 @@ class Pipeline:
             self._done.set()
 
     def _encode_job(self, encoder: Encoder, job: _Job) -> None:
+        if self._on_frame is not None:
+            self._on_frame(job.frame, job.nv12)
         packets = encoder.encode(job.nv12, job.pts)
         self._metrics.convert_seconds.observe(encoder.last_convert_s)
         self._metrics.encode_seconds.observe(encoder.last_encode_s)

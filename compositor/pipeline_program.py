@@ -1,5 +1,6 @@
 """The pipeline seen by the control plane: :class:`PipelineProgram` implements
-``control.program.ProgramControl``; :class:`CommitToAir` measures commit-to-air latency.
+``control.program.ProgramControl``; :class:`CommitToAir` measures commit-to-air latency;
+:class:`AirReceipts` writes on-air receipts to the store.
 
 Pipeline errors are translated here, once, into the control plane's ``ProgramError`` (409/422).
 """
@@ -7,6 +8,7 @@ Pipeline errors are translated here, once, into the control plane's ``ProgramErr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections import OrderedDict
@@ -14,10 +16,11 @@ from typing import Any
 
 from compositor.errors import CompositorError
 from compositor.pipeline import AppliedFrame, Pipeline
-from control.errors import ProgramError
+from control.errors import ControlError, ProgramError
 from control.metrics import ControlMetrics
+from control.store.base import Receipt, Store
 
-__all__ = ["CommitToAir", "PipelineProgram"]
+__all__ = ["AirReceipts", "CommitToAir", "PipelineProgram"]
 
 log = logging.getLogger(__name__)
 
@@ -104,3 +107,51 @@ class CommitToAir:
             self.last = applied
         for _, at_unix in aired:
             self._metrics.commit_to_air_seconds.observe(max(0.0, applied.encoded_unix - at_unix))
+
+
+class AirReceipts:
+    """Turns the pipeline's :class:`AppliedFrame` reports into store receipts.
+
+    :meth:`committed` (event loop, by the scene feeder, before it publishes) remembers each
+    version's requested frame (``meta["at_frame"]``, None for immediate commits). When a version
+    first goes on air (:meth:`on_applied`, encode thread), it and every earlier remembered version
+    it superseded (their changes are in it) get a receipt for that frame, each late by
+    ``frame - at_frame`` when that is positive. :meth:`run` writes them, on the event loop.
+    """
+
+    def __init__(self, store: Store, keep: int = 4096) -> None:
+        self._store = store
+        self._keep = keep
+        self._at: OrderedDict[int, int | None] = OrderedDict()
+        self._queue: asyncio.Queue[AppliedFrame] = asyncio.Queue()
+        self._loop = asyncio.get_running_loop()
+
+    def committed(self, version: int, at_frame: int | None) -> None:
+        self._at[version] = at_frame
+        while len(self._at) > self._keep:
+            self._at.popitem(last=False)
+
+    def on_applied(self, applied: AppliedFrame) -> None:
+        """Thread-safe; never blocks the encode thread."""
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the service is stopping
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, applied)
+
+    def receipts(self, applied: AppliedFrame) -> list[Receipt]:
+        """The receipts ``applied`` settles (event loop)."""
+        versions = [v for v in self._at if v <= applied.version]
+        at_frames = {v: self._at.pop(v) for v in versions}
+        if applied.version not in at_frames:  # published without a commit (start, snapshot)
+            at_frames[applied.version] = None
+        return [Receipt(v, applied.frame, applied.pts,
+                        max(0, applied.frame - at) if at is not None else 0,
+                        applied.encoded_unix) for v, at in sorted(at_frames.items())]
+
+    async def run(self) -> None:
+        while True:
+            applied = await self._queue.get()
+            for receipt in self.receipts(applied):
+                try:
+                    await self._store.put_receipt(receipt)
+                except ControlError as exc:  # a store outage loses this receipt only
+                    log.warning("cannot store the receipt of version %d: %s",
+                                receipt.version, exc)

@@ -22,21 +22,25 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Generator
+import time
+from collections.abc import Callable, Generator
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from prometheus_client import CollectorRegistry
 
 from compositor import animation
 from compositor.asset_cache import AssetCache
+from compositor.clock import frame_at
 from compositor.codec import parse_fps
 from compositor.demo import install_demo, run_clock
 from compositor.errors import CompositorError, SceneValidationError
+from compositor.gl.textures import AssetSource
 from compositor.metrics import PipelineMetrics
-from compositor.pipeline import Pipeline, PipelineConfig
-from compositor.pipeline_program import CommitToAir, PipelineProgram
+from compositor.pipeline import AppliedFrame, Pipeline, PipelineConfig
+from compositor.pipeline_program import AirReceipts, CommitToAir, PipelineProgram
 from compositor.scene import Scene
 from control.app import create_app
 from control.assets import validate_asset
@@ -46,9 +50,9 @@ from control.metrics import ControlMetrics
 from control.program import NullProgram, ProgramControl
 from control.settings import Settings
 from control.store import open_store
-from control.store.base import CommitRecord, Store
+from control.store.base import Change, CommitRecord, Store
 
-__all__ = ["SceneFeeder", "asset_main", "serve_main", "settings_fps"]
+__all__ = ["SceneFeeder", "asset_main", "live_pipeline", "serve_main", "settings_fps"]
 
 log = logging.getLogger("compositor.service")
 
@@ -98,14 +102,37 @@ class _Server(uvicorn.Server):
 
 
 class SceneFeeder:
-    """Follows the store and publishes each new scene to the pipeline, assets loaded first."""
+    """Follows the store and publishes each new scene to the pipeline, assets loaded first.
+
+    A commit with ``meta["at_frame"]`` (scheduled) is published for that frame. Scenes go on air
+    in version order, so while a scheduled scene still waits for its frame every later one is
+    held for that frame too (its changes include the scheduled ones); the control plane gives
+    such commits that landing frame already (``control.committer``), this is the render side's
+    guarantee.
+    """
 
     def __init__(self, store: Store, pipeline: Pipeline, assets: AssetCache,
-                 air: CommitToAir | None = None) -> None:
+                 air: CommitToAir | None = None, receipts: AirReceipts | None = None,
+                 time_source: Callable[[], float] = time.time) -> None:
         self.store = store
         self.pipeline = pipeline
         self.assets = assets
         self.air = air
+        self.receipts = receipts
+        self.time_source = time_source
+        self._hold: int | None = None  # the newest scheduled frame published
+
+    def publish(self, change: Change) -> None:
+        requested = _at_frame(change.commit)
+        at_frame = requested
+        now = frame_at(self.time_source(), change.scene.fps)
+        if self._hold is not None and self._hold > now:
+            at_frame = max(at_frame if at_frame is not None else self._hold, self._hold)
+        if at_frame is not None:
+            self._hold = max(self._hold or at_frame, at_frame)
+        if self.receipts is not None:
+            self.receipts.committed(change.version, requested)
+        self.pipeline.publish(change.scene, at_frame)
 
     async def run(self, retry_s: float = 0.5) -> None:
         version: int | None = None
@@ -116,7 +143,7 @@ class SceneFeeder:
                         await self.assets.ensure(self.store, change.scene)
                         if self.air is not None and change.commit is not None:
                             self.air.committed(change.version, change.commit.at_unix)
-                        self.pipeline.publish(change.scene, _at_frame(change.commit))
+                        self.publish(change)
                         version = change.version
             except asyncio.CancelledError:
                 raise
@@ -132,6 +159,15 @@ def _at_frame(commit: CommitRecord | None) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def live_pipeline(config: PipelineConfig, assets: AssetSource, metrics: PipelineMetrics,
+                  **options: Any) -> Pipeline:
+    """The service's program pipeline: paced on the house clock, animation evaluated with the
+    renderer's natural sizes (the same evaluation as ``compositor.offline.offline_pipeline``, so
+    both give identical frames). ``options`` go to :class:`Pipeline` (hooks, a test clock)."""
+    return Pipeline(config, assets, metrics, evaluate_sized=animation.evaluate_with_sizes,
+                    is_animating=animation.is_animating, **options)
+
+
 async def _start_pipeline(settings: Settings, scene: Scene, store: Store,
                           registry: CollectorRegistry, metrics: ControlMetrics,
                           ) -> tuple[ProgramControl, Pipeline, list[asyncio.Task[None]]]:
@@ -141,14 +177,20 @@ async def _start_pipeline(settings: Settings, scene: Scene, store: Store,
                             outputs=settings.outputs)
     assets = AssetCache()
     air = CommitToAir(metrics)
-    pipeline = Pipeline(config, assets.get, PipelineMetrics(registry),
-                        evaluate=animation.evaluate, is_animating=animation.is_animating,
-                        on_applied=air.on_applied)
+    receipts = AirReceipts(store)
+
+    def on_applied(applied: AppliedFrame) -> None:
+        air.on_applied(applied)
+        receipts.on_applied(applied)
+
+    pipeline = live_pipeline(config, assets.get, PipelineMetrics(registry),
+                             on_applied=on_applied)
     await assets.ensure(store, scene)
     pipeline.publish(scene)
     await asyncio.to_thread(pipeline.start)
-    feeder = SceneFeeder(store, pipeline, assets, air)
-    tasks = [asyncio.create_task(feeder.run(), name="scene-feeder")]
+    feeder = SceneFeeder(store, pipeline, assets, air, receipts)
+    tasks = [asyncio.create_task(feeder.run(), name="scene-feeder"),
+             asyncio.create_task(receipts.run(), name="air-receipts")]
     return PipelineProgram(pipeline, settings.outputs, air), pipeline, tasks
 
 

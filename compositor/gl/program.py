@@ -24,7 +24,7 @@ from compositor.gl.readback import ReadbackRing
 from compositor.gl.renderer import Renderer
 from compositor.gl.shaders import load_program
 from compositor.gl.textures import AssetSource
-from compositor.scene import Scene
+from compositor.scene import Layer, Scene
 
 __all__ = ["ProgramRenderer"]
 
@@ -90,6 +90,10 @@ class ProgramRenderer:
     @property
     def nv12_method(self) -> str:
         return self._nv12.method
+
+    def natural_size(self, layer: Layer, scene: Scene) -> tuple[float, float] | None:
+        """See :meth:`Renderer.natural_size` (for ``animation.evaluate(natural_size=...)``)."""
+        return self._renderer.natural_size(layer, scene)
 
     def render(self, scene: Scene, tag: object) -> None:
         """Draw ``scene``, convert to NV12 and start reading it back under ``tag``.

@@ -166,6 +166,27 @@ class Renderer:
         self.cache.end_frame(referenced)
         self._report(problems)
 
+    def natural_size(self, layer: Layer, scene: Scene) -> tuple[float, float] | None:
+        """The layer's content size in canvas px before crop (what a null ``width``/``height``
+        means), or None when there is nothing to draw or the asset is broken. Builds (and
+        caches) the texture the next :meth:`draw` uses anyway, so it is a pure function of the
+        content, not of what happened to be drawn before."""
+        content = layer.content
+        if isinstance(content, ColorContent):
+            return float(scene.width), float(scene.height)
+        try:
+            if isinstance(content, ImageContent):
+                entry = self._image(content.asset)
+                return float(entry.width), float(entry.height)
+            if not content.text.strip():
+                return None
+            scale = quantize_scale(max(abs(layer.transform.scale_x),
+                                       abs(layer.transform.scale_y)))
+            entry = self.cache.get(content_key(layer), lambda: self._text(content, scale))
+        except AssetError:
+            return None
+        return entry.width / scale, entry.height / scale
+
     def release(self) -> None:
         unbind_framebuffer(self.ctx)
         self.cache.release()

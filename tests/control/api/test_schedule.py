@@ -8,6 +8,7 @@ on 60_000_001.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from fractions import Fraction
 from typing import Any
@@ -19,6 +20,17 @@ from control.store.base import Receipt
 from control.store.memory import MemoryStore
 from tests.control.api.conftest import ClientFactory
 from tests.control.api.helpers import TestClient, color_layer
+
+
+def _run_in_thread(coroutine: Any) -> Any:
+    """Run ``coroutine`` on a fresh loop in its own thread (a test may run inside a loop)."""
+    result: list[Any] = []
+    thread = threading.Thread(target=lambda: result.append(asyncio.run(coroutine)))
+    thread.start()
+    thread.join(60)
+    assert result, "the coroutine did not finish"
+    return result[0]
+
 
 T0 = 1_000_000.0
 NOW = 60_000_000  # the frame on air at T0 (60 fps)
@@ -171,7 +183,7 @@ def test_receipts_reach_websocket_clients_and_get(api: TestClient, store: Memory
     with api.websocket_connect("/api/v1/ws") as ws:
         ws.receive_json()  # hello
         # What the render side does when version 1's first frame is encoded:
-        asyncio.run(store.put_receipt(Receipt(1, NOW + 3, 42, 2, T0 + 0.1)))
+        _run_in_thread(store.put_receipt(Receipt(1, NOW + 3, 42, 2, T0 + 0.1)))
         applied = _until(ws, "commit.applied")
     assert applied == {"type": "commit.applied", "version": 1, "frame": NOW + 3, "pts": 42,
                        "late_frames": 2}
