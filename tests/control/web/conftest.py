@@ -207,7 +207,9 @@ def settle(page: Page) -> None:
     page.evaluate("window.compositor.editor.settle()")
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an asyncio loop marked as running in
+# this thread until it stops, which would break every later test that calls asyncio.run().
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (scripts/bootstrap installs it)")
@@ -215,7 +217,7 @@ def playwright() -> Iterator[Playwright]:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser
@@ -230,7 +232,7 @@ def pages(browser: Browser) -> Iterator[Pages]:
     assert not opened.errors, f"uncaught errors in the page: {opened.errors}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
     """One shared server for the tests that do not stop it; each test makes its own layers."""
     process = ServeProcess(tmp_path_factory.mktemp("serve") / "data")
