@@ -6,7 +6,14 @@ can run side by side and nothing outside the directory is touched. The RTMP appl
 ``live`` (``live on; record off``): a publisher pushes ``rtmp://127.0.0.1:PORT/live/KEY`` and any
 number of players read the same URL while it is being published.
 
-``stop()``/``start()``/``restart()`` keep the port, so a test can take the server away under a
+With ``tls=True`` nginx's stream module also terminates TLS on a second loopback port and
+proxies the plain bytes to the RTMP port (nginx-rtmp has no TLS of its own; this is how RTMPS is
+usually served), with a certificate from :func:`tests.servers.make_tls_files` for
+``IP:127.0.0.1`` (CA in ``server.tls.ca_cert``): publish or play ``rtmps_url(KEY)``, and the same
+stream is on ``url(KEY)``. It needs Debian's ``libnginx-mod-stream`` (see
+:func:`stream_available`).
+
+``stop()``/``start()``/``restart()`` keep the ports, so a test can take the server away under a
 connected publisher and bring it back. Use it as a context manager, or call ``close()``.
 """
 
@@ -20,13 +27,17 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["RTMP_MODULE", "RtmpServer", "rtmp_available"]
+from tests.servers import TlsFiles, make_tls_files
+
+__all__ = ["RTMP_MODULE", "STREAM_MODULE", "RtmpServer", "rtmp_available", "stream_available"]
 
 RTMP_MODULE = Path("/usr/lib/nginx/modules/ngx_rtmp_module.so")
+STREAM_MODULE = Path("/usr/lib/nginx/modules/ngx_stream_module.so")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 _CONF = """\
 load_module {module};
+{load_stream}
 daemon off;
 master_process on;
 worker_processes 1;
@@ -45,12 +56,31 @@ rtmp {{
         }}
     }}
 }}
+{stream}
+"""
+
+# TLS termination in front of the RTMP port: raw TCP in, TLS off, plain bytes to nginx-rtmp.
+_STREAM = """\
+stream {{
+    server {{
+        listen 127.0.0.1:{tls_port} ssl;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        proxy_pass 127.0.0.1:{port};
+    }}
+}}
 """
 
 
 def rtmp_available() -> bool:
     """True when nginx and its RTMP module are installed (tests skip otherwise)."""
     return Path(NGINX).exists() and RTMP_MODULE.exists()
+
+
+def stream_available() -> bool:
+    """True when, beyond :func:`rtmp_available`, nginx's stream module (TLS proxy) is installed."""
+    return rtmp_available() and STREAM_MODULE.exists()
 
 
 def _free_port() -> int:
@@ -61,15 +91,32 @@ def _free_port() -> int:
 
 
 class RtmpServer:
-    """One nginx-rtmp instance on ``127.0.0.1:port``; started by the constructor."""
+    """One nginx-rtmp instance on ``127.0.0.1:port``; started by the constructor.
 
-    def __init__(self, port: int | None = None, *, start_timeout_s: float = 10.0) -> None:
+    With ``tls=True``, RTMPS on ``127.0.0.1:tls_port`` too (``tls`` holds the certificate files).
+    """
+
+    def __init__(self, port: int | None = None, *, start_timeout_s: float = 10.0,
+                 tls: bool = False) -> None:
+        if tls and not STREAM_MODULE.exists():
+            raise RuntimeError(f"RTMPS needs nginx's stream module ({STREAM_MODULE}): "
+                               "apt-get install libnginx-mod-stream")
         self._dir = tempfile.TemporaryDirectory(prefix="rtmp-")
         self.root = Path(self._dir.name)
         self.port = port if port is not None else _free_port()
+        self.tls_port: int | None = None
+        self.tls: TlsFiles | None = None
+        load_stream = stream = ""
+        if tls:
+            self.tls_port = _free_port()
+            self.tls = make_tls_files(self.root / "tls", name="rtmps")
+            load_stream = f"load_module {STREAM_MODULE};"
+            stream = _STREAM.format(tls_port=self.tls_port, cert=self.tls.cert,
+                                    key=self.tls.key, port=self.port)
         self._timeout_s = start_timeout_s
         self._proc: subprocess.Popen[bytes] | None = None
-        conf = _CONF.format(module=RTMP_MODULE, root=self.root, port=self.port)
+        conf = _CONF.format(module=RTMP_MODULE, root=self.root, port=self.port,
+                            load_stream=load_stream, stream=stream)
         self.conf_path = self.root / "nginx.conf"
         self.conf_path.write_text(conf)
         self.start()
@@ -78,12 +125,18 @@ class RtmpServer:
         """The publish/play URL of ``stream_key`` in the ``live`` application."""
         return f"rtmp://127.0.0.1:{self.port}/live/{stream_key}"
 
+    def rtmps_url(self, stream_key: str) -> str:
+        """The same stream through the TLS port (only with ``tls=True``)."""
+        if self.tls_port is None:
+            raise RuntimeError("this RtmpServer has no TLS listener: create it with tls=True")
+        return f"rtmps://127.0.0.1:{self.tls_port}/live/{stream_key}"
+
     @property
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
     def start(self) -> None:
-        """Start nginx and wait (against a deadline) until the port accepts connections."""
+        """Start nginx and wait (against a deadline) until its ports accept connections."""
         if self.running:
             return
         # -p sets the prefix so nginx's compiled-in temp paths resolve inside our directory.
@@ -94,17 +147,20 @@ class RtmpServer:
             stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + self._timeout_s
+        waiting = [self.port] if self.tls_port is None else [self.port, self.tls_port]
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 err = self._proc.stderr.read().decode() if self._proc.stderr else ""
                 raise RuntimeError(f"nginx exited with {self._proc.returncode}: {err}{self.log()}")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
+                with socket.create_connection(("127.0.0.1", waiting[0]), timeout=0.2):
+                    waiting.pop(0)
+                    if not waiting:
+                        return
             except OSError:
                 time.sleep(0.02)
         self.stop()
-        raise RuntimeError(f"nginx-rtmp did not listen on port {self.port}: {self.log()}")
+        raise RuntimeError(f"nginx-rtmp did not listen on port(s) {waiting}: {self.log()}")
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Stop nginx at once (SIGTERM: fast shutdown, connections dropped) and wait for it."""

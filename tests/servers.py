@@ -6,6 +6,10 @@
     with RedisServer(tmp_path) as redis:
         store = RedisStore.from_url(redis.url, ...)
         redis.restart()
+
+``RedisServer(tls=True)`` listens with TLS only (``--port 0 --tls-port``), with a certificate
+from :func:`make_tls_files` (a throwaway CA and a server certificate for ``IP:127.0.0.1``), and
+its ``url`` is ``rediss://127.0.0.1:<port>/0?ssl_ca_certs=<ca.crt>``: clients really verify it.
 """
 
 from __future__ import annotations
@@ -16,10 +20,72 @@ import socket
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-__all__ = ["RedisServer", "free_port", "wait_for_port"]
+__all__ = ["RedisServer", "TlsFiles", "free_port", "make_tls_files", "wait_for_port"]
+
+# One OpenSSL config for both certificates; the sections are picked with -extensions.
+_OPENSSL_CNF = """\
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = placeholder
+[ca_ext]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
+subjectKeyIdentifier = hash
+[server_ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1, DNS:localhost
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+"""
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    """PEM files of a throwaway CA and of a server certificate it signed."""
+
+    ca_cert: Path
+    cert: Path  # the server certificate, for IP:127.0.0.1 and DNS:localhost
+    key: Path  # its private key, unencrypted
+
+
+def make_tls_files(folder: Path, *, name: str = "test") -> TlsFiles:
+    """Write a new CA and a server certificate it signed (P-256, valid 2 days) into ``folder``.
+
+    Uses the ``openssl`` CLI (Debian's ``openssl`` package; scripts/bootstrap installs it). Each
+    call makes a different CA, so a second call gives a CA that must *not* verify the first
+    server. Takes about 50 ms.
+    """
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise RuntimeError("the openssl CLI is not installed (scripts/bootstrap installs it)")
+    folder.mkdir(parents=True, exist_ok=True)
+    cnf = folder / f"{name}-openssl.cnf"
+    cnf.write_text(_OPENSSL_CNF)
+    files = TlsFiles(folder / f"{name}-ca.crt", folder / f"{name}-server.crt",
+                     folder / f"{name}-server.key")
+    ca_key, csr = folder / f"{name}-ca.key", folder / f"{name}-server.csr"
+    new_key = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes")
+    for args in (
+        ("req", "-x509", *new_key, "-keyout", ca_key, "-out", files.ca_cert, "-days", "2",
+         "-subj", f"/CN={name} test CA", "-extensions", "ca_ext"),
+        ("req", "-new", *new_key, "-keyout", files.key, "-out", csr, "-subj", "/CN=127.0.0.1"),
+        ("x509", "-req", "-in", csr, "-CA", files.ca_cert, "-CAkey", ca_key, "-CAcreateserial",
+         "-out", files.cert, "-days", "2", "-extfile", cnf, "-extensions", "server_ext"),
+    ):
+        config = ("-config", cnf) if args[0] == "req" else ()
+        done = subprocess.run([openssl, *map(str, args), *config], capture_output=True,
+                              check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"openssl {args[0]} failed: {done.stderr.decode(errors='replace')}")
+    return files
 
 
 def free_port() -> int:
@@ -45,10 +111,15 @@ def wait_for_port(
 
 
 class RedisServer:
-    """A private ``redis-server``; ``url`` is ``redis://[:password@]127.0.0.1:<port>/0``."""
+    """A private ``redis-server``; ``url`` is ``redis://[:password@]127.0.0.1:<port>/0``.
+
+    With ``tls=True`` the port speaks TLS only, clients need no certificate of their own, and
+    ``url`` is ``rediss://[:password@]127.0.0.1:<port>/0?ssl_ca_certs=<tls.ca_cert>``.
+    """
 
     def __init__(self, folder: Path | None = None, *, password: str | None = None,
-                 port: int | None = None, extra_args: tuple[str, ...] = ()) -> None:
+                 port: int | None = None, extra_args: tuple[str, ...] = (),
+                 tls: bool = False) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed (scripts/bootstrap installs it)")
@@ -59,11 +130,14 @@ class RedisServer:
         self.password = password
         self.port = port or free_port()
         self._extra = extra_args
+        self.tls = make_tls_files(self.folder / "tls") if tls else None
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         auth = f":{self.password}@" if self.password else ""
+        if self.tls is not None:
+            return f"rediss://{auth}127.0.0.1:{self.port}/0?ssl_ca_certs={self.tls.ca_cert}"
         return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     @property
@@ -73,8 +147,12 @@ class RedisServer:
     def start(self, deadline_s: float = 10.0) -> None:
         if self.running:
             return
+        listen = ("--port", str(self.port)) if self.tls is None else (
+            "--port", "0", "--tls-port", str(self.port), "--tls-cert-file", str(self.tls.cert),
+            "--tls-key-file", str(self.tls.key), "--tls-ca-cert-file", str(self.tls.ca_cert),
+            "--tls-auth-clients", "no")
         args = [
-            self._binary, "--port", str(self.port), "--bind", "127.0.0.1",
+            self._binary, *listen, "--bind", "127.0.0.1",
             "--dir", str(self.folder), "--appendonly", "yes", "--save", "",
             "--daemonize", "no", "--logfile", str(self.folder / "redis.log"),
             *(("--requirepass", self.password) if self.password else ()), *self._extra,
