@@ -4,9 +4,10 @@ Rules (each a test below):
 
 1. The pure core imports nothing of ours beyond the core modules named for it, and nothing
    outside the standard library: ``compositor/scene.py`` and ``compositor/errors.py`` import
-   nothing of ours; ``compositor/codec.py`` only the scene and the errors (and the pure easing
-   table, to validate easing names); ``compositor/easing.py`` and ``compositor/animation.py``
-   only the scene, the errors and each other.
+   nothing of ours; the codec (``compositor/codec.py`` and its parts ``codec_*.py``) only the
+   scene, the errors, the pure easing table (to validate easing names) and the codec parts it
+   builds on; ``compositor/easing.py`` and ``compositor/animation.py`` only the scene, the errors
+   and each other.
 2. ``control/`` never imports the renderer (``compositor.gl``), the encoders
    (``compositor.encode``), the outputs (``compositor.output``), nor the modules that wire them
    (``compositor.pipeline``, ``compositor.service``, ``compositor.offline``), directly or through
@@ -36,17 +37,37 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("compositor", "control")
 
+_CODEC_BASE = frozenset({"compositor.scene", "compositor.errors", "compositor.easing"})
 PURE_CORE: dict[str, frozenset[str]] = {
     # module -> the modules of ours it may import
     "compositor.scene": frozenset(),
     "compositor.errors": frozenset(),
-    "compositor.codec": frozenset({"compositor.scene", "compositor.errors", "compositor.easing"}),
+    # The codec's parts, each only on the parts below it (no cycles): fields <- fast, animation
+    # <- layer <- codec.
+    "compositor.codec_fields": _CODEC_BASE,
+    "compositor.codec_fast": _CODEC_BASE | {"compositor.codec_fields"},
+    "compositor.codec_animation": _CODEC_BASE | {"compositor.codec_fields"},
+    "compositor.codec_layer": _CODEC_BASE | {
+        "compositor.codec_fields", "compositor.codec_fast", "compositor.codec_animation",
+    },
+    "compositor.codec": _CODEC_BASE | {
+        "compositor.codec_fields", "compositor.codec_fast", "compositor.codec_animation",
+        "compositor.codec_layer",
+    },
     "compositor.easing": frozenset({"compositor.scene", "compositor.errors",
                                     "compositor.animation"}),
     "compositor.animation": frozenset({"compositor.scene", "compositor.errors",
                                        "compositor.easing"}),
 }
-REQUIRED = ("compositor.scene", "compositor.errors", "compositor.codec")
+REQUIRED = (
+    "compositor.scene",
+    "compositor.errors",
+    "compositor.codec",
+    "compositor.codec_fields",
+    "compositor.codec_fast",
+    "compositor.codec_animation",
+    "compositor.codec_layer",
+)
 RENDER_SIDE = (
     "compositor.gl",
     "compositor.encode",

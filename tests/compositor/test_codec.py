@@ -617,9 +617,9 @@ def test_fast_path_agrees_on_partial_layers(value: dict[str, Any]) -> None:
 
 
 def test_builders_make_the_same_objects_as_the_constructors() -> None:
-    # The fast path builds model objects without their __init__ (see codec._twin). A builder that
-    # forgot a field (say, one added to scene.py) would leave a slot unset: comparing reads every
-    # field, so it fails here. What a builder makes must be an ordinary frozen instance.
+    # The fast path builds model objects without their __init__ (see codec_fast._twin). A builder
+    # that forgot a field (say, one added to scene.py) would leave a slot unset: comparing reads
+    # every field, so it fails here. What a builder makes must be an ordinary frozen instance.
     color = Color(1, 2, 3, 4)
     text = TextContent("t", "mono", 12.0, color, "right", 100.0)
     transform = Transform(1.0, 2.0, None, 4.0, 0.5, 0.25, 2.0, -1.0, 90.0)
