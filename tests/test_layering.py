@@ -6,8 +6,9 @@ Rules (each a test below):
    outside the standard library: ``compositor/scene.py`` and ``compositor/errors.py`` import
    nothing of ours; the codec (``compositor/codec.py`` and its parts ``codec_*.py``) only the
    scene, the errors, the pure easing table (to validate easing names) and the codec parts it
-   builds on; ``compositor/easing.py`` and ``compositor/animation.py`` only the scene, the errors
-   and each other.
+   builds on; ``compositor/easing.py`` and the animation (``compositor/animation.py`` and its
+   parts ``property_values.py``, ``landing.py``) only the scene, the errors and each other
+   (the animation parts only on the parts below them: property_values <- landing <- animation).
 2. ``control/`` never imports the renderer (``compositor.gl``), the encoders
    (``compositor.encode``), the outputs (``compositor.output``), nor the modules that wire them
    (``compositor.pipeline``, ``compositor.service``, ``compositor.offline``), directly or through
@@ -37,7 +38,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("compositor", "control")
 
+# The scene, the errors and the (pure) easing table/curves.
 _CODEC_BASE = frozenset({"compositor.scene", "compositor.errors", "compositor.easing"})
+_ANIMATION_BASE = frozenset({"compositor.scene", "compositor.errors", "compositor.easing"})
 PURE_CORE: dict[str, frozenset[str]] = {
     # module -> the modules of ours it may import
     "compositor.scene": frozenset(),
@@ -56,8 +59,11 @@ PURE_CORE: dict[str, frozenset[str]] = {
     },
     "compositor.easing": frozenset({"compositor.scene", "compositor.errors",
                                     "compositor.animation"}),
-    "compositor.animation": frozenset({"compositor.scene", "compositor.errors",
-                                       "compositor.easing"}),
+    # The animation's parts, each only on the parts below it: property_values <- landing
+    # <- animation (which re-exports both).
+    "compositor.property_values": _ANIMATION_BASE,
+    "compositor.landing": _ANIMATION_BASE | {"compositor.property_values"},
+    "compositor.animation": _ANIMATION_BASE | {"compositor.property_values", "compositor.landing"},
 }
 REQUIRED = (
     "compositor.scene",
@@ -67,6 +73,9 @@ REQUIRED = (
     "compositor.codec_fast",
     "compositor.codec_animation",
     "compositor.codec_layer",
+    "compositor.property_values",
+    "compositor.landing",
+    "compositor.animation",
 )
 RENDER_SIDE = (
     "compositor.gl",
