@@ -38,6 +38,7 @@ from compositor.clock import FrameClock, Tick
 from compositor.encode import Encoder, EncoderConfig, open_encoder
 from compositor.errors import CompositorError, GLContextError
 from compositor.gl.textures import AssetSource
+from compositor.holder import SceneHolder
 from compositor.metrics import PipelineMetrics
 from compositor.output import Output, Preview, VideoParams, open_output
 from compositor.scene import Layer, Scene
@@ -103,50 +104,6 @@ class _Job:
 
 
 _STOP = object()
-
-
-class SceneHolder:
-    """Published scenes waiting for their frame; thread-safe, never blocks for long.
-
-    Immediate publishes collapse into one slot (only the newest matters). Scheduled ones are
-    kept in publish order, at most ``max_scheduled`` (the oldest is dropped beyond that, with a
-    warning). :meth:`take` returns the scene to show from ``frame`` on, or None for no change.
-    """
-
-    def __init__(self, max_scheduled: int = 256) -> None:
-        self._lock = threading.Lock()
-        self._seq = 0
-        self._immediate: tuple[int, Scene] | None = None
-        self._scheduled: list[tuple[int, int, Scene]] = []  # (seq, at_frame, scene)
-        self._max_scheduled = max_scheduled
-
-    def publish(self, scene: Scene, at_frame: int | None = None) -> None:
-        with self._lock:
-            self._seq += 1
-            if at_frame is None:
-                self._immediate = (self._seq, scene)
-                return
-            self._scheduled.append((self._seq, at_frame, scene))
-            if len(self._scheduled) > self._max_scheduled:
-                dropped = self._scheduled.pop(0)
-                log.warning("scene holder full: dropped the scene scheduled for frame %d",
-                            dropped[1])
-
-    def take(self, frame: int) -> tuple[Scene, int | None] | None:
-        """The newest-published scene due at ``frame`` and its ``at_frame``; removes all due."""
-        with self._lock:
-            due: list[tuple[int, int | None, Scene]] = []
-            if self._immediate is not None:
-                due.append((self._immediate[0], None, self._immediate[1]))
-                self._immediate = None
-            keep: list[tuple[int, int, Scene]] = []
-            for entry in self._scheduled:
-                (due if entry[1] <= frame else keep).append(entry)
-            self._scheduled = keep
-        if not due:
-            return None
-        _, at_frame, scene = max(due, key=lambda entry: entry[0])
-        return scene, at_frame
 
 
 def _identity(scene: Scene, frame: int) -> Scene:
