@@ -26,6 +26,7 @@ from tests.rtmp_server import RtmpServer, rtmp_available
 W, H, FPS = 320, 180, Fraction(30)
 BLUE, RED = (0, 0, 255), (255, 0, 0)
 BOX = 40
+AAC_PRIMING_S = 1024 / 48_000
 needs_rtmp = pytest.mark.skipif(not rtmp_available(), reason="nginx with the RTMP module missing")
 
 
@@ -165,8 +166,10 @@ def test_rtmp_round_trip_moving_box(rtmp: RtmpServer) -> None:
     assert set(np.diff(reader.keyframes)) == {30}
     start = pipeline.start_frame
     assert start is not None
+    # The FLV muxer shifts every timestamp by the AAC encoder's priming delay (1024 samples at
+    # 48 kHz, 0.64 of a frame here), so a frame's pts is round((t - priming) * fps).
     for t, rgb in list(zip(times, reader.frames))[5::10]:
-        frame = start + round(t * 30)
+        frame = start + round((t - AAC_PRIMING_S) * 30)
         x = box_x(frame)
         assert close_to(rgb[90, x + BOX // 2], RED), f"box at x={x} in frame {frame}"
         assert close_to(rgb[20, (x + BOX + 60) % W], BLUE)
