@@ -45,6 +45,11 @@ class SceneHolder:
                 log.warning("scene holder full: dropped the scene scheduled for frame %d",
                             dropped[1])
 
+    def peek(self) -> Scene | None:
+        """The newest immediate scene, left in place (for warming the renderer up)."""
+        with self._lock:
+            return None if self._immediate is None else self._immediate[1]
+
     def take(self, frame: int) -> tuple[Scene, int | None] | None:
         """The newest-published scene due at ``frame`` and its ``at_frame``; removes all due."""
         with self._lock:

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from compositor.clock import FrameClock, Tick
+from compositor.clock import FrameClock, Tick, frame_at
 from compositor.encode import Encoder, EncoderConfig, open_encoder
 from compositor.errors import CompositorError, GLContextError
 from compositor.gl.textures import AssetSource
@@ -330,6 +330,7 @@ class Pipeline:
             self._ready.set()
             return
         self._renderer_name = gl.renderer
+        self._warm_up(renderer)
         self._clock = FrameClock(
             Fraction(self.config.fps), start_frame=self._start_frame, paced=self._paced,
             time_source=self._now, sleep=self._sleep,
@@ -344,6 +345,26 @@ class Pipeline:
             renderer.release()
             gl.release()
             self._put(_STOP, force=True)
+
+    def _warm_up(self, renderer: Any) -> None:
+        """Draw the first scene once, unpaced and unseen, before the clock starts.
+
+        Decoding its images, rasterising its text and the first use of each shader happen here
+        instead of on the first live frames, which would otherwise be dropped as late.
+        """
+        scene = self._holder.peek()
+        if scene is None:
+            return
+        started = time.perf_counter()
+        try:
+            fps = Fraction(self.config.fps)
+            frame = (self._start_frame if self._start_frame is not None
+                     else frame_at(self._now(), fps))
+            renderer.render(self._evaluate(scene, frame), None)
+            renderer.flush()
+        except CompositorError as exc:
+            log.warning("warm-up render failed (the live loop will report it): %s", exc)
+        log.info("renderer warmed up in %.0f ms", (time.perf_counter() - started) * 1000)
 
     def _render_loop(self, renderer: Any, clock: FrameClock) -> None:
         blank = Scene(width=self.config.width, height=self.config.height, fps=self.config.fps)
