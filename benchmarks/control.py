@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import resource
 import subprocess
 import sys
@@ -80,11 +81,22 @@ def _layer(layer_id: str) -> dict[str, Any]:
 
 
 async def _load(url: str, clients: int, seconds: float, patch: bool) -> dict[str, Any]:
-    """C workers hammering PATCH (or GET /healthz); latencies in ms and requests/s."""
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as http:
+    """C workers hammering PATCH (or GET /healthz); latencies in ms and requests/s.
+
+    Each worker has its own ``AsyncClient`` with one keep-alive connection, as C independent
+    operators would. One shared pool of C connections is not the same: httpcore's pool can
+    assign one freed connection to several queued requests in the same pass (the losers retry
+    and wait for the next release, encode/httpcore#822), which on this machine left some
+    requests waiting 100-600 ms for a connection before a byte was sent, while the server
+    answered every request in a few ms: those waits were the p99 of the old runs.
+    """
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    async with contextlib.AsyncExitStack() as stack:
+        https = [await stack.enter_async_context(
+                     httpx.AsyncClient(base_url=url, limits=limits, timeout=30))
+                 for _ in range(clients)]
         if patch:
-            for i in range(clients):
+            for i, http in enumerate(https):
                 await http.post("/api/v1/layers", json=_layer(f"c{i}"))
         latencies: list[float] = []
         errors = 0
@@ -92,6 +104,7 @@ async def _load(url: str, clients: int, seconds: float, patch: bool) -> dict[str
 
         async def worker(i: int) -> None:
             nonlocal errors
+            http = https[i]
             n = 0
             while time.perf_counter() < stop_at:
                 n += 1
