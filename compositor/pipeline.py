@@ -5,8 +5,9 @@
   frame, evaluates animation for that absolute frame, renders, converts to NV12 on the GPU and
   reads back asynchronously. When the scene object is unchanged, nothing animates at this frame
   and the previous frame was produced right before, it reuses the last NV12 frame instead.
-- The **encode thread** encodes each frame once and hands the packets to every output (each
-  writes on its own thread, see :mod:`compositor.output.base`) and the frame to the preview.
+- The **encode thread** (:class:`compositor.encode_stage.EncodeStage`, owned and driven by the
+  pipeline) encodes each frame once and hands the packets to every output (each writes on its
+  own thread, see :mod:`compositor.output.base`) and the frame to the preview.
 - Live (paced) runs keep real time: if rendering falls a frame behind the clock skips frames, and
   if the encode queue is full the frame is dropped; both are counted. :meth:`Pipeline.publish`
   never blocks. Offline (unpaced) runs lose nothing: the queue and outputs wait instead.
@@ -22,12 +23,10 @@ the canvas rather than a canvas width away).
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -35,12 +34,13 @@ import numpy as np
 import numpy.typing as npt
 
 from compositor.clock import FrameClock, Tick, frame_at
-from compositor.encode import Encoder, EncoderConfig, open_encoder
+from compositor.encode import EncoderConfig
+from compositor.encode_stage import AppliedFrame, EncodeJob, EncodeStage
 from compositor.errors import CompositorError, GLContextError
 from compositor.gl.textures import AssetSource
 from compositor.holder import SceneHolder
 from compositor.metrics import PipelineMetrics
-from compositor.output import Output, Preview, VideoParams, open_output
+from compositor.output import Output, VideoParams
 from compositor.scene import Layer, Scene
 
 __all__ = ["AppliedFrame", "NaturalSize", "Pipeline", "PipelineConfig", "SceneHolder"]
@@ -77,33 +77,6 @@ class PipelineConfig:
             x264_preset=self.x264_preset, threads=self.encoder_threads,
             gpu_device=self.gpu_device,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class AppliedFrame:
-    """The first encoded frame showing scene ``version``: absolute ``frame``, its ``pts`` in
-    ``time_base``, the Unix time encoding finished, and how many frames after the requested
-    ``at_frame`` it went out (0 for immediate publishes or when exactly on time)."""
-
-    version: int
-    frame: int
-    pts: int
-    time_base: Fraction
-    encoded_unix: float
-    late_frames: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Job:
-    frame: int
-    pts: int
-    version: int
-    at_frame: int | None
-    layers: int
-    nv12: NV12 = field(repr=False)
-
-
-_STOP = object()
 
 
 def _identity(scene: Scene, frame: int) -> Scene:
@@ -149,36 +122,30 @@ class Pipeline:
         self._sleep = sleep
         self._evaluate = evaluate
         self._evaluate_sized = evaluate_sized
-        self._on_frame = on_frame
         self._is_animating = is_animating
-        self._on_applied = on_applied
-        self._on_encoded = on_encoded  # (absolute frame, encode seconds): for benchmarks
         self._paced = paced
         self._start_frame = start_frame
         self._max_frames = max_frames
-        self._video = VideoParams(config.width, config.height, Fraction(config.fps))
         self._holder = SceneHolder()
-        self._jobs: queue.Queue[object] = queue.Queue(maxsize=config.encode_queue_frames)
         self._stopping = threading.Event()
         self._ready = threading.Event()
-        self._done = threading.Event()
-        self._lock = threading.Lock()  # guards _outputs
-        self._outputs: dict[str, Output] = {}
-        self._preview = Preview(config.preview_width, config.preview_max_fps)
         self._render_thread: threading.Thread | None = None
-        self._encode_thread: threading.Thread | None = None
-        self._encoder: Encoder | None = None
         self._clock: FrameClock | None = None
         self._fatal: str | None = None
         self._render_problems: dict[str, str] = {}
         self._renderer_name = ""
-        self.frames_encoded = 0
         self.frames_rendered = 0
         self.frames_reused = 0
         self.frames_dropped = 0  # queue-full drops; clock skips are added in status()
-        self._encode_times: deque[float] = deque(maxlen=121)
-        self._applied_version: int | None = None
         self._render = _RenderState()
+        self._encode = EncodeStage(
+            VideoParams(config.width, config.height, Fraction(config.fps)), metrics,
+            encoder=config.encoder, encoder_config=config.encoder_config(),
+            queue_frames=config.encode_queue_frames, audio=config.audio, lossless=not paced,
+            preview_width=config.preview_width, preview_max_fps=config.preview_max_fps,
+            time_source=time_source, on_failed=self._encode_failed, max_frames=max_frames,
+            on_applied=on_applied, on_encoded=on_encoded, on_frame=on_frame,
+        )
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -191,8 +158,7 @@ class Pipeline:
         """
         if self._render_thread is not None:
             return
-        self._encoder = open_encoder(self.config.encoder, self.config.encoder_config())
-        log.info("encoder: %s", self._encoder.name)
+        self._encode.open()
         self._render_thread = threading.Thread(target=self._render_main, name="render",
                                                daemon=True)
         self._render_thread.start()
@@ -203,26 +169,23 @@ class Pipeline:
             raise GLContextError(self._fatal)
         for target in self.config.outputs:
             self.start_output(target)
-        self._encode_thread = threading.Thread(target=self._encode_main, name="encode",
-                                               daemon=True)
-        self._encode_thread.start()
+        self._encode.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop rendering, flush the encoder, finish every output (mp4 faststart, RTMP close)."""
         self._stopping.set()
-        for thread in (self._render_thread, self._encode_thread):
-            if thread is not None:
-                thread.join(timeout * 2)
-                if thread.is_alive():
-                    log.warning("pipeline: %s thread did not stop in time", thread.name)
-        self._render_thread = self._encode_thread = None
-        self.stop_output(None, timeout)
-        if self._encoder is not None:
-            self._encoder.close()
+        thread = self._render_thread
+        if thread is not None:
+            thread.join(timeout * 2)
+            if thread.is_alive():
+                log.warning("pipeline: %s thread did not stop in time", thread.name)
+        self._encode.join(timeout * 2)
+        self._render_thread = None
+        self._encode.close(timeout)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until an unpaced run has encoded ``max_frames`` (or failed); True when done."""
-        return self._done.wait(timeout)
+        return self._encode.wait(timeout)
 
     # --- control (any thread) -------------------------------------------------------------
 
@@ -237,47 +200,29 @@ class Pipeline:
 
     def start_output(self, url: str) -> None:
         """Add an output (RTMP(S) URL or file path) to the running encode; idempotent per URL."""
-        lossless = not self._paced
-        with self._lock:
-            if url in self._outputs:
-                return
-            output = open_output(url, self._video, self._metrics, audio=self.config.audio,
-                                 lossless=lossless)
-            self._outputs[url] = output
-        output.start()
+        self._encode.start_output(url)
 
     def stop_output(self, url: str | None = None, timeout: float = 5.0) -> None:
         """Stop one output (by the URL it was started with) or all (None)."""
-        with self._lock:
-            if url is None:
-                stopping = list(self._outputs.values())
-                self._outputs.clear()
-            else:
-                found = self._outputs.pop(url, None)
-                stopping = [found] if found is not None else []
-        for output in stopping:
-            output.stop(timeout)
+        self._encode.stop_output(url, timeout)
 
     def preview_jpeg(self, width: int | None = None) -> bytes | None:
         """The latest program frame as JPEG (``width`` px wide), or None before the first."""
-        return self._preview.jpeg(width)
+        return self._encode.preview_jpeg(width)
 
     def problems(self) -> dict[str, str]:
         """What is wrong now: renderer layer problems, a fatal error, failing outputs."""
         found = dict(self._render_problems)
         if self._fatal is not None:
             found["pipeline"] = self._fatal
-        with self._lock:
-            outputs = list(self._outputs.values())
-        for output in outputs:
+        for output in self._encode.outputs:
             if output.state in ("reconnecting", "error"):
                 found[f"output {output.name}"] = f"{output.state}: {output.last_error}"
         return found
 
     def status(self) -> dict[str, Any]:
         """The body of ``GET /api/v1/output`` (see CONTRACT.md); never blocks for long."""
-        with self._lock:
-            outputs = [o.status() for o in self._outputs.values()]
+        outputs = [o.status() for o in self._encode.outputs]
         clock = self._clock
         running = self._render_thread is not None and self._fatal is None
         return {
@@ -288,9 +233,9 @@ class Pipeline:
             "reused": self.frames_reused,
             "dropped": self.frames_dropped + (clock.dropped if clock else 0),
             "late": clock.late if clock else 0,
-            "fps": self._measured_fps(),
+            "fps": self._encode.measured_fps(),
             "target_fps": float(self.config.fps),
-            "encoder": self._encoder.name if self._encoder else None,
+            "encoder": self._encode.encoder_name,
             "bitrate": self.config.bitrate_bps,
             "width": self.config.width,
             "height": self.config.height,
@@ -307,14 +252,17 @@ class Pipeline:
 
     @property
     def outputs(self) -> list[Output]:
-        with self._lock:
-            return list(self._outputs.values())
+        return self._encode.outputs
 
-    def _measured_fps(self) -> float:
-        times = list(self._encode_times)
-        if len(times) < 2 or times[-1] <= times[0]:
-            return 0.0
-        return (len(times) - 1) / (times[-1] - times[0])
+    @property
+    def frames_encoded(self) -> int:
+        """Frames encoded so far (counted on the encode thread)."""
+        return self._encode.frames_encoded
+
+    def _encode_failed(self, message: str) -> None:
+        """The encode thread's error: the program is off air, so rendering stops too."""
+        self._fatal = message
+        self._stopping.set()
 
     # --- render thread --------------------------------------------------------------------
 
@@ -344,7 +292,7 @@ class Pipeline:
         finally:
             renderer.release()
             gl.release()
-            self._put(_STOP, force=True)
+            self._encode.finish()
 
     def _warm_up(self, renderer: Any) -> None:
         """Draw the first scene once, unpaced and unseen, before the clock starts.
@@ -428,88 +376,11 @@ class Pipeline:
             self._submit(meta.tick, meta.current, nv12)
 
     def _submit(self, tick: Tick, current: _Current, nv12: NV12) -> None:
-        job = _Job(frame=tick.frame, pts=tick.pts, version=current.scene.version,
-                   at_frame=current.at_frame, layers=len(current.scene.layers), nv12=nv12)
-        if not self._put(job, force=not self._paced):
+        job = EncodeJob(frame=tick.frame, pts=tick.pts, version=current.scene.version,
+                        at_frame=current.at_frame, layers=len(current.scene.layers), nv12=nv12)
+        if not self._encode.put(job, force=not self._paced):
             self.frames_dropped += 1
             self._metrics.frames_dropped.inc()
-
-    def _put(self, item: object, *, force: bool) -> bool:
-        """Queue for the encode thread; live: drop when full (False); forced: wait for room."""
-        if not force:
-            try:
-                self._jobs.put_nowait(item)
-                return True
-            except queue.Full:
-                return False
-        while True:
-            try:
-                self._jobs.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                if self._encode_thread is None or not self._encode_thread.is_alive():
-                    return False
-
-    # --- encode thread --------------------------------------------------------------------
-
-    def _encode_main(self) -> None:
-        encoder = self._encoder
-        assert encoder is not None
-        try:
-            while True:
-                item = self._jobs.get()
-                if item is _STOP:
-                    break
-                assert isinstance(item, _Job)
-                self._encode_job(encoder, item)
-            self._send(encoder.flush())
-        except CompositorError as exc:
-            log.error("encode thread: %s", exc)
-            self._fatal = str(exc)
-            self._stopping.set()
-        finally:
-            self._done.set()
-
-    def _encode_job(self, encoder: Encoder, job: _Job) -> None:
-        if self._on_frame is not None:
-            self._on_frame(job.frame, job.nv12)
-        packets = encoder.encode(job.nv12, job.pts)
-        self._metrics.convert_seconds.observe(encoder.last_convert_s)
-        self._metrics.encode_seconds.observe(encoder.last_encode_s)
-        self._send(packets)
-        self._preview.offer(job.nv12)
-        self.frames_encoded += 1
-        self._encode_times.append(time.monotonic())
-        if self._on_encoded is not None:
-            self._on_encoded(job.frame, encoder.last_convert_s + encoder.last_encode_s)
-        if job.version != self._applied_version:
-            self._applied_version = job.version
-            self._metrics.scene_version.set(job.version)
-            self._metrics.layers.set(job.layers)
-            self._announce(job)
-        if self._max_frames is not None and self.frames_encoded >= self._max_frames:
-            self._done.set()
-
-    def _announce(self, job: _Job) -> None:
-        if self._on_applied is None:
-            return
-        late = max(0, job.frame - job.at_frame) if job.at_frame is not None else 0
-        applied = AppliedFrame(version=job.version, frame=job.frame, pts=job.pts,
-                               time_base=1 / Fraction(self.config.fps),
-                               encoded_unix=self._now(), late_frames=late)
-        try:
-            self._on_applied(applied)
-        except Exception:  # a listener's bug must not stop the program going to air
-            log.exception("on_applied callback failed")
-
-    def _send(self, packets: list[Any]) -> None:
-        if not packets:
-            return
-        with self._lock:
-            outputs = list(self._outputs.values())
-        for packet in packets:
-            for output in outputs:
-                output.offer(packet)
 
 
 @dataclass(slots=True)
