@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from fractions import Fraction
-from typing import Any
 
 from compositor.pipeline import AppliedFrame
 from compositor.pipeline_program import AirReceipts
 from control.store.base import Receipt
 from control.store.memory import MemoryStore
-
-
-def _run_in_thread(coroutine: Any) -> Any:
-    """Run ``coroutine`` on a fresh loop in its own thread (a test may run inside a loop)."""
-    result: list[Any] = []
-    thread = threading.Thread(target=lambda: result.append(asyncio.run(coroutine)))
-    thread.start()
-    thread.join(60)
-    assert result, "the coroutine did not finish"
-    return result[0]
+from tests.polling import run_in_thread
 
 
 def _applied(version: int, frame: int, at_frame: int | None = None) -> AppliedFrame:
@@ -51,7 +40,7 @@ def test_receipts_name_the_frame_and_lateness_of_each_version() -> None:
             await task
         return [await store.get_receipt(v) for v in range(1, 7)]
 
-    assert _run_in_thread(scenario()) == [
+    assert run_in_thread(scenario()) == [
         Receipt(1, 1005, 5, 0, 5.0),
         Receipt(2, 1006, 6, 0, 5.0),
         Receipt(3, 1012, 12, 2, 5.0),

@@ -9,7 +9,6 @@ frames they hand the encoder are compared exactly.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from fractions import Fraction
@@ -26,17 +25,7 @@ from compositor.pipeline import PipelineConfig
 from compositor.scene import Scene
 from compositor.service import live_pipeline
 from control.store.memory import MemoryStore
-
-
-def _run_in_thread(coroutine: Any) -> Any:
-    """Run ``coroutine`` on a fresh loop in its own thread (a test may run inside a loop)."""
-    result: list[Any] = []
-    thread = threading.Thread(target=lambda: result.append(asyncio.run(coroutine)))
-    thread.start()
-    thread.join(60)
-    assert result, "the coroutine did not finish"
-    return result[0]
-
+from tests.polling import run_in_thread
 
 FPS = Fraction(30)
 START = 53_000_000_000  # an absolute frame in 2026 at 30 fps
@@ -72,7 +61,7 @@ def _scene() -> Scene:
             await store.commit(decode_ops(ops), frame=frame)
         return await store.read()
 
-    scene: Scene = _run_in_thread(build())
+    scene: Scene = run_in_thread(build())
     return scene
 
 

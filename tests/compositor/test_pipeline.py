@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
@@ -21,6 +21,7 @@ from compositor.metrics import PipelineMetrics
 from compositor.pipeline import AppliedFrame, Pipeline, PipelineConfig
 from compositor.scene import Color, ColorContent, ImageContent, Layer, Scene, Transform
 from tests.compositor.media import decode_file
+from tests.polling import wait_for
 from tests.rtmp_server import RtmpServer, rtmp_available
 
 W, H, FPS = 320, 180, Fraction(30)
@@ -58,13 +59,6 @@ def config(**overrides: object) -> PipelineConfig:
                           keyframe_interval_s=1.0)
     return replace(base, **overrides)  # type: ignore[arg-type]
 
-
-def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 @dataclass

@@ -12,8 +12,7 @@ certificate from a throwaway CA that no system trusts. What this shows about ver
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from fractions import Fraction
 
 import av
@@ -26,6 +25,7 @@ from prometheus_client import CollectorRegistry
 from compositor.metrics import PipelineMetrics
 from compositor.pipeline import Pipeline, PipelineConfig
 from compositor.scene import Color, ColorContent, Layer, Scene, Transform
+from tests.polling import wait_for
 from tests.rtmp_server import STREAM_MODULE, RtmpServer, stream_available
 
 W, H, FPS = 160, 96, Fraction(25)
@@ -38,13 +38,6 @@ def box_scene() -> Scene:
                 transform=Transform(x_px=0, y_px=0, width_px=W // 2, height_px=H))
     return Scene(version=1, width=W, height=H, fps=FPS, background=Color(*BLUE), layers=(box,))
 
-
-def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def read_frames(url: str, count: int, options: dict[str, str] | None = None) -> list[np.ndarray]:

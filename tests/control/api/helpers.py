@@ -11,7 +11,10 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from control.errors import ProgramError
 
-__all__ = ["FakeProgram", "TestClient", "WebSocketDenialResponse", "color_layer", "png_bytes"]
+__all__ = [
+    "FakeProgram", "TestClient", "WebSocketDenialResponse", "color_layer", "png_bytes",
+    "receive_until",
+]
 
 # Starlette 1.10 warns at import that TestClient should run on httpx2 rather than httpx; the lock
 # has httpx (httpx2 is not in it yet). The warning is about the package choice, not our code.
@@ -69,3 +72,12 @@ def color_layer(layer_id: str | None = "box", **extra: Any) -> dict[str, Any]:
         layer["id"] = layer_id
     layer.update(extra)
     return layer
+
+
+def receive_until(ws: Any, kind: str) -> dict[str, Any]:
+    """The next WebSocket message of type ``kind``, skipping others (at most 100)."""
+    for _ in range(100):
+        message: dict[str, Any] = ws.receive_json()
+        if message["type"] == kind:
+            return message
+    raise AssertionError(f"no {kind} message")

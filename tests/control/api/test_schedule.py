@@ -7,11 +7,8 @@ on 60_000_001.
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 from fractions import Fraction
-from typing import Any
 
 import pytest
 
@@ -19,18 +16,8 @@ from compositor.scene import Scene
 from control.store.base import Receipt
 from control.store.memory import MemoryStore
 from tests.control.api.conftest import ClientFactory
-from tests.control.api.helpers import TestClient, color_layer
-
-
-def _run_in_thread(coroutine: Any) -> Any:
-    """Run ``coroutine`` on a fresh loop in its own thread (a test may run inside a loop)."""
-    result: list[Any] = []
-    thread = threading.Thread(target=lambda: result.append(asyncio.run(coroutine)))
-    thread.start()
-    thread.join(60)
-    assert result, "the coroutine did not finish"
-    return result[0]
-
+from tests.control.api.helpers import TestClient, color_layer, receive_until
+from tests.polling import run_in_thread, wait_for
 
 T0 = 1_000_000.0
 NOW = 60_000_000  # the frame on air at T0 (60 fps)
@@ -44,21 +31,6 @@ class ManualClock:
         return self.unix_s
 
 
-def _poll(condition: Any, what: str, timeout_s: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while not (value := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-    return value
-
-
-def _until(ws: Any, kind: str) -> dict[str, Any]:
-    for _ in range(100):
-        message: dict[str, Any] = ws.receive_json()
-        if message["type"] == kind:
-            return message
-    raise AssertionError(f"no {kind} message")
 
 
 @pytest.fixture
@@ -134,7 +106,7 @@ def test_a_scheduled_commit_is_committed_a_lead_before_its_frame(
     time.sleep(0.3)  # several scheduler passes: still waiting
     assert _version(api) == 1
     clock.unix_s = T0 + 1.6  # 0.4 s before its frame: inside the 0.5 s lead
-    _poll(lambda: _version(api) == 2, "the scheduler to commit")
+    wait_for(lambda: _version(api) == 2, 10, "the scheduler to commit")
     status = api.get("/api/v1/commits/2").json()
     assert status == {"version": 2, "frame": at_frame, "at_frame": at_frame, "applied": None}
     (tween,) = api.get("/api/v1/layers/box").json()["tweens"]
@@ -152,7 +124,7 @@ def test_a_frame_already_past_is_committed_at_once(api: TestClient) -> None:
     response = api.post("/api/v1/commits", json={"at": {"frame": NOW - 30}, "ops": [
         {"op": "update", "id": "box", "patch": {"opacity": 0.5}}]})
     assert response.status_code == 202
-    _poll(lambda: _version(api) == 2, "the late commit")
+    wait_for(lambda: _version(api) == 2, 10, "the late commit")
     status = api.get("/api/v1/commits/2").json()
     assert status["at_frame"] == NOW - 30 and status["frame"] == NOW + 1
 
@@ -183,8 +155,8 @@ def test_receipts_reach_websocket_clients_and_get(api: TestClient, store: Memory
     with api.websocket_connect("/api/v1/ws") as ws:
         ws.receive_json()  # hello
         # What the render side does when version 1's first frame is encoded:
-        _run_in_thread(store.put_receipt(Receipt(1, NOW + 3, 42, 2, T0 + 0.1)))
-        applied = _until(ws, "commit.applied")
+        run_in_thread(store.put_receipt(Receipt(1, NOW + 3, 42, 2, T0 + 0.1)))
+        applied = receive_until(ws, "commit.applied")
     assert applied == {"type": "commit.applied", "version": 1, "frame": NOW + 3, "pts": 42,
                        "late_frames": 2}
     assert api.get("/api/v1/commits/1").json()["applied"] == {
@@ -196,10 +168,10 @@ def test_websocket_commits_can_be_scheduled(api: TestClient) -> None:
         ws.receive_json()
         ws.send_json({"type": "commit", "id": "s1", "at": {"in_frames": 90},
                       "ops": [{"op": "remove", "id": "box"}]})
-        result = _until(ws, "result")
+        result = receive_until(ws, "result")
         assert result["ok"] is True and result["id"] == "s1"
         assert result["scheduled"]["at_frame"] == NOW + 90
         ws.send_json({"type": "commit", "id": "s2", "at": {"frame": "soon"}, "ops": []})
-        bad = _until(ws, "result")
+        bad = receive_until(ws, "result")
         assert bad["ok"] is False and bad["error"]["path"] == "at.frame"
     assert [e["at_frame"] for e in api.get("/api/v1/schedule").json()["entries"]] == [NOW + 90]

@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tests.control.api.helpers import TestClient, color_layer
-
-
-def _until(ws: Any, kind: str) -> dict[str, Any]:
-    for _ in range(100):
-        message: dict[str, Any] = ws.receive_json()
-        if message["type"] == kind:
-            return message
-    raise AssertionError(f"no {kind} message")
+from tests.control.api.helpers import TestClient, color_layer, receive_until
 
 
 def test_hello_has_the_scene(client: TestClient) -> None:
@@ -47,31 +37,32 @@ def test_commit_and_ping_requests_get_results_with_ids(client: TestClient) -> No
             client.websocket_connect("/api/v1/ws") as watcher:
         ws.receive_json(), watcher.receive_json()
         ws.send_json({"type": "ping", "id": "p1"})
-        assert _until(ws, "result") == {"type": "result", "id": "p1", "ok": True, "version": 0}
+        pong = receive_until(ws, "result")
+        assert pong == {"type": "result", "id": "p1", "ok": True, "version": 0}
         ws.send_json({"type": "commit", "id": "r1", "ops": [{"op": "add",
                                                               "layer": color_layer("a")}]})
-        result = _until(ws, "result")
+        result = receive_until(ws, "result")
         assert result == {"type": "result", "id": "r1", "ok": True, "version": 1}
-        changed = _until(watcher, "scene.changed")
+        changed = receive_until(watcher, "scene.changed")
         assert changed["version"] == 1
         ws.send_json({"type": "commit", "id": "r2", "if_version": 0, "ops": []})
-        stale = _until(ws, "result")
+        stale = receive_until(ws, "result")
         assert stale["ok"] is False and stale["id"] == "r2"
         assert stale["error"]["code"] == "conflict" and stale["version"] == 1
         ws.send_json({"type": "commit", "id": 7, "ops": [{"op": "update", "id": "a",
                                                            "patch": {"blend": "melt"}}]})
-        invalid = _until(ws, "result")
+        invalid = receive_until(ws, "result")
         assert invalid["id"] == 7 and invalid["error"]["path"] == "ops[0].patch.blend"
         ws.send_text("{not json")
-        assert _until(ws, "result")["error"]["code"] == "bad_request"
+        assert receive_until(ws, "result")["error"]["code"] == "bad_request"
         ws.send_json({"type": "dance", "id": "d"})
-        assert _until(ws, "result")["error"]["path"] == "type"
+        assert receive_until(ws, "result")["error"]["path"] == "type"
         ws.send_json([1, 2])
-        assert _until(ws, "result")["ok"] is False
+        assert receive_until(ws, "result")["ok"] is False
         ws.send_bytes(b"\x00")
-        assert _until(ws, "result")["ok"] is False
+        assert receive_until(ws, "result")["ok"] is False
         ws.send_json({"type": "ping", "id": "still-open"})
-        assert _until(ws, "result")["id"] == "still-open"
+        assert receive_until(ws, "result")["id"] == "still-open"
     assert client.get("/api/v1/scene").json()["version"] == 1
 
 
