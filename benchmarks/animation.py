@@ -18,9 +18,6 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from benchmarks.report import percentile, print_table, write_json
-from compositor.animation import evaluate, is_animating
-from compositor.codec import decode_ops
-from compositor.ops import apply_ops
 from compositor.scene import (
     Color,
     ColorContent,
@@ -31,6 +28,9 @@ from compositor.scene import (
     Transform,
     draw_order,
 )
+from compositor.scene.animation import evaluate, is_animating
+from compositor.scene.codec import decode_ops
+from compositor.scene.ops import apply_ops
 
 __all__ = ["main"]
 
@@ -71,7 +71,7 @@ def _entering() -> Scene:
     ops = [{"op": "remove", "id": layer.id} for layer in scene.layers]
     empty = apply_ops(scene, decode_ops(ops))
     enter = {"effect": "slide-left", "duration_frames": 10_000, "easing": "easeOutBack"}
-    from compositor.codec import encode_layer
+    from compositor.scene.codec import encode_layer
 
     adds = [{"op": "add", "layer": {**encode_layer(layer), "enter": enter}}
             for layer in scene.layers]

@@ -20,8 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from benchmarks.report import percentile, print_table, write_json
-from compositor.codec import decode_ops, decode_scene, encode_scene
-from compositor.ops import apply_ops
+from compositor.scene.codec import decode_ops, decode_scene, encode_scene
+from compositor.scene.ops import apply_ops
 
 __all__ = ["main", "scene_json", "sparse_scene_json"]
 

@@ -50,7 +50,7 @@ class Server:
         self.port = free_port()
         self.folder = tempfile.mkdtemp(prefix="bench-control-")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "compositor.cli", "serve", "--port", str(self.port),
+            [sys.executable, "-m", "control.service.cli", "serve", "--port", str(self.port),
              "--data-dir", self.folder, "--log-level", "warning", *args],
             stdout=subprocess.DEVNULL, stderr=open(Path(self.folder) / "log", "wb"),  # noqa: SIM115
             preexec_fn=_raise_nofile)

@@ -1,4 +1,4 @@
-"""Render + NV12 readback of the standard scene through ProgramRenderer, against CPU compositors.
+"""Render + NV12 readback of the standard scene through FrameRenderer, against CPU compositors.
 
 Measures, in one run on one machine: the GL renderer (whatever context it gets: a GPU, or Mesa
 llvmpipe), Pillow and pyvips compositing the same scene on the CPU and converting it to 4:2:0
@@ -26,7 +26,7 @@ from PIL import Image
 from benchmarks.report import percentile, print_table, write_json
 from benchmarks.standard_scene import standard_scene
 from compositor.gl.context import create_context
-from compositor.gl.program import ProgramRenderer
+from compositor.gl.frame_renderer import FrameRenderer
 from compositor.gl.text import FontBook, rasterize_text
 from compositor.scene import ColorContent, ImageContent, Layer, Scene, TextContent, draw_order
 
@@ -37,7 +37,7 @@ def bench_gl(
     scene: Scene, assets: dict[str, bytes], frames: int, args: argparse.Namespace
 ) -> dict[str, object]:
     gl = create_context(require_gpu=args.require_gpu)
-    renderer = ProgramRenderer(gl, scene.width, scene.height, assets.get, nv12_method=args.nv12)
+    renderer = FrameRenderer(gl, scene.width, scene.height, assets.get, nv12_method=args.nv12)
     for warm in range(3):
         renderer.render(scene, warm)
     renderer.flush()

@@ -20,7 +20,7 @@ import redis.asyncio as aioredis
 from benchmarks.report import percentile, print_table, write_json
 from compositor.scene import AddLayer, Color, ColorContent, Layer, UpdateLayer
 from control.store.base import Store
-from control.store.memory import MemoryStore
+from control.store.embedded import EmbeddedStore
 from control.store.records import scene_to_text
 from control.store.redis import RedisStore
 from tests.servers import RedisServer
@@ -57,7 +57,7 @@ async def store_row(label: str, store: Store, layers: int, count: int) -> dict[s
 
 
 async def baselines(url: str, layers: int, count: int) -> list[dict[str, object]]:
-    store = MemoryStore()
+    store = EmbeddedStore()
     await store.commit([AddLayer(Layer(f"l{i}", "color", ColorContent(Color(i, 0, 0, 255))))
                         for i in range(layers)])
     scene_json = scene_to_text(await store.read())
@@ -79,9 +79,9 @@ async def main(commits: int, layers: int) -> list[dict[str, object]]:
         rows = await baselines(server.url, layers, commits)
         rows.append(await store_row("RedisStore commit", RedisStore.from_url(
             server.url, channel="bench"), layers, commits))
-        rows.append(await store_row("MemoryStore commit (data dir, fsync)", MemoryStore(
+        rows.append(await store_row("EmbeddedStore commit (data dir, fsync)", EmbeddedStore(
             Path(tmp) / "data"), layers, commits))
-        rows.append(await store_row("MemoryStore commit (no data dir)", MemoryStore(),
+        rows.append(await store_row("EmbeddedStore commit (no data dir)", EmbeddedStore(),
                                     layers, commits))
     return rows
 

@@ -1,6 +1,6 @@
 """The control plane's Starlette application, built by :func:`create_app`.
 
-Nothing here is global: the settings, the store, the program (render side) and the metrics
+Nothing here is global: the configuration, the store, the program (render side) and the metrics
 registry are passed in, so tests and replicas build as many apps as they like. The app owns one
 :class:`~control.ws.Hub` (one store subscription), one :class:`~control.scheduler.Scheduler`
 and one :class:`~control.receipts.ReceiptRelay`, started and stopped with its lifespan.
@@ -17,14 +17,13 @@ from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
-from compositor.codec import Limits
 from compositor.scene import Scene
 from control.assets import AssetPolicy
 from control.auth import BearerAuthMiddleware
 from control.committer import Committer
+from control.config import ControlConfig
 from control.context import ControlContext
 from control.http import exception_handlers
-from control.logs import RequestIdMiddleware
 from control.metered_store import MeteredStore
 from control.metrics import ControlMetrics
 from control.program import ProgramControl
@@ -32,7 +31,7 @@ from control.receipts import ReceiptRelay
 from control.routes import all_routes
 from control.routes.web import web_routes
 from control.scheduler import Scheduler
-from control.settings import Settings
+from control.service.logs import RequestIdMiddleware
 from control.store.base import Store
 from control.ws import DEFAULT_QUEUE_MAX, Hub
 
@@ -43,7 +42,7 @@ JSON_MAX_BYTES = 1024 * 1024
 
 
 def create_app(
-    settings: Settings,
+    config: ControlConfig,
     store: Store,
     program: ProgramControl,
     *,
@@ -66,16 +65,15 @@ def create_app(
     ``schedule_lead_s`` before their frame (see ``control.scheduler``).
     """
     metrics = metrics if metrics is not None else ControlMetrics(registry)
-    backend = "redis" if settings.redis_url else "memory"
-    metered = MeteredStore(store, metrics, backend)
-    limits = Limits(max_layers=settings.max_layers)
+    metered = MeteredStore(store, metrics, config.store_backend)
+    limits = config.limits
     hub = Hub(metered, metrics, queue_max=ws_queue_max)
     committer = Committer(metered, metrics, limits, fps=lambda: hub.scene.fps,
                           time_source=time_source, pending_frame=lambda: hub.pending_frame)
     scheduler = Scheduler(committer, lead_s=schedule_lead_s)
     relay = ReceiptRelay(metered, hub)
     context = ControlContext(
-        settings=settings,
+        config=config,
         store=metered,
         program=program,
         metrics=metrics,
@@ -108,7 +106,7 @@ def create_app(
         routes=[*all_routes(), *web_routes()],
         middleware=[
             Middleware(RequestIdMiddleware),
-            Middleware(BearerAuthMiddleware, token=settings.api_token),
+            Middleware(BearerAuthMiddleware, token=config.api_token),
         ],
         exception_handlers=exception_handlers(),
         lifespan=lifespan,

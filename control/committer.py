@@ -34,11 +34,11 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
-from compositor.codec import Limits, decode_ops
 from compositor.errors import SceneError, SceneValidationError
-from compositor.ops import apply_ops
 from compositor.scene import AddLayer, ImageContent, Op, TextContent, UpdateLayer
-from compositor.schedule import resolve_at
+from compositor.scene.codec import Limits, decode_ops
+from compositor.scene.ops import apply_ops
+from compositor.scene.schedule import resolve_at
 from control.assets import BUILTIN_FONTS
 from control.errors import AssetNotFoundError, VersionConflictError
 from control.metrics import ControlMetrics

@@ -7,13 +7,13 @@ from typing import cast
 
 from starlette.requests import HTTPConnection
 
-from compositor.codec import Limits
+from compositor.scene.codec import Limits
 from control.assets import AssetPolicy
 from control.committer import Committer
+from control.config import ControlConfig
 from control.metrics import ControlMetrics
 from control.program import ProgramControl
 from control.scheduler import Scheduler
-from control.settings import Settings
 from control.store.base import Store
 from control.ws import Hub
 
@@ -22,7 +22,7 @@ __all__ = ["ControlContext", "context_of"]
 
 @dataclass(frozen=True, slots=True)
 class ControlContext:
-    settings: Settings
+    config: ControlConfig
     store: Store
     program: ProgramControl
     metrics: ControlMetrics

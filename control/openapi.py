@@ -2,7 +2,7 @@
 
 It is kept next to the routes by a test that checks every route of the app appears here (path
 and method) and that every operation here is a route of the app. Schemas follow CONTRACT.md and
-``compositor.codec`` (the one codec that validates scenes).
+``compositor.scene.codec`` (the one codec that validates scenes).
 """
 
 from __future__ import annotations

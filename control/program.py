@@ -1,7 +1,8 @@
 """The narrow interface between the control plane and the render side.
 
 The control package never imports the renderer, the encoders, the outputs or the pipeline; the
-app talks to whatever renders this channel through :class:`ProgramControl`. ``compositor.service``
+app talks to whatever renders this channel through :class:`ProgramControl`.
+``control.service.serve``
 adapts the pipeline to it; :class:`NullProgram` stands in on a ``--no-render`` replica.
 
 Scene changes do not go through here: they go through the store, whose change feed the render

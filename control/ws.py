@@ -18,8 +18,8 @@ import json
 import logging
 from collections.abc import Callable
 
-from compositor.codec import encode_scene
 from compositor.scene import Scene
+from compositor.scene.codec import encode_scene
 from control.metrics import ControlMetrics
 from control.store.base import Change, Store
 

@@ -2,7 +2,7 @@
 
 ``reference_composite(scene, assets, frame_size)`` returns the frame as float64 (H, W, 4),
 straight (un-premultiplied) sRGB in 0..1, top row first, comparable with
-``ProgramRenderer.read_rgba() / 255``.
+``FrameRenderer.read_rgba() / 255``.
 
 It is written independently of the renderer's geometry: each pixel centre is mapped back into each
 layer's box (inverse of translate · rotate · scale about the anchor), tested for being inside, and

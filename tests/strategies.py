@@ -23,7 +23,6 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from compositor.codec import DEFAULT_LIMITS, encode_layer
 from compositor.scene import (
     ALIGNS,
     BLENDS,
@@ -42,6 +41,7 @@ from compositor.scene import (
     Transform,
     UpdateLayer,
 )
+from compositor.scene.codec import DEFAULT_LIMITS, encode_layer
 
 __all__ = [
     "BUILTIN_FONTS",
@@ -316,13 +316,11 @@ def op_lists(draw: st.DrawFn, scene: Scene, max_ops: int = 6) -> list[Op]:
     return ops
 
 
-# --- animation (compositor.animation, docs/animation.md) ----------------------------------------
+# --- animation (compositor.scene.animation, docs/animation.md) ------------------------------------
 # Hook these into layers()/scenes() through ``extra=animated``; every generated value is valid.
 
 import dataclasses  # noqa: E402  (imports kept with the section they serve)
 
-from compositor.codec import property_range  # noqa: E402
-from compositor.easing import EASINGS  # noqa: E402
 from compositor.scene import (  # noqa: E402
     ANIMATABLE_PROPERTIES,
     EFFECTS,
@@ -334,6 +332,8 @@ from compositor.scene import (  # noqa: E402
     Transition,
     Tween,
 )
+from compositor.scene.animation.easing import EASINGS  # noqa: E402
+from compositor.scene.codec import property_range  # noqa: E402
 
 __all__ += [
     "animated",

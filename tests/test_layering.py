@@ -1,28 +1,22 @@
-"""The import rules of ARCHITECTURE.md, checked by walking every module's imports with ``ast``.
+"""The import rules of the layout (README, "How the code is laid out"), checked by walking every
+module's imports with ``ast``. Every import statement counts, also those inside functions and under
+``TYPE_CHECKING``: a dependency in a type annotation is still a dependency of the design.
 
-Rules (each a test below):
+Rules (each a test below, each with synthetic violations that it must catch):
 
-1. The pure core imports nothing of ours beyond the core modules named for it, and nothing
-   outside the standard library: ``compositor/scene.py`` and ``compositor/errors.py`` import
-   nothing of ours; the codec (``compositor/codec.py`` and its parts ``codec_*.py``) only the
-   scene, the errors, the pure easing table (to validate easing names) and the codec parts it
-   builds on; ``compositor/easing.py`` and the animation (``compositor/animation.py`` and its
-   parts ``property_values.py``, ``landing.py``) only the scene, the errors and each other
-   (the animation parts only on the parts below them: property_values <- landing <- animation).
-2. ``control/`` never imports the renderer (``compositor.gl``), the encoders
-   (``compositor.encode``), the outputs (``compositor.output``), nor the modules that wire them
-   (``compositor.pipeline``, ``compositor.service``, ``compositor.offline``), directly or through
-   another module of ours. It talks to the render side through the store and
-   ``control/program.py``.
-3. Only the wiring modules import renderer, encoders and outputs together. That is
-   ``compositor/pipeline.py`` and, by documented exception, ``compositor/offline.py`` and
-   ``compositor/service.py``: both build a pipeline (offline render; the live service) and so see
-   the three parts they hand to it.
-4. Data flows one way, renderer -> encoder -> outputs: the renderer imports neither encoders nor
-   outputs, and the encoders do not import the outputs.
-
-Every import statement counts, also those inside functions and under ``TYPE_CHECKING``: a
-dependency in a type annotation is still a dependency of the design.
+1. ``compositor/`` is the engine and its model: it imports nothing of ``control/``, and only
+   ``compositor.gl.shaders`` reads the ``shaders`` package.
+2. ``compositor/scene/`` is pure: it imports nothing of ours outside itself but
+   ``compositor.errors``, and nothing outside the standard library (``geometry`` may use numpy).
+   Inside it each part imports only the parts below it (``SCENE_PARTS``), so there are no cycles.
+3. ``control/`` outside ``control/service/`` never reaches the render engine (``compositor``'s
+   ``gl``, ``encode``, ``output``, ``pipeline``, ``metrics``), directly or through another module
+   of ours: it sees the scene model, the errors and, through ``control/program.py``, the program.
+4. Only ``control/service/`` wires: it alone imports the app (``control.app``) or a store backend
+   (``control.store.embedded``, ``control.store.redis``) from outside them; the store imports
+   nothing of the app, the routes or the service.
+5. Only the wiring (``compositor.pipeline`` and ``control.service``) imports renderer, encoders
+   and outputs together, and data flows one way: renderer -> encoders -> outputs.
 """
 
 from __future__ import annotations
@@ -33,60 +27,38 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("compositor", "control")
+PACKAGES = ("compositor", "control", "shaders")
 
-# The scene, the errors and the (pure) easing table/curves.
-_CODEC_BASE = frozenset({"compositor.scene", "compositor.errors", "compositor.easing"})
-_ANIMATION_BASE = frozenset({"compositor.scene", "compositor.errors", "compositor.easing"})
-PURE_CORE: dict[str, frozenset[str]] = {
-    # module -> the modules of ours it may import
-    "compositor.scene": frozenset(),
-    "compositor.errors": frozenset(),
-    # The codec's parts, each only on the parts below it (no cycles): fields <- fast, animation
-    # <- layer <- codec.
-    "compositor.codec_fields": _CODEC_BASE,
-    "compositor.codec_fast": _CODEC_BASE | {"compositor.codec_fields"},
-    "compositor.codec_animation": _CODEC_BASE | {"compositor.codec_fields"},
-    "compositor.codec_layer": _CODEC_BASE | {
-        "compositor.codec_fields", "compositor.codec_fast", "compositor.codec_animation",
-    },
-    "compositor.codec": _CODEC_BASE | {
-        "compositor.codec_fields", "compositor.codec_fast", "compositor.codec_animation",
-        "compositor.codec_layer",
-    },
-    "compositor.easing": frozenset({"compositor.scene", "compositor.errors",
-                                    "compositor.animation"}),
-    # The animation's parts, each only on the parts below it: property_values <- landing
-    # <- animation (which re-exports both).
-    "compositor.property_values": _ANIMATION_BASE,
-    "compositor.landing": _ANIMATION_BASE | {"compositor.property_values"},
-    "compositor.animation": _ANIMATION_BASE | {"compositor.property_values", "compositor.landing"},
+SCENE = "compositor.scene"
+ERRORS = "compositor.errors"
+MODEL = ("compositor.scene.model",)  # and the package itself, which re-exports the model
+SCENE_PARTS: dict[str, tuple[str, ...]] = {
+    # part of compositor/scene -> what of ours it may import besides itself and compositor.errors
+    "compositor.scene.model": (),
+    "compositor.scene.animation": (*MODEL, "compositor.scene.animation"),
+    "compositor.scene.codec": (*MODEL, "compositor.scene.codec",
+                               "compositor.scene.animation.easing"),
+    "compositor.scene.ops": (*MODEL, "compositor.scene.codec", "compositor.scene.animation"),
+    "compositor.scene.schedule": MODEL,
+    "compositor.scene.geometry": MODEL,
 }
-REQUIRED = (
-    "compositor.scene",
-    "compositor.errors",
-    "compositor.codec",
-    "compositor.codec_fields",
-    "compositor.codec_fast",
-    "compositor.codec_animation",
-    "compositor.codec_layer",
-    "compositor.property_values",
-    "compositor.landing",
-    "compositor.animation",
-)
-RENDER_SIDE = (
-    "compositor.gl",
-    "compositor.encode",
-    "compositor.output",
-    "compositor.pipeline",
-    "compositor.service",
-    "compositor.offline",
-)
+THIRD_PARTY_IN_SCENE = {"compositor.scene.geometry": frozenset({"numpy"})}
+ENGINE = ("compositor.gl", "compositor.encode", "compositor.output", "compositor.pipeline",
+          "compositor.metrics")
+WIRING = "control.service"
+WIRED = ("control.app", "control.store.embedded", "control.store.redis")
+STORE_MAY_NOT_IMPORT = ("control.app", "control.routes", "control.ws", "control.service",
+                        "control.context", "control.committer")
 RENDERER, ENCODERS, OUTPUTS = "compositor.gl", "compositor.encode", "compositor.output"
-WIRING = frozenset({"compositor.pipeline", "compositor.offline", "compositor.service"})
+TOGETHER_ALLOWED = ("compositor.pipeline", WIRING)
+REQUIRED = (
+    "compositor.errors", "compositor.scene", "compositor.scene.model", "compositor.scene.codec",
+    "compositor.scene.animation", "compositor.scene.ops", "compositor.gl.shaders",
+    "compositor.pipeline", "control.app", "control.errors", "control.store.base",
+    "control.store.embedded", "control.store.redis", "control.service.serve",
+    "control.service.cli", "control.service.settings", "shaders",
+)
 
 
 @dataclass(frozen=True)
@@ -148,13 +120,12 @@ def ours(names: Iterable[str], known: Iterable[str]) -> set[str]:
     return result
 
 
-def _within(name: str, prefix: str) -> bool:
-    return name == prefix or name.startswith(prefix + ".")
+def _within(name: str, *prefixes: str) -> bool:
+    return any(name == prefix or name.startswith(prefix + ".") for prefix in prefixes)
 
 
 def graph(modules: Mapping[str, Module]) -> dict[str, set[str]]:
-    """Module -> the modules of ours it imports directly (a package's ``__init__`` is a
-    module too: importing ``a.b.c`` runs ``a`` and ``a.b`` first)."""
+    """Module -> the modules of ours it imports directly."""
     edges: dict[str, set[str]] = {}
     for name, module in modules.items():
         direct = ours(imports_of(module.source, name, module.is_package), modules)
@@ -175,31 +146,85 @@ def reachable(edges: Mapping[str, set[str]], start: str) -> dict[str, str]:
     return via
 
 
-def pure_core_violations(name: str, module: Module, known: Iterable[str]) -> list[str]:
-    allowed = PURE_CORE[name]
-    imported = imports_of(module.source, name, module.is_package)
-    problems = [f"{name} imports {n}" for n in sorted(ours(imported, known) - allowed - {name})]
+def _chain(via: Mapping[str, str], start: str, target: str) -> str:
+    chain = [target]
+    while chain[-1] != start:
+        chain.append(via[chain[-1]])
+    return " -> ".join(reversed(chain))
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+
+def engine_violations(edges: Mapping[str, set[str]]) -> list[str]:
+    """Rule 1: compositor imports nothing of control; only compositor.gl.shaders reads shaders."""
+    problems = []
+    for name in sorted(edges):
+        if not _within(name, "compositor"):
+            continue
+        for target in sorted(edges[name]):
+            reads_shaders = _within(target, "shaders") and name != "compositor.gl.shaders"
+            if _within(target, "control") or reads_shaders:
+                problems.append(f"{name} imports {target}")
+    return problems
+
+
+def _scene_part(name: str) -> str | None:
+    for part in sorted(SCENE_PARTS, key=len, reverse=True):
+        if _within(name, part):
+            return part
+    return None
+
+
+def scene_violations(modules: Mapping[str, Module]) -> list[str]:
+    """Rule 2: the scene imports only itself (part by part) and the errors; only the standard
+    library (and numpy in geometry); no cycles."""
     stdlib = sys.stdlib_module_names | {"__future__"}
-    problems += [
-        f"{name} imports third-party {n}"
-        for n in sorted(imported)
-        if n and n.split(".")[0] not in stdlib and n.split(".")[0] not in PACKAGES
-    ]
+    problems = []
+    for name, module in sorted(modules.items()):
+        if not _within(name, SCENE) or name == SCENE:
+            continue
+        part = _scene_part(name)
+        if part is None:
+            problems.append(f"{name} is in no part of the scene (SCENE_PARTS)")
+            continue
+        imported = imports_of(module.source, name, module.is_package)
+        allowed = (part, ERRORS, *SCENE_PARTS[part])
+        problems += [f"{name} imports {n}" for n in sorted(ours(imported, modules) - {name})
+                     if not (_within(n, *allowed) or (n == SCENE and part != MODEL[0]))]
+        extra = THIRD_PARTY_IN_SCENE.get(part, frozenset())
+        problems += [f"{name} imports third-party {n}" for n in sorted(imported)
+                     if n and n.split(".")[0] not in (*stdlib, *PACKAGES, *extra)]
+    edges = graph({n: m for n, m in modules.items() if _within(n, SCENE)})
+    for name in sorted(edges):
+        via = reachable(edges, name)
+        problems += [f"cycle: {name} -> ... -> {name}" for target, source in via.items()
+                     if name in edges.get(target, ()) and target != name][:1]
     return problems
 
 
 def control_violations(edges: Mapping[str, set[str]]) -> list[str]:
+    """Rule 3: control outside the service never reaches the render engine."""
     problems = []
     for name in sorted(edges):
-        if not _within(name, "control"):
+        if not _within(name, "control") or _within(name, WIRING):
             continue
         via = reachable(edges, name)
-        for target in sorted(via):
-            if any(_within(target, forbidden) for forbidden in RENDER_SIDE):
-                chain = [target]
-                while chain[-1] != name:
-                    chain.append(via[chain[-1]])
-                problems.append(f"{' -> '.join(reversed(chain))}")
+        problems += [_chain(via, name, target) for target in sorted(via)
+                     if _within(target, *ENGINE)]
+    return problems
+
+
+def wiring_violations(edges: Mapping[str, set[str]]) -> list[str]:
+    """Rule 4: only the service imports the app or a store backend; the store stays below."""
+    problems = []
+    for name in sorted(edges):
+        for target in sorted(edges[name]):
+            for wired in WIRED:
+                if _within(target, wired) and not _within(name, wired, WIRING):
+                    problems.append(f"{name} imports {target} (only {WIRING} may)")
+            if _within(name, "control.store") and _within(target, *STORE_MAY_NOT_IMPORT):
+                problems.append(f"{name} (store) imports {target}")
     return problems
 
 
@@ -208,14 +233,17 @@ def _groups(imported: Iterable[str]) -> set[str]:
 
 
 def together_violations(edges: Mapping[str, set[str]]) -> list[str]:
+    """Rule 5a: renderer, encoders and outputs are imported together only by the wiring."""
     return [
         f"{name} imports renderer, encoders and outputs together"
         for name in sorted(edges)
-        if name not in WIRING and _groups(edges[name]) == {RENDERER, ENCODERS, OUTPUTS}
+        if not _within(name, *TOGETHER_ALLOWED)
+        and _groups(edges[name]) == {RENDERER, ENCODERS, OUTPUTS}
     ]
 
 
 def direction_violations(edges: Mapping[str, set[str]]) -> list[str]:
+    """Rule 5b: renderer -> encoders -> outputs, never back."""
     downstream = {RENDERER: (ENCODERS, OUTPUTS), ENCODERS: (OUTPUTS,)}
     problems = []
     for name in sorted(edges):
@@ -223,13 +251,12 @@ def direction_violations(edges: Mapping[str, set[str]]) -> list[str]:
             if _within(name, stage):
                 problems += [
                     f"{name} ({stage}) imports {target}, which is downstream of it"
-                    for target in sorted(edges[name])
-                    if any(_within(target, d) for d in later)
+                    for target in sorted(edges[name]) if _within(target, *later)
                 ]
     return problems
 
 
-# --- the rules, on the real tree ------------------------------------------------------------------
+# --- the rules, on the real tree ----------------------------------------------------------------
 
 MODULES = discover()
 EDGES = graph(MODULES)
@@ -237,24 +264,34 @@ EDGES = graph(MODULES)
 
 def test_the_walk_sees_the_project() -> None:
     # Guard: if discovery broke, every rule below would pass on nothing.
-    assert len(MODULES) >= 10, sorted(MODULES)
     for name in REQUIRED:
         assert name in MODULES, f"{name} is missing"
-    assert "compositor.scene" in EDGES["compositor.codec"]
-    assert "compositor.errors" in EDGES["compositor.codec"]
+    assert "compositor.errors" in EDGES["compositor.scene.codec"]
+    assert "compositor.pipeline" in EDGES["control.service.serve"]
 
 
-@pytest.mark.parametrize("name", sorted(PURE_CORE))
-def test_pure_core_imports_only_the_core(name: str) -> None:
-    if name not in MODULES:
-        assert name not in REQUIRED
-        pytest.skip(f"{name} does not exist yet")
-    assert pure_core_violations(name, MODULES[name], MODULES) == []
+def test_the_top_level_is_the_documented_one() -> None:
+    top = {p.name for p in ROOT.iterdir() if not p.name.startswith(".")}
+    expected = {"pyproject.toml", "compositor", "shaders", "control", "tests", "benchmarks",
+                "README.md", "scripts", "docs", "Makefile", "requirements.lock"}
+    ignored = {"build", "dist", "__pycache__"} | {p for p in top if p.endswith(".egg-info")}
+    assert top - ignored == expected
 
 
-def test_control_never_reaches_the_render_side() -> None:
-    assert any(_within(name, "control") for name in MODULES)
+def test_the_engine_never_imports_the_control_plane() -> None:
+    assert engine_violations(EDGES) == []
+
+
+def test_the_scene_is_pure_and_layered() -> None:
+    assert scene_violations(MODULES) == []
+
+
+def test_control_never_reaches_the_engine_outside_the_service() -> None:
     assert control_violations(EDGES) == []
+
+
+def test_only_the_service_wires_app_store_and_engine() -> None:
+    assert wiring_violations(EDGES) == []
 
 
 def test_only_the_wiring_imports_renderer_encoders_and_outputs_together() -> None:
@@ -291,79 +328,93 @@ def test_imports_of_resolves_every_form() -> None:
     ])
     found = imports_of(source, "compositor.pipeline")
     assert {
-        "json",
-        "compositor.gl.renderer",
-        "compositor.scene",
-        "compositor.codec",
-        "compositor.gl.textures",
-        "control.store.base",
-        "compositor.encode.x264",
+        "json", "compositor.gl.renderer", "compositor.scene", "compositor.codec",
+        "compositor.gl.textures", "control.store.base", "compositor.encode.x264",
         "compositor.output.rtmp",
     } <= found
-    assert "compositor.gl" in imports_of("from . import renderer", "compositor.gl", True)
     assert "compositor.gl.renderer" in imports_of("from . import renderer", "compositor.gl", True)
 
 
-def test_walker_flags_a_control_module_importing_the_renderer() -> None:
+def test_walker_flags_the_engine_importing_the_control_plane() -> None:
     _, edges = _synthetic({
-        "control.routes.preview": "from compositor.gl.renderer import Renderer\n",
-        "compositor.gl.renderer": "",
-        "compositor.gl.__init__": "",
+        "compositor.pipeline.pipeline": "def f():\n    from control.store.base import Store\n",
+        "compositor.gl.renderer": "import shaders\n",
+        "compositor.gl.shaders": "import shaders\n",
+        "control.store.base": "",
+        "shaders.__init__": "",
     })
-    assert control_violations(edges) == ["control.routes.preview -> compositor.gl.renderer"]
+    assert engine_violations(edges) == [
+        "compositor.gl.renderer imports shaders",
+        "compositor.pipeline.pipeline imports control.store.base",
+    ]
 
 
-def test_walker_flags_an_indirect_path_into_the_pipeline() -> None:
+def test_walker_flags_the_scene_importing_anything_else() -> None:
+    modules, _ = _synthetic({
+        "compositor.scene.__init__": "from compositor.scene.model import *\n",
+        "compositor.scene.model": "import numpy as np\nfrom compositor.scene.codec import x\n",
+        "compositor.scene.codec.__init__": "from compositor.scene import Scene\nimport re\n",
+        "compositor.scene.animation.easing": "from compositor.scene.codec import Limits\n",
+        "compositor.scene.ops": "from compositor.gl import renderer\n",
+        "compositor.scene.geometry": "import numpy\nfrom compositor.scene import Crop\n",
+        "compositor.scene.extra": "",
+        "compositor.gl": "",
+    })
+    problems = [p for p in scene_violations(modules) if not p.startswith("cycle")]
+    assert problems == [
+        "compositor.scene.animation.easing imports compositor.scene.codec",
+        "compositor.scene.extra is in no part of the scene (SCENE_PARTS)",
+        "compositor.scene.model imports compositor.scene.codec",
+        "compositor.scene.model imports third-party numpy",
+        "compositor.scene.ops imports compositor.gl",
+    ]
+
+
+def test_walker_flags_a_cycle_inside_the_scene() -> None:
+    modules, _ = _synthetic({
+        "compositor.scene.codec.a": "from compositor.scene.codec import b\n",
+        "compositor.scene.codec.b": "from compositor.scene.codec import a\n",
+    })
+    assert any(p.startswith("cycle: compositor.scene.codec.a") for p in scene_violations(modules))
+
+
+def test_walker_flags_an_indirect_path_into_the_engine() -> None:
     _, edges = _synthetic({
-        "control.app": "from compositor import helpers\n",
-        "compositor.helpers": "import compositor.pipeline\n",
+        "control.app": "from control import helpers\n",
+        "control.helpers": "def f():\n    import compositor.pipeline\n",
+        "control.service.serve": "import compositor.pipeline\n",
         "compositor.pipeline": "",
     })
     assert control_violations(edges) == [
-        "control.app -> compositor.helpers -> compositor.pipeline",
+        "control.app -> control.helpers -> compositor.pipeline",
+        "control.helpers -> compositor.pipeline",
     ]
 
 
-def test_walker_flags_lazy_and_relative_imports() -> None:
+def test_walker_flags_wiring_outside_the_service() -> None:
     _, edges = _synthetic({
-        "control.ws": "def later():\n    from compositor.output import preview\n",
-        "control.app": "from .ws import later\n",
-        "compositor.output.preview": "",
+        "control.routes.layers": "from control.store.embedded import EmbeddedStore\n",
+        "control.store.redis.store": "from control.app import create_app\n",
+        "control.store.base": "from ..ws import Hub\n",
+        "control.service.serve": "from control.app import create_app\n",
+        "control.app": "", "control.ws": "", "control.store.embedded": "",
     })
-    problems = control_violations(edges)
-    assert "control.ws -> compositor.output.preview" in problems
-    assert "control.app -> control.ws -> compositor.output.preview" in problems
-
-
-def test_walker_flags_the_pure_core_importing_anything_else() -> None:
-    modules, _ = _synthetic({
-        "compositor.scene": "import numpy as np\nfrom compositor.codec import decode_scene\n",
-        "compositor.codec": "from compositor.scene import Scene\nimport re\n",
-        "compositor.easing": "from compositor.scene import Scene\nfrom .codec import Limits\n",
-    })
-    assert pure_core_violations("compositor.scene", modules["compositor.scene"], modules) == [
-        "compositor.scene imports compositor.codec",
-        "compositor.scene imports third-party numpy",
-    ]
-    assert pure_core_violations("compositor.codec", modules["compositor.codec"], modules) == []
-    assert pure_core_violations("compositor.easing", modules["compositor.easing"], modules) == [
-        "compositor.easing imports compositor.codec",
+    assert wiring_violations(edges) == [
+        "control.routes.layers imports control.store.embedded (only control.service may)",
+        "control.store.base (store) imports control.ws",
+        "control.store.redis.store imports control.app (only control.service may)",
+        "control.store.redis.store (store) imports control.app",
     ]
 
 
 def test_walker_flags_renderer_encoders_outputs_together_outside_the_wiring() -> None:
-    three = "\n".join(
-        ["import compositor.gl.renderer", "import compositor.encode.x264",
-         "import compositor.output.rtmp"]
-    )
+    three = "import compositor.gl.renderer\nimport compositor.encode.x264\n" \
+            "import compositor.output.rtmp\n"
     _, edges = _synthetic({
-        "compositor.pipeline": three,
-        "compositor.offline": three,
+        "compositor.pipeline.pipeline": three,
+        "control.service.render": three,
         "compositor.studio": three,
-        "compositor.preview_tool": "import compositor.gl.renderer\nimport compositor.output.rtmp\n",
-        "compositor.gl.renderer": "",
-        "compositor.encode.x264": "",
-        "compositor.output.rtmp": "",
+        "compositor.gl.renderer": "", "compositor.encode.x264": "", "compositor.output.rtmp": "",
     })
     assert together_violations(edges) == [
         "compositor.studio imports renderer, encoders and outputs together"

@@ -53,7 +53,7 @@ from compositor.scene import (
     TextContent,
     draw_order,
 )
-from compositor.transform import (
+from compositor.scene.geometry import (
     box_size,
     canvas_to_clip,
     cropped_size,

@@ -1,4 +1,4 @@
-"""The shader loader: one ``.glsl`` file per program under ``compositor/shaders/``.
+"""The shader loader: one ``.glsl`` file per program under ``shaders/``.
 
 A file holds a common preamble (``#version`` and shared declarations) followed by sections that
 each start with a marker line ``#section VERTEX_SHADER``, ``#section FRAGMENT_SHADER`` or
@@ -15,11 +15,12 @@ from pathlib import Path
 
 import moderngl
 
+import shaders
 from compositor.errors import ShaderError
 
 __all__ = ["SHADER_DIR", "STAGES", "load_compute", "load_program", "read_sections"]
 
-SHADER_DIR = Path(__file__).resolve().parent.parent / "shaders"
+SHADER_DIR = Path(shaders.__file__).resolve().parent
 STAGES = ("VERTEX_SHADER", "FRAGMENT_SHADER", "GEOMETRY_SHADER", "COMPUTE_SHADER")
 _MARKER = "#section "
 

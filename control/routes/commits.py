@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from compositor.codec import ID_PATTERN
 from compositor.errors import SceneValidationError
+from compositor.scene.codec import ID_PATTERN
 from control.context import context_of
 from control.errors import RequestError, VersionConflictError
 from control.http import error_response

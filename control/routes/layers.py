@@ -20,9 +20,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from compositor.codec import decode_layer, encode_layer
 from compositor.errors import LayerNotFoundError, SceneError, SceneValidationError
 from compositor.scene import AddLayer, Op, RemoveLayer, UpdateLayer, find_layer
+from compositor.scene.codec import decode_layer, encode_layer
 from control.committer import new_layer_id
 from control.context import context_of
 from control.errors import VersionConflictError

@@ -13,7 +13,7 @@ __all__ = ["routes"]
 
 
 async def openapi(request: Request) -> Response:
-    required = context_of(request).settings.api_token is not None
+    required = context_of(request).config.api_token is not None
     return JSONResponse(openapi_document(token_required=required))
 
 

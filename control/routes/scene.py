@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from compositor.codec import encode_scene
+from compositor.scene.codec import encode_scene
 from control.context import context_of
 from control.routes.body import etag, json_response
 

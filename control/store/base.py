@@ -6,7 +6,8 @@ Two implementations share this contract (and one parametrised test suite): the e
 Contract:
 
 - :meth:`Store.read` returns the current scene; its ``version`` is the number of commits so far.
-- :meth:`Store.commit` applies ops all or nothing (``compositor.ops.apply_ops``) and returns the
+- :meth:`Store.commit` applies ops all or nothing (``compositor.scene.ops.apply_ops``) and returns
+the
   :class:`CommitRecord`. With ``if_version`` and a stale scene it raises ``VersionConflictError``
   carrying the current version; scene errors (``SceneError``) pass through unchanged and change
   nothing. Without ``if_version`` it retries internally on a race with another writer.
@@ -45,7 +46,8 @@ __all__ = ["AssetInfo", "CancelResult", "Change", "CommitRecord", "Receipt", "Sc
 class CommitRecord:
     """One accepted commit, as kept in the journal.
 
-    ``ops`` is the JSON form of the ops as applied (``compositor.codec.encode_op``; ids assigned),
+    ``ops`` is the JSON form of the ops as applied (``compositor.scene.codec.encode_op``; ids
+    assigned),
     so it can be sent to WebSocket clients as is. ``at_unix`` is the wall-clock acceptance time.
     ``meta`` carries optional extras, JSON data: ``at_frame`` (the absolute frame a scheduled
     commit must go on air on) and ``schedule_id``. ``frame`` is the absolute frame the commit

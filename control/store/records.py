@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any, cast
 
-from compositor.codec import (
+from compositor.errors import SceneError
+from compositor.scene import Op, Scene
+from compositor.scene.codec import (
     DEFAULT_LIMITS,
     Limits,
     decode_ops,
@@ -21,8 +23,6 @@ from compositor.codec import (
     encode_op,
     encode_scene,
 )
-from compositor.errors import SceneError
-from compositor.scene import Op, Scene
 from control.errors import CorruptDataError
 from control.store.base import AssetInfo, CommitRecord, Receipt, ScheduledCommit
 

@@ -38,7 +38,7 @@ def http_json(method: str, url: str, body: Any = None,
 
 
 class ServeProcess:
-    """One ``python -m compositor.cli serve ...`` with its log in ``log_path``."""
+    """One ``python -m control.service.cli serve ...`` with its log in ``log_path``."""
 
     def __init__(self, folder: Path, *args: str, port: int | None = None) -> None:
         self.port = port or free_port()
@@ -54,7 +54,7 @@ class ServeProcess:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "compositor.cli", "serve", *self.args],
+                [sys.executable, "-m", "control.service.cli", "serve", *self.args],
                 stdout=log, stderr=subprocess.STDOUT, env=env)
         wait_for(self._ready, ready_timeout_s, f"serve on {self.port} to be ready")
         return self

@@ -13,20 +13,20 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
-from compositor.demo import CLOCK_ID, install_demo, logo_png
 from compositor.errors import SceneValidationError
 from compositor.pipeline import AppliedFrame
-from compositor.pipeline_program import CommitToAir
 from compositor.scene import ImageContent
-from compositor.service import settings_fps
 from control.metrics import ControlMetrics
-from control.store.memory import MemoryStore
+from control.service.demo import CLOCK_ID, install_demo, logo_png
+from control.service.program import CommitToAir
+from control.service.serve import settings_fps
+from control.store.embedded import EmbeddedStore
 
 FONTS = Path(__file__).resolve().parents[2] / "compositor" / "fonts"
 
 
 def _cli(*args: str, timeout_s: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "compositor.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "control.service.cli", *args], capture_output=True,
                           text=True, timeout=timeout_s, check=False)
 
 
@@ -53,7 +53,7 @@ def test_asset_add_prints_one_json_line_per_file(tmp_path: Path) -> None:
     assert "error" in lines[2] and "id" not in lines[2]
 
     async def stored() -> list[str]:
-        store = MemoryStore(tmp_path / "data")
+        store = EmbeddedStore(tmp_path / "data")
         try:
             return sorted(info.id for info in await store.list_assets())
         finally:
@@ -64,7 +64,7 @@ def test_asset_add_prints_one_json_line_per_file(tmp_path: Path) -> None:
 
 def test_demo_installs_once_on_an_empty_store() -> None:
     async def scenario() -> None:
-        store = MemoryStore(None)
+        store = EmbeddedStore(None)
         assert await install_demo(store, now=lambda: 0.0)
         scene = await store.read()
         ids = [layer.id for layer in scene.layers]

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from compositor.gl.context import GLContext, create_context
-from compositor.gl.program import ProgramRenderer
+from compositor.gl.frame_renderer import FrameRenderer
 
 
 @pytest.fixture(scope="session")
@@ -18,19 +18,19 @@ def gl() -> Iterator[GLContext]:
     context.release()
 
 
-MakeRenderer = Callable[..., ProgramRenderer]
+MakeRenderer = Callable[..., FrameRenderer]
 
 
 @pytest.fixture
 def make_renderer(gl: GLContext) -> Iterator[MakeRenderer]:
     """``make_renderer(width, height, assets_dict, **options)``; released when the test ends."""
-    made: list[ProgramRenderer] = []
+    made: list[FrameRenderer] = []
 
     def make(
         width: int, height: int, assets: dict[str, bytes], **options: object
-    ) -> ProgramRenderer:
+    ) -> FrameRenderer:
         options.setdefault("nv12_method", "fragment")
-        renderer = ProgramRenderer(gl, width, height, assets.get, **options)  # type: ignore[arg-type]
+        renderer = FrameRenderer(gl, width, height, assets.get, **options)  # type: ignore[arg-type]
         made.append(renderer)
         return renderer
 

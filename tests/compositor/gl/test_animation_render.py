@@ -1,6 +1,6 @@
 """Animated scenes rendered on the GPU path (llvmpipe here), frame by frame, against the float64
 reference compositor fed with the static scene that *should* be on air at that frame, built by
-hand from the easing formulas (not by compositor.animation)."""
+hand from the easing formulas (not by compositor.scene.animation)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from compositor.animation import evaluate
-from compositor.codec import decode_ops, encode_layer
-from compositor.ops import apply_ops
 from compositor.scene import Color, ImageContent, Layer, Scene, Transform
+from compositor.scene.animation import evaluate
+from compositor.scene.codec import decode_ops, encode_layer
+from compositor.scene.ops import apply_ops
 from tests.compositor.gl.conftest import MakeRenderer
 from tests.compositor.gl.support import assert_matches, asset_id, encode, gradient_rgba
 from tests.reference import reference_composite

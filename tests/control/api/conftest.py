@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 
-from compositor.codec import Limits
 from compositor.scene import Scene
+from compositor.scene.codec import Limits
 from control.app import create_app
-from control.settings import Settings
-from control.store.memory import MemoryStore
+from control.service.settings import Settings
+from control.store.embedded import EmbeddedStore
 from tests.control.api.helpers import FakeProgram, TestClient
 
 ClientFactory = Callable[..., TestClient]
@@ -31,7 +31,7 @@ def make_client(tmp_path) -> Iterator[ClientFactory]:
                 store: Any = None, scene: Scene | None = None, **kwargs: Any) -> TestClient:
         settings = settings or Settings(data_dir=tmp_path / "data")
         app = create_app(
-            settings, store or MemoryStore(None, limits=_limits(settings)),
+            settings.control_config(), store or EmbeddedStore(None, limits=_limits(settings)),
             program or FakeProgram(), registry=CollectorRegistry(),
             initial_scene=scene or Scene(width=320, height=180), owns_store=True, **kwargs)
         client = TestClient(app)

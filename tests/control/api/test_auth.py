@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from control.auth import token_matches
-from control.settings import Settings
+from control.service.settings import Settings
 from tests.control.api.helpers import TestClient, WebSocketDenialResponse
 
 TOKEN = "s3cret-token"

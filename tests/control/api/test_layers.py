@@ -110,7 +110,7 @@ def test_if_match_stale_is_412_with_current_version(client: TestClient) -> None:
 
 
 def test_max_layers_is_enforced(make_client) -> None:
-    from control.settings import Settings
+    from control.service.settings import Settings
 
     client = make_client(settings=Settings(max_layers=2))
     assert client.post("/api/v1/layers", json=color_layer("a")).status_code == 201

@@ -39,8 +39,8 @@ def test_every_reference_resolves_and_ids_are_unique(client: TestClient) -> None
 
 
 def test_layer_schema_matches_the_codec_fields(client: TestClient) -> None:
-    from compositor.codec import encode_layer
     from compositor.scene import Color, ColorContent, Layer
+    from compositor.scene.codec import encode_layer
 
     document = client.get("/openapi.json").json()
     layer_schema = document["components"]["schemas"]["Layer"]["properties"]

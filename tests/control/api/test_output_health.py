@@ -65,7 +65,7 @@ def test_metrics_count_commits_and_track_the_scene(client: TestClient) -> None:
     assert 'compositor_commits_total{result="invalid",source="http"} 1.0' in text
     assert "compositor_commit_seconds_count" in text
     assert 'compositor_store_operation_seconds_count{operation="commit"}' in text
-    assert 'compositor_store_connected{backend="memory"} 1.0' in text
+    assert 'compositor_store_connected{backend="embedded"} 1.0' in text
     assert "compositor_commit_to_air_seconds_bucket" in text
     assert "compositor_ws_clients 0.0" in text
 

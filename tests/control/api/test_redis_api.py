@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from control.program import NullProgram
-from control.settings import Settings
-from control.store import open_store
+from control.service.settings import Settings
+from control.service.stores import open_store
 from tests.control.api.conftest import ClientFactory
 from tests.control.api.helpers import TestClient, color_layer, png_bytes
 from tests.servers import RedisServer

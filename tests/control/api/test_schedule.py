@@ -14,7 +14,7 @@ import pytest
 
 from compositor.scene import Scene
 from control.store.base import Receipt
-from control.store.memory import MemoryStore
+from control.store.embedded import EmbeddedStore
 from tests.control.api.conftest import ClientFactory
 from tests.control.api.helpers import TestClient, color_layer, receive_until
 from tests.polling import run_in_thread, wait_for
@@ -39,12 +39,12 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore(None)
+def store() -> EmbeddedStore:
+    return EmbeddedStore(None)
 
 
 @pytest.fixture
-def api(make_client: ClientFactory, clock: ManualClock, store: MemoryStore) -> TestClient:
+def api(make_client: ClientFactory, clock: ManualClock, store: EmbeddedStore) -> TestClient:
     client = make_client(store=store, time_source=clock, schedule_lead_s=0.5,
                          scene=Scene(width=320, height=180, fps=Fraction(60)))
     assert client.post("/api/v1/layers", json=color_layer("box")).status_code == 201
@@ -148,7 +148,7 @@ def test_scheduled_ops_are_validated_now_with_paths(api: TestClient) -> None:
     assert api.get("/api/v1/schedule").json() == {"entries": []}
 
 
-def test_receipts_reach_websocket_clients_and_get(api: TestClient, store: MemoryStore) -> None:
+def test_receipts_reach_websocket_clients_and_get(api: TestClient, store: EmbeddedStore) -> None:
     assert api.get("/api/v1/commits/99").status_code == 404
     assert api.get("/api/v1/commits/abc").status_code == 404
     assert api.get("/api/v1/commits/1").json()["applied"] is None

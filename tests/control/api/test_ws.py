@@ -84,9 +84,9 @@ def test_resume_with_since_sends_only_the_missed_changes(client: TestClient) -> 
 
 
 def test_resume_beyond_the_journal_or_ahead_gets_hello(make_client) -> None:
-    from control.store.memory import MemoryStore
+    from control.store.embedded import EmbeddedStore
 
-    client = make_client(store=MemoryStore(None, journal_max=2))
+    client = make_client(store=EmbeddedStore(None, journal_max=2))
     for i in range(5):
         client.post("/api/v1/layers", json=color_layer(f"l{i}"))
     for since in ("0", "99", "junk"):

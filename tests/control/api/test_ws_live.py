@@ -17,11 +17,11 @@ from prometheus_client import CollectorRegistry
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from compositor.codec import decode_layer
 from compositor.scene import AddLayer, Scene, UpdateLayer
+from compositor.scene.codec import decode_layer
 from control.app import create_app
-from control.settings import Settings
-from control.store.memory import MemoryStore
+from control.service.settings import Settings
+from control.store.embedded import EmbeddedStore
 from tests.control.api.helpers import FakeProgram
 from tests.control.api.live import LiveServer
 
@@ -35,8 +35,9 @@ def _noise(n: int) -> str:
 
 @pytest.mark.slow
 def test_slow_consumer_is_closed_with_1013_and_others_keep_up() -> None:
-    store = MemoryStore(None)
-    app = create_app(Settings(), store, FakeProgram(), registry=CollectorRegistry(),
+    store = EmbeddedStore(None)
+    app = create_app(Settings().control_config(), store, FakeProgram(),
+                     registry=CollectorRegistry(),
                      initial_scene=Scene(width=320, height=180), owns_store=True,
                      ws_queue_max=16)
     with LiveServer(app, send_buffer_bytes=8192) as server:
@@ -107,7 +108,7 @@ async def _metrics_text(app) -> str:
     return generate_latest(app.state.control.metrics.registry).decode()
 
 
-def _exercise(server: LiveServer, store: MemoryStore, fast) -> list[int]:
+def _exercise(server: LiveServer, store: EmbeddedStore, fast) -> list[int]:
     """Commit COMMITS big changes while a thread reads ``fast``; the versions it saw."""
     received: list[int] = []
 

@@ -1,6 +1,6 @@
 """Fixtures for the store tests: every contract test runs against both backends.
 
-``make_store`` opens stores of the test's backend (``memory``: the embedded store under a
+``make_store`` opens stores of the test's backend (``embedded``: the embedded store under a
 temporary data dir; ``redis``: the Redis store on a real ``redis-server`` shared by the session,
 with a channel of its own per test), closing them all at teardown. Calling it twice with the same
 ``channel`` opens the same data again, as a restarted process would.
@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from control.store.base import Store
-from control.store.memory import MemoryStore
+from control.store.embedded import EmbeddedStore
 from control.store.redis import RedisStore
 from tests.servers import RedisServer
 
-BACKENDS = ("memory", "redis")
+BACKENDS = ("embedded", "redis")
 _channels = itertools.count()
 
 
@@ -46,8 +46,8 @@ class StoreFactory:
     def __call__(self, *, channel: str | None = None, **kwargs: Any) -> Store:
         channel = channel or self.channel
         store: Store
-        if self.backend == "memory":
-            store = MemoryStore(self.data_dir, channel=channel, **kwargs)
+        if self.backend == "embedded":
+            store = EmbeddedStore(self.data_dir, channel=channel, **kwargs)
         else:
             assert self.redis_url is not None
             store = RedisStore.from_url(self.redis_url, channel=channel, **kwargs)

@@ -54,7 +54,7 @@ async def test_concurrent_writers_lose_no_update(make_store: StoreFactory) -> No
     await setup.commit([add("shared"), *(add(f"w{i}") for i in range(WRITERS))])
     # Redis: one store (one connection pool) per writer, as separate processes would have. The
     # embedded store is single-process: its writers share it, as a service's requests do.
-    stores = [setup] * WRITERS if make_store.backend == "memory" else [setup] + [
+    stores = [setup] * WRITERS if make_store.backend == "embedded" else [setup] + [
         make_store(journal_max=WRITERS * COMMITS + 10) for _ in range(WRITERS - 1)]
     conflicts = await asyncio.gather(*(write(stores[i], i, COMMITS) for i in range(WRITERS)))
     scene = await setup.read()

@@ -8,9 +8,9 @@ from fractions import Fraction
 
 import pytest
 
-from compositor.codec import Limits
 from compositor.errors import LayerNotFoundError, SceneValidationError
 from compositor.scene import AddLayer, RemoveLayer, Scene, UpdateLayer
+from compositor.scene.codec import Limits
 from control.errors import AssetNotFoundError, VersionConflictError
 from control.store.base import AssetInfo, Store
 from tests.control.store.conftest import StoreFactory

@@ -15,8 +15,8 @@ import pytest
 import redis.asyncio as aioredis
 
 from control.errors import CorruptDataError, StoreUnavailableError
-from control.settings import Settings
-from control.store import open_store
+from control.service.settings import Settings
+from control.service.stores import open_store
 from control.store.base import Change
 from control.store.redis import RedisStore
 from tests.control.store.helpers import add, rename

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from control.errors import StoreUnavailableError
-from control.settings import Settings
-from control.store import open_store
+from control.service.settings import Settings
+from control.service.stores import open_store
 from control.store.redis import RedisStore
 from tests.control.store.helpers import add, next_changes, rename
 from tests.servers import RedisServer, make_tls_files

@@ -1,6 +1,6 @@
 """Fixtures of the browser tests: a real ``compositor serve`` process and Debian's Chromium.
 
-The server runs as a subprocess (``python -m compositor.cli serve --demo`` at 320×180, 30 fps,
+The server runs as a subprocess (``python -m control.service.cli serve --demo`` at 320×180, 30 fps,
 rendering on llvmpipe) on a free loopback port with its own data directory, so a test can stop it
 and start it again on the same port and data to see the page go offline and come back. Chromium is
 Debian's ``/usr/bin/chromium`` driven by Playwright; no browser is ever downloaded.
@@ -58,7 +58,7 @@ class ServeProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        args = [sys.executable, "-m", "compositor.cli", "serve", "--host", "127.0.0.1",
+        args = [sys.executable, "-m", "control.service.cli", "serve", "--host", "127.0.0.1",
                 "--port", str(self.port), "--data-dir", str(self.data_dir),
                 "--width", "320", "--height", "180", "--fps", "30", "--log-level", "warning"]
         if self.demo:

@@ -1,6 +1,6 @@
 """The page's own maths against the server's: the outlines it draws over the preview must be where
-the renderer puts the layers (``compositor.transform``), and its local copy of the scene must
-follow commits exactly as the server does (``compositor.ops.merge_patch``).
+the renderer puts the layers (``compositor.scene.geometry``), and its local copy of the scene must
+follow commits exactly as the server does (``compositor.scene.ops.merge_patch``).
 
 The page's modules are imported in the browser from the running server, as the page does."""
 
@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page
 
-from compositor.ops import merge_patch
 from compositor.scene import Crop, Transform
-from compositor.transform import box_size, cropped_size, layer_matrix, layer_quad
+from compositor.scene.geometry import box_size, cropped_size, layer_matrix, layer_quad
+from compositor.scene.ops import merge_patch
 from tests.control.web.conftest import Pages, ServeProcess
 
 pytestmark = pytest.mark.browser

@@ -14,8 +14,8 @@ from compositor.scene import Scene
 from control.app import create_app
 from control.program import NullProgram
 from control.routes.web import web_routes
-from control.settings import Settings
-from control.store.memory import MemoryStore
+from control.service.settings import Settings
+from control.store.embedded import EmbeddedStore
 from tests.control.api.helpers import TestClient  # imported there without Starlette's warning
 
 WEB_DIR = Path(__file__).resolve().parents[3] / "control" / "web"
@@ -65,7 +65,8 @@ def test_nothing_outside_the_web_folder_is_served(client: TestClient) -> None:
 
 def test_page_is_public_while_the_api_needs_the_token(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, api_token="t0ken")
-    app = create_app(settings, MemoryStore(None), NullProgram(), registry=CollectorRegistry(),
+    app = create_app(settings.control_config(), EmbeddedStore(None), NullProgram(),
+                     registry=CollectorRegistry(),
                      initial_scene=Scene(width=320, height=180), owns_store=True)
     with TestClient(app) as client:
         assert client.get("/").status_code == 200

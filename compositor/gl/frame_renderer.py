@@ -1,0 +1,187 @@
+"""FrameRenderer: the facade the pipeline drives, one call per frame, on the GL thread.
+
+``render(scene, tag)`` draws the (already static) scene, converts it to NV12 on the GPU and starts
+an asynchronous readback tagged ``tag``; ``completed()`` returns finished NV12 frames oldest first
+without waiting for the newest; ``flush()`` waits for all. ``read_rgba()`` gives the last frame as
+straight sRGB RGBA8 for previews and tests. Colour handling is described in
+:mod:`compositor.gl.renderer`, the NV12 format in :mod:`compositor.gl.nv12`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import moderngl
+import numpy as np
+import numpy.typing as npt
+
+from compositor.errors import RenderError
+from compositor.gl.context import GLContext, unbind_framebuffer
+from compositor.gl.fence import GLSync
+from compositor.gl.nv12 import NV12_METHODS, Nv12Converter, measure_methods
+from compositor.gl.readback import ReadbackRing
+from compositor.gl.renderer import Renderer
+from compositor.gl.shaders import load_program
+from compositor.gl.textures import AssetSource
+from compositor.scene import Layer, Scene
+
+__all__ = ["FrameRenderer"]
+
+log = logging.getLogger(__name__)
+
+
+class FrameRenderer:
+    """Scene -> NV12 frames (and RGBA previews) for one output size.
+
+    ``nv12_method``: ``"fragment"``, ``"compute"`` or ``"auto"`` (time both on this machine at
+    start-up and keep the faster; the choice is in :attr:`nv12_method` and ``stats()``).
+    Raises ``ValueError`` for an odd frame size or an unknown method, :class:`ShaderError` or
+    :class:`GLContextError` when the GL side cannot be set up.
+    """
+
+    def __init__(
+        self,
+        gl: GLContext,
+        width: int,
+        height: int,
+        assets: AssetSource,
+        *,
+        ring_depth: int = 3,
+        nv12_method: str = "auto",
+        linear_light: bool = False,
+        texture_budget_bytes: int = 512 * 2**20,
+    ) -> None:
+        if nv12_method not in (*NV12_METHODS, "auto"):
+            raise ValueError(f"unknown nv12_method {nv12_method!r}")
+        if width <= 0 or height <= 0 or width % 2 or height % 2:
+            raise ValueError(f"frame size must be positive and even, got {width}x{height}")
+        self.gl = gl
+        self.ctx = gl.ctx
+        self.width = width
+        self.height = height
+        self._renderer = Renderer(
+            self.ctx,
+            width,
+            height,
+            assets,
+            linear_light=linear_light,
+            texture_budget_bytes=texture_budget_bytes,
+            # Anisotropic filtering only helps oblique downscaling and costs a software renderer
+            # 3x per textured pixel (llvmpipe samples many taps even at 1:1): GPUs only.
+            anisotropy=1.0 if gl.is_software else 16.0,
+        )
+        self.nv12_timings: dict[str, float] = {}
+        if nv12_method == "auto":
+            self.nv12_timings = measure_methods(
+                self.ctx, self._renderer.frame, linear_light=linear_light
+            )
+            nv12_method = min(self.nv12_timings, key=lambda m: self.nv12_timings[m])
+            log.info("NV12 conversion: %s (measured %s)", nv12_method, self.nv12_timings)
+        self._nv12 = Nv12Converter(
+            self.ctx, width, height, method=nv12_method, linear_light=linear_light
+        )
+        self._ring = ReadbackRing(self.ctx, (height * 3 // 2, width), ring_depth, GLSync())
+        self._present: _Present | None = None
+        self._linear_light = linear_light
+        self.frames = 0
+        self.gl_errors = 0
+
+    @property
+    def nv12_method(self) -> str:
+        return self._nv12.method
+
+    def natural_size(self, layer: Layer, scene: Scene) -> tuple[float, float] | None:
+        """See :meth:`Renderer.natural_size` (for ``animation.evaluate(natural_size=...)``)."""
+        return self._renderer.natural_size(layer, scene)
+
+    def render(self, scene: Scene, tag: object) -> None:
+        """Draw ``scene``, convert to NV12 and start reading it back under ``tag``.
+
+        Waits only when every ring buffer is still in flight. Never fails for a bad layer (see
+        :meth:`problems`); raises :class:`RenderError` if drawing itself fails.
+        """
+        try:
+            self._renderer.draw(scene)
+            frame = self._renderer.frame
+            self._ring.submit(tag, lambda buffer: self._nv12.convert_into(frame, buffer))
+        except moderngl.Error as exc:
+            raise RenderError(f"rendering frame {tag!r} failed: {exc}") from exc
+        self.frames += 1
+        error = self.ctx.error
+        if error != "GL_NO_ERROR":
+            self.gl_errors += 1
+            log.error("GL error after frame %r: %s", tag, error)
+
+    def completed(self) -> list[tuple[object, npt.NDArray[np.uint8]]]:
+        """NV12 frames whose readback is done, oldest first; never blocks."""
+        return self._ring.completed()
+
+    def flush(self) -> list[tuple[object, npt.NDArray[np.uint8]]]:
+        """Wait for and return every pending NV12 frame, oldest first."""
+        return self._ring.flush()
+
+    def read_rgba(self) -> npt.NDArray[np.uint8]:
+        """The last rendered frame, (height, width, 4) uint8, top row first, straight sRGB."""
+        present = self._present_pass()
+        self._renderer.frame.use(location=0)
+        present.fbo.use()
+        present.vao.render(moderngl.TRIANGLES, vertices=3)
+        data = present.fbo.read(components=4, alignment=1)
+        return np.frombuffer(data, dtype=np.uint8).reshape(self.height, self.width, 4).copy()
+
+    def problems(self) -> dict[str, str]:
+        """Layer id -> why it was skipped in the last render (missing/broken asset, bad font)."""
+        return dict(self._renderer.problems)
+
+    def stats(self) -> dict[str, float | int]:
+        """Counters for metrics: textures, cache, frames, GL errors, NV12 method (1 = compute)."""
+        cache = self._renderer.cache
+        return {
+            "textures": len(cache),
+            "texture_bytes": cache.nbytes,
+            "texture_hits": cache.hits,
+            "texture_misses": cache.misses,
+            "texture_uploads": cache.uploads,
+            "texture_evictions": cache.evictions,
+            "texture_releases": cache.releases,
+            "frames": self.frames,
+            "gl_errors": self.gl_errors,
+            "skipped_layers": len(self._renderer.problems),
+            "readback_waits": self._ring.waits,
+            "readback_pending": self._ring.pending,
+            "nv12_compute": int(self._nv12.method == "compute"),
+        }
+
+    def release(self) -> None:
+        """Release every GL object this renderer made (pending frames are dropped)."""
+        unbind_framebuffer(self.ctx)
+        self._ring.release()
+        self._nv12.release()
+        if self._present is not None:
+            for obj in (self._present.vao, self._present.fbo, self._present.target):
+                obj.release()
+            self._present.program.release()
+            self._present = None
+        self._renderer.release()
+
+    def _present_pass(self) -> _Present:
+        if self._present is None:
+            program = load_program(self.ctx, "present")
+            program["u_linear"].value = self._linear_light  # type: ignore[union-attr]
+            program["u_frame"].value = 0  # type: ignore[union-attr]
+            vao = self.ctx.vertex_array(program, [])
+            target = self.ctx.renderbuffer((self.width, self.height), 4)
+            fbo = self.ctx.framebuffer(color_attachments=[target])
+            self._present = _Present(program, vao, target, fbo)
+        return self._present
+
+
+@dataclass(frozen=True, slots=True)
+class _Present:
+    """The pass that turns the working frame into straight sRGB RGBA8 (made on first use)."""
+
+    program: moderngl.Program
+    vao: moderngl.VertexArray
+    target: moderngl.Renderbuffer
+    fbo: moderngl.Framebuffer

@@ -1,0 +1,9 @@
+"""The live pipeline: the frame clock, the render thread, the encode stage and the one-slot scene
+holder between the control side and the render thread (see :mod:`compositor.pipeline.pipeline`).
+"""
+
+from compositor.pipeline.encode_stage import AppliedFrame
+from compositor.pipeline.holder import SceneHolder
+from compositor.pipeline.pipeline import NaturalSize, Pipeline, PipelineConfig
+
+__all__ = ["AppliedFrame", "NaturalSize", "Pipeline", "PipelineConfig", "SceneHolder"]

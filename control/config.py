@@ -1,0 +1,25 @@
+"""What the control plane needs to know of the service's settings, as one typed value.
+
+The service (:mod:`control.service.settings`) reads flags and the environment once and builds a
+:class:`ControlConfig` for :func:`control.app.create_app`; nothing under ``control/`` outside
+``control/service/`` reads the settings themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from compositor.scene.codec import DEFAULT_LIMITS, Limits
+
+__all__ = ["ControlConfig"]
+
+
+@dataclass(frozen=True, slots=True)
+class ControlConfig:
+    """``api_token``: the bearer token every request needs (None: no auth, loopback only).
+    ``limits``: the bounds commits are checked against. ``store_backend``: the label of the
+    ``compositor_store_*`` metrics (``embedded`` or ``redis``)."""
+
+    api_token: str | None = None
+    limits: Limits = field(default=DEFAULT_LIMITS)
+    store_backend: str = "embedded"

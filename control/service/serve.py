@@ -1,0 +1,293 @@
+"""``compositor serve`` and ``compositor asset add``: the wiring of the whole service.
+
+This is the one module that imports both the control plane and the pipeline. ``serve`` runs, in
+one process: the store (Redis or embedded), the control app under uvicorn on the event loop, and
+— unless ``--no-render`` — the pipeline's render and encode threads, fed by
+:class:`SceneFeeder`, which follows the store's change feed, loads the assets each scene names
+into the render thread's :class:`~control.service.asset_cache.AssetCache` and only then publishes
+the
+scene. A restarted service reads the scene back from the store, so the program comes back as it
+was (frame numbers are absolute, so animations resume in phase).
+
+SIGINT/SIGTERM stop uvicorn, then the pipeline (outputs are finished: files finalised, RTMP
+closed), then the store. Exit codes: 0 after a clean stop, 1 when something failed to start,
+2 for a refused configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+import time
+from collections.abc import Callable, Generator
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from prometheus_client import CollectorRegistry
+
+from compositor.errors import CompositorError, SceneValidationError
+from compositor.gl.textures import AssetSource
+from compositor.metrics import PipelineMetrics
+from compositor.pipeline import AppliedFrame, Pipeline, PipelineConfig
+from compositor.pipeline.clock import frame_at
+from compositor.scene import Scene, animation
+from compositor.scene.codec import parse_fps
+from control.app import create_app
+from control.assets import validate_asset
+from control.errors import AssetRejectedError, ControlError
+from control.metrics import ControlMetrics
+from control.program import NullProgram, ProgramControl
+from control.service.asset_cache import AssetCache
+from control.service.demo import install_demo, run_clock
+from control.service.logs import configure_logging
+from control.service.program import AirReceipts, CommitToAir, PipelineProgram
+from control.service.settings import Settings
+from control.service.stores import open_store
+from control.store.base import Change, CommitRecord, Store
+
+__all__ = ["SceneFeeder", "asset_main", "live_pipeline", "serve_main", "settings_fps"]
+
+log = logging.getLogger("control.service.serve")
+
+
+def _refusal(settings: Settings) -> str | None:
+    if not settings.is_loopback and settings.api_token is None and not settings.insecure:
+        return (f"refusing to listen on {settings.host} without an API token: set --api-token "
+                "(COMPOSITOR_API_TOKEN), bind 127.0.0.1, or pass --insecure")
+    return None
+
+
+def serve_main(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the service until SIGINT/SIGTERM; see the module docstring for exit codes."""
+    secrets = tuple(s for s in (settings.api_token,) if s)
+    configure_logging(settings.log_level, settings.log_format, secrets=secrets)
+    refusal = _refusal(settings)
+    if refusal is not None:
+        log.error(refusal)
+        return 2
+    try:
+        fps = settings_fps(settings.fps)
+    except SceneValidationError as exc:
+        log.error("--fps: %s", exc.reason)
+        return 2
+    initial = Scene(width=settings.width, height=settings.height, fps=fps)
+    return asyncio.run(_serve(settings, initial))
+
+
+def settings_fps(text: str) -> Fraction:
+    """``--fps`` text (``60``, ``29.97``, ``30000/1001``) as an exact rate."""
+    if "/" in text:
+        return parse_fps(text.strip())
+    try:
+        number = float(text)
+    except ValueError:
+        raise SceneValidationError("fps", f"{text!r} is not a frame rate like 60, 29.97 or "
+                                   "30000/1001") from None
+    return parse_fps(int(number) if number.is_integer() else number)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: the service stops the pipeline first."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+class SceneFeeder:
+    """Follows the store and publishes each new scene to the pipeline, assets loaded first.
+
+    A commit with ``meta["at_frame"]`` (scheduled) is published for that frame. Scenes go on air
+    in version order, so while a scheduled scene still waits for its frame every later one is
+    held for that frame too (its changes include the scheduled ones); the control plane gives
+    such commits that landing frame already (``control.committer``), this is the render side's
+    guarantee.
+    """
+
+    def __init__(self, store: Store, pipeline: Pipeline, assets: AssetCache,
+                 air: CommitToAir | None = None, receipts: AirReceipts | None = None,
+                 time_source: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.pipeline = pipeline
+        self.assets = assets
+        self.air = air
+        self.receipts = receipts
+        self.time_source = time_source
+        self._hold: int | None = None  # the newest scheduled frame published
+
+    def publish(self, change: Change) -> None:
+        requested = _at_frame(change.commit)
+        at_frame = requested
+        now = frame_at(self.time_source(), change.scene.fps)
+        if self._hold is not None and self._hold > now:
+            at_frame = max(at_frame if at_frame is not None else self._hold, self._hold)
+        if at_frame is not None:
+            self._hold = max(self._hold or at_frame, at_frame)
+        if self.receipts is not None:
+            self.receipts.committed(change.version, requested)
+        self.pipeline.publish(change.scene, at_frame)
+
+    async def run(self, retry_s: float = 0.5) -> None:
+        version: int | None = None
+        while True:
+            try:
+                async with contextlib.aclosing(self.store.subscribe(version)) as feed:
+                    async for change in feed:
+                        await self.assets.ensure(self.store, change.scene)
+                        if self.air is not None and change.commit is not None:
+                            self.air.committed(change.version, change.commit.at_unix)
+                        self.publish(change)
+                        version = change.version
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the feed broke (Redis restart...): resume after ours
+                log.warning("scene feed interrupted, resuming: %r", exc)
+            await asyncio.sleep(retry_s)
+
+
+def _at_frame(commit: CommitRecord | None) -> int | None:
+    """A scheduled commit's absolute frame (``meta["at_frame"]``), else None (next frame)."""
+    meta = commit.meta if commit is not None else None
+    value = meta.get("at_frame") if meta is not None else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def live_pipeline(config: PipelineConfig, assets: AssetSource, metrics: PipelineMetrics,
+                  **options: Any) -> Pipeline:
+    """The service's program pipeline: paced on the house clock, animation evaluated with the
+    renderer's natural sizes (the same evaluation as ``control.service.render.offline_pipeline``, so
+    both give identical frames). ``options`` go to :class:`Pipeline` (hooks, a test clock)."""
+    return Pipeline(config, assets, metrics, evaluate_sized=animation.evaluate_with_sizes,
+                    is_animating=animation.is_animating, **options)
+
+
+async def _start_pipeline(settings: Settings, scene: Scene, store: Store,
+                          registry: CollectorRegistry, metrics: ControlMetrics,
+                          ) -> tuple[ProgramControl, Pipeline, list[asyncio.Task[None]]]:
+    """Start rendering; the program, the pipeline and the feeder task."""
+    config = PipelineConfig(width=scene.width, height=scene.height, fps=scene.fps,
+                            encoder=settings.encoder, bitrate_bps=settings.bitrate_bps(),
+                            outputs=settings.outputs)
+    assets = AssetCache()
+    air = CommitToAir(metrics)
+    receipts = AirReceipts(store)
+
+    def on_applied(applied: AppliedFrame) -> None:
+        air.on_applied(applied)
+        receipts.on_applied(applied)
+
+    pipeline = live_pipeline(config, assets.get, PipelineMetrics(registry),
+                             on_applied=on_applied)
+    await assets.ensure(store, scene)
+    pipeline.publish(scene)
+    await asyncio.to_thread(pipeline.start)
+    feeder = SceneFeeder(store, pipeline, assets, air, receipts)
+    tasks = [asyncio.create_task(feeder.run(), name="scene-feeder"),
+             asyncio.create_task(receipts.run(), name="air-receipts")]
+    return PipelineProgram(pipeline, settings.outputs, air), pipeline, tasks
+
+
+async def _serve(settings: Settings, initial: Scene) -> int:
+    registry = CollectorRegistry()
+    metrics = ControlMetrics(registry)
+    store = open_store(settings, initial=initial)
+    pipeline: Pipeline | None = None
+    tasks: list[asyncio.Task[None]] = []
+    try:
+        scene = await store.initialize(initial)
+        if settings.demo and await install_demo(store):
+            scene = await store.read()
+        program: ProgramControl = NullProgram()
+        if settings.render:
+            program, pipeline, tasks = await _start_pipeline(settings, scene, store, registry,
+                                                             metrics)
+            if settings.demo:
+                tasks.append(asyncio.create_task(run_clock(store), name="demo-clock"))
+        app = create_app(settings.control_config(), store, program, registry=registry,
+                         metrics=metrics)
+        server = _Server(uvicorn.Config(
+            app, host=settings.host, port=settings.port, log_config=None, access_log=False,
+            ws_per_message_deflate=False, lifespan="on", timeout_graceful_shutdown=3))
+        _install_signals(server)
+        log.info("serving channel %r on http://%s:%d (%dx%d @ %s fps, rendering %s)",
+                 settings.channel, settings.host, settings.port, scene.width, scene.height,
+                 scene.fps, "on" if settings.render else "off")
+        await server.serve()
+        return 0 if server.started else 1
+    except (CompositorError, ControlError, OSError) as exc:
+        log.error("cannot serve: %s", exc)
+        return 1
+    finally:
+        await _shutdown(store, pipeline, tasks)
+
+
+def _install_signals(server: uvicorn.Server) -> None:
+    loop = asyncio.get_running_loop()
+
+    def stop(sig: signal.Signals) -> None:
+        log.info("%s: stopping", sig.name)
+        if server.should_exit:
+            server.force_exit = True
+        server.should_exit = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop, sig)
+
+
+async def _shutdown(store: Store, pipeline: Pipeline | None,
+                    tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    if pipeline is not None:
+        await asyncio.to_thread(pipeline.stop, 10.0)  # RTMP closed, files finalised
+        log.info("pipeline stopped")
+    with contextlib.suppress(Exception):
+        await store.close()
+
+
+# --- compositor asset add ---------------------------------------------------------------------
+
+_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+          ".webp": "image/webp", ".gif": "image/gif", ".ttf": "font/ttf", ".otf": "font/otf"}
+
+
+def asset_main(settings: Settings, args: argparse.Namespace) -> int:
+    """Validate and import each file; one JSON line per file on stdout; 1 if any failed."""
+    configure_logging(settings.log_level, settings.log_format)
+    return asyncio.run(_add_assets(settings, [Path(f) for f in args.files]))
+
+
+async def _add_assets(settings: Settings, files: list[Path]) -> int:
+    store = open_store(settings)
+    failed = 0
+    try:
+        for path in files:
+            line: dict[str, object] = {"file": str(path)}
+            try:
+                data = path.read_bytes()
+                info = validate_asset(data, _TYPES.get(path.suffix.lower(),
+                                                        "application/octet-stream"), path.name)
+                stored = await store.put_asset(data, info)
+                line.update(id=stored.id, kind=stored.kind, width=stored.width,
+                            height=stored.height, bytes=stored.bytes, sha256=stored.sha256)
+            except (OSError, AssetRejectedError, ControlError) as exc:
+                failed += 1
+                line["error"] = str(exc)
+            print(json.dumps(line), flush=True)
+    finally:
+        await store.close()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from control.service.cli import main
+
+    sys.exit(main(["serve", *sys.argv[1:]]))

@@ -1,0 +1,203 @@
+"""Settings: one frozen dataclass, read once from flags and the environment, then passed down.
+
+Every setting has a flag and an environment variable; the flag wins (CONTRACT.md). Nothing here is
+global: :func:`load_settings` builds a value, the caller hands it to what needs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from compositor.errors import SceneValidationError
+from compositor.scene.codec import Limits, parse_fps
+from control.config import ControlConfig
+
+__all__ = ["ENCODERS", "Settings", "SettingsError", "add_settings_arguments", "load_settings"]
+
+ENCODERS = ("auto", "x264", "nvenc")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("text", "json")
+
+
+class SettingsError(ValueError):
+    """A flag or environment variable has a bad value; the message names it."""
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "compositor"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    redis_url: str | None = None
+    data_dir: Path = field(default_factory=_default_data_dir)
+    channel: str = "main"
+    outputs: tuple[str, ...] = ()
+    width: int = 1920
+    height: int = 1080
+    fps: str = "60"  # parsed by compositor.scene.codec.parse_fps: "60", "29.97", "30000/1001"
+    encoder: str = "auto"
+    bitrate: str = "6000k"
+    api_token: str | None = None
+    insecure: bool = False  # allow a non-loopback bind without a token
+    max_layers: int = 256
+    log_level: str = "info"
+    log_format: str = "text"
+    demo: bool = False  # create the demo scene on an empty store
+    render: bool = True  # run the render loop in this process
+
+    @property
+    def limits(self) -> Limits:
+        """The bounds every commit is checked against (``max_layers`` from the settings)."""
+        return Limits(max_layers=self.max_layers)
+
+    def control_config(self) -> ControlConfig:
+        """What the control plane (``control.app.create_app``) needs of these settings."""
+        return ControlConfig(api_token=self.api_token, limits=self.limits,
+                             store_backend="redis" if self.redis_url else "embedded")
+
+    @property
+    def is_loopback(self) -> bool:
+        if self.host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            return False
+
+    def frame_rate(self) -> Fraction:
+        """``fps`` as an exact rate: ``60``, ``29.97`` (= 30000/1001), ``30000/1001``; 1..120."""
+        text = self.fps.strip()
+        try:
+            return parse_fps(text if "/" in text else float(text))
+        except (ValueError, SceneValidationError) as exc:
+            raise SettingsError(
+                f"--fps: {self.fps!r} is not a frame rate from 1 to 120 like 60, 29.97 or "
+                "30000/1001"
+            ) from exc
+
+    def bitrate_bps(self) -> int:
+        """``6000k`` / ``6M`` / ``6000000`` in bits per second."""
+        text = self.bitrate.strip().lower()
+        scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+        digits = text[:-1] if scale != 1 else text
+        try:
+            value = int(float(digits) * scale)
+        except ValueError as exc:
+            raise SettingsError(f"--bitrate: {self.bitrate!r} is not a bitrate like 6000k") from exc
+        if not 100_000 <= value <= 200_000_000:
+            raise SettingsError("--bitrate: must be between 100k and 200M")
+        return value
+
+
+# flag name -> (environment variables, help). Order is the --help order.
+_ENV: dict[str, tuple[tuple[str, ...], str]] = {
+    "host": (("COMPOSITOR_HOST",), "address to bind (default 127.0.0.1)"),
+    "port": (("COMPOSITOR_PORT",), "port to bind (default 8080)"),
+    "redis_url": (("COMPOSITOR_REDIS_URL", "REDIS_URL"), "redis:// or rediss:// URL (default: "
+                  "the embedded store)"),
+    "data_dir": (("COMPOSITOR_DATA_DIR",), "folder of the embedded store"),
+    "channel": (("COMPOSITOR_CHANNEL",), "channel name: the key prefix in the store"),
+    "outputs": (("COMPOSITOR_OUTPUT",), "output URL or file (repeatable; env: comma-separated)"),
+    "width": (("COMPOSITOR_WIDTH",), "canvas width in pixels (default 1920)"),
+    "height": (("COMPOSITOR_HEIGHT",), "canvas height in pixels (default 1080)"),
+    "fps": (("COMPOSITOR_FPS",), "frame rate: 60, 50, 30, 29.97, 30000/1001, ..."),
+    "encoder": (("COMPOSITOR_ENCODER",), "auto, x264 or nvenc (default auto)"),
+    "bitrate": (("COMPOSITOR_BITRATE",), "video bitrate (default 6000k)"),
+    "api_token": (("COMPOSITOR_API_TOKEN",), "require 'Authorization: Bearer TOKEN' on /api"),
+    "max_layers": (("COMPOSITOR_MAX_LAYERS",), "most layers a scene may have (default 256)"),
+    "log_level": (("COMPOSITOR_LOG_LEVEL",), "debug, info, warning or error"),
+    "log_format": (("COMPOSITOR_LOG_FORMAT",), "text or json"),
+}
+
+
+def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add every setting's flag; defaults stay None so the environment can fill in."""
+    for name, (env, help_text) in _ENV.items():
+        flag = "--output" if name == "outputs" else "--" + name.replace("_", "-")
+        extra = {"action": "append"} if name == "outputs" else {}
+        parser.add_argument(flag, dest=name, default=None,
+                            help=f"{help_text} [env {', '.join(env)}]", **extra)  # type: ignore[arg-type]
+    parser.add_argument("--insecure", action="store_true", default=None,
+                        help="allow a non-loopback bind without an API token")
+
+
+def _int(name: str, text: str, lo: int, hi: int) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise SettingsError(f"--{name.replace('_', '-')}: {text!r} is not an integer") from exc
+    if not lo <= value <= hi:
+        raise SettingsError(f"--{name.replace('_', '-')}: must be between {lo} and {hi}")
+    return value
+
+
+def load_settings(
+    args: argparse.Namespace | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Merge flags over environment over defaults, validating each value."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, object] = {}
+    for name, (env_names, _) in _ENV.items():
+        flag_value = getattr(args, name, None) if args is not None else None
+        if flag_value is not None:
+            raw[name] = flag_value
+            continue
+        for env_name in env_names:
+            if environ.get(env_name):
+                value = environ[env_name]
+                raw[name] = [v.strip() for v in value.split(",") if v.strip()] \
+                    if name == "outputs" else value
+                break
+    return _build(raw, args)
+
+
+def _build(raw: dict[str, object], args: argparse.Namespace | None) -> Settings:
+    d = Settings()
+    get = raw.get
+    level = str(get("log_level", d.log_level)).lower()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"--log-level: must be one of {', '.join(LOG_LEVELS)}")
+    fmt = str(get("log_format", d.log_format)).lower()
+    if fmt not in LOG_FORMATS:
+        raise SettingsError(f"--log-format: must be one of {', '.join(LOG_FORMATS)}")
+    encoder = str(get("encoder", d.encoder)).lower()
+    if encoder not in ENCODERS:
+        raise SettingsError(f"--encoder: must be one of {', '.join(ENCODERS)}")
+    outputs = get("outputs", ())
+    settings = Settings(
+        host=str(get("host", d.host)),
+        port=_int("port", str(get("port", d.port)), 0, 65535),
+        redis_url=str(raw["redis_url"]) if raw.get("redis_url") else None,
+        data_dir=Path(str(get("data_dir", d.data_dir))).expanduser(),
+        channel=str(get("channel", d.channel)),
+        outputs=tuple(str(o) for o in outputs) if isinstance(outputs, Sequence) else (),
+        width=_int("width", str(get("width", d.width)), 16, 7680),
+        height=_int("height", str(get("height", d.height)), 16, 4320),
+        fps=str(get("fps", d.fps)),
+        encoder=encoder,
+        bitrate=str(get("bitrate", d.bitrate)),
+        api_token=str(raw["api_token"]) if raw.get("api_token") else None,
+        insecure=bool(getattr(args, "insecure", None)),
+        max_layers=_int("max_layers", str(get("max_layers", d.max_layers)), 1, 4096),
+        log_level=level,
+        log_format=fmt,
+        demo=bool(getattr(args, "demo", False)),
+        render=not bool(getattr(args, "no_render", False)),
+    )
+    settings.bitrate_bps()  # validates
+    settings.frame_rate()  # validates
+    if settings.width % 2 or settings.height % 2:
+        raise SettingsError("--width/--height: must be even (4:2:0 video needs even sizes)")
+    if not settings.channel.replace("-", "").replace("_", "").isalnum():
+        raise SettingsError("--channel: use letters, digits, '-' and '_' only")
+    return settings
