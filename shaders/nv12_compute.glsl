@@ -7,21 +7,10 @@
 layout(local_size_x = 8, local_size_y = 8) in;
 layout(std430, binding = 0) writeonly buffer Nv12 { uint words[]; };
 
-uniform sampler2D u_frame;
-uniform bool u_linear;
 uniform ivec2 u_size;  // frame width, height in px
 
-vec3 srgb_encode(vec3 linear) {
-    vec3 c = clamp(linear, 0.0, 1.0);
-    return mix(c * 12.92, 1.055 * pow(c, vec3(1.0 / 2.4)) - 0.055, step(vec3(0.0031308), c));
-}
-
-vec3 rgb_at(ivec2 p) {
-    vec3 rgb = clamp(texelFetch(u_frame, p, 0).rgb, 0.0, 1.0);
-    return u_linear ? srgb_encode(rgb) : rgb;
-}
-
-const vec3 LUMA = vec3(0.2126, 0.7152, 0.0722);
+#include "lib/srgb.glsl"
+#include "lib/nv12_source.glsl"
 
 uint code(float value) { return uint(clamp(floor(value + 0.5), 0.0, 255.0)); }
 

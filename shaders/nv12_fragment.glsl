@@ -4,28 +4,14 @@
 #version 430 core
 
 #section VERTEX_SHADER
-void main() {
-    vec2 corner = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));
-    gl_Position = vec4(corner * 2.0 - 1.0, 0.0, 1.0);
-}
+#include "lib/fullscreen_triangle.glsl"
 
 #section FRAGMENT_SHADER
-uniform sampler2D u_frame;
-uniform bool u_linear;
 uniform int u_height;  // luma rows
 out float out_code;
 
-vec3 srgb_encode(vec3 linear) {
-    vec3 c = clamp(linear, 0.0, 1.0);
-    return mix(c * 12.92, 1.055 * pow(c, vec3(1.0 / 2.4)) - 0.055, step(vec3(0.0031308), c));
-}
-
-vec3 rgb_at(ivec2 p) {
-    vec3 rgb = clamp(texelFetch(u_frame, p, 0).rgb, 0.0, 1.0);
-    return u_linear ? srgb_encode(rgb) : rgb;
-}
-
-const vec3 LUMA = vec3(0.2126, 0.7152, 0.0722);
+#include "lib/srgb.glsl"
+#include "lib/nv12_source.glsl"
 
 // Code values are rounded here so the unorm store is exact.
 float code(float value) { return floor(value + 0.5) / 255.0; }

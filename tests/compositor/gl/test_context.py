@@ -76,3 +76,34 @@ def test_missing_file_and_sections(gl: GLContext, tmp_path: Path) -> None:
     (tmp_path / "twice.glsl").write_text("#section VERTEX_SHADER\n#section VERTEX_SHADER\n")
     with pytest.raises(ShaderError, match="repeated"):
         read_sections(tmp_path / "twice.glsl")
+
+
+def test_includes_are_inlined_and_errors_name_the_included_file(gl: GLContext,
+                                                                 tmp_path: Path) -> None:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "helpers.glsl").write_text(
+        "// a helper\nfloat half_of(float x) { return x * 0.5; }\nfloat bad() { return nope; }\n")
+    (tmp_path / "uses.glsl").write_text(
+        "#version 430 core\n"
+        "#section VERTEX_SHADER\n"
+        "void main() { gl_Position = vec4(0.0); }\n"
+        "#section FRAGMENT_SHADER\n"
+        "out vec4 c;\n"
+        '#include "lib/helpers.glsl"\n'
+        "void main() { c = vec4(half_of(1.0)); }\n"
+    )
+    source = read_sections(tmp_path / "uses.glsl")["FRAGMENT_SHADER"]
+    assert "half_of" in source and "#line 1 1" in source and "#line 7 0" in source
+    with pytest.raises(ShaderError) as caught:
+        load_program(gl.ctx, "uses", shader_dir=tmp_path)
+    assert "nope" in caught.value.log
+    assert "1:3" in caught.value.log  # line 3 of source string 1...
+    assert "1 = lib/helpers.glsl" in caught.value.log  # ...which is the included file
+
+
+def test_shared_shader_code_is_written_once() -> None:
+    # srgb_encode and the full-viewport vertex stage live in shaders/lib/ only.
+    for path in SHADER_DIR.glob("*.glsl"):
+        text = path.read_text()
+        assert "vec3 srgb_encode(" not in text, path.name
+        assert "gl_VertexID << 1" not in text, path.name
