@@ -212,7 +212,7 @@ class Output:
                     continue
                 need_keyframe = False
                 sent = sink.write(item)
-                if self.state != "live":
+                if sent and self.state != "live":  # a network sink confirms what it sent
                     self._backoff.reset()
                     self._set_state("live")
                     log.info("output %s: live", self.name)

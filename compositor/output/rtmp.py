@@ -1,7 +1,9 @@
 """RTMP and RTMPS outputs (flv over the network) with stream keys redacted.
 
-The writer thread reconnects with capped exponential backoff whenever the connection fails,
-while the pipeline keeps rendering and encoding; the output resumes at the next keyframe.
+The writer thread reconnects with capped exponential backoff whenever the connection fails or
+stalls, while the pipeline keeps rendering and encoding; the output resumes at the next keyframe.
+The flv muxer runs in a child process (:mod:`compositor.output.isolated`): a server that accepts
+and never answers cannot freeze this one.
 A URL is only ever logged or reported through :func:`redact_url`.
 """
 
@@ -13,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from compositor.errors import OutputError
 from compositor.metrics import PipelineMetrics
 from compositor.output.base import Backoff, Output, VideoParams
-from compositor.output.container import ContainerSink
+from compositor.output.isolated import IsolatedSink
 
 __all__ = ["RTMP_SCHEMES", "is_rtmp_url", "redact_url", "rtmp_output"]
 
@@ -66,16 +68,19 @@ def rtmp_output(
     backoff: Backoff | None = None,
     queue_packets: int = 120,
     lossless: bool = False,
+    stall_s: float = 5.0,
 ) -> Output:
-    """An :class:`Output` publishing flv to ``url`` (rtmp:// or rtmps://), reconnecting."""
+    """An :class:`Output` publishing flv to ``url`` (rtmp:// or rtmps://), reconnecting.
+
+    A connection that takes no packet for ``stall_s`` seconds counts as failed."""
     name = redact_url(url)
 
-    def open_sink() -> ContainerSink:
+    def open_sink() -> IsolatedSink:
         _probe(url, name)
-        return ContainerSink(
+        return IsolatedSink(
             url, "flv", video, audio=audio, name=name,
             options={"flvflags": "no_duration_filesize"},
-            timeout_s=_OPEN_TIMEOUT_S,
+            timeout_s=_OPEN_TIMEOUT_S, stall_s=stall_s,
         )
 
     return Output(name, open_sink, metrics, reconnect=True, backoff=backoff,
