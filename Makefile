@@ -11,7 +11,6 @@ test:
 run:
 	./scripts/run $(ARGS)
 
+# Quick settings by default; `make bench ARGS=--full` for the real figures, ARGS="codec" for one.
 bench: bootstrap
-	@if [ -x scripts/bench ]; then ./scripts/bench; \
-	else for f in benchmarks/bench_*.py; do [ -e "$$f" ] || { echo "no benchmarks yet"; exit 1; }; \
-	echo "== $$f"; .venv/bin/python "$$f" || exit 1; done; fi
+	./scripts/bench $(ARGS)

@@ -26,7 +26,7 @@ from benchmarks.report import percentile, print_table, write_json
 from benchmarks.standard_scene import standard_scene
 from compositor.encode import X264Encoder
 from compositor.metrics import PipelineMetrics
-from compositor.pipeline import Pipeline, PipelineConfig
+from compositor.pipeline import NaturalSize, Pipeline, PipelineConfig
 from compositor.scene import Scene, TextContent
 
 
@@ -36,7 +36,7 @@ def _scene(width: int, height: int, fps: Fraction) -> tuple[Scene, dict[str, byt
     return dataclasses.replace(scene, fps=fps), dict(assets), "standard_scene()"
 
 
-def _moving(scene: Scene, frame: int) -> Scene:
+def _moving(scene: Scene, frame: int, natural_size: NaturalSize) -> Scene:
     """Move the last layer 8 px per frame so every frame differs (no reuse)."""
     last = scene.layers[-1]
     x = float((frame * 8) % max(1, scene.width - 120))
@@ -71,9 +71,9 @@ def run_live(config: PipelineConfig, scene: Scene, assets: dict[str, bytes],
         return assets.get(asset_id)
 
     every = motion == "every"
-    pipeline = Pipeline(config, source, PipelineMetrics(CollectorRegistry()),
-                        evaluate=_moving if every else (lambda s, f: s),
-                        is_animating=lambda s, f: every, on_encoded=on_encoded)
+    config = dataclasses.replace(config, evaluate=_moving if every else (lambda s, f, size: s),
+                                 is_animating=lambda s, f: every, on_encoded=on_encoded)
+    pipeline = Pipeline(config, source, PipelineMetrics(CollectorRegistry()))
     pipeline.publish(scene)
     pipeline.start()
     cpu0, wall0 = time.process_time(), time.monotonic()

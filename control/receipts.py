@@ -8,13 +8,12 @@ each to every client of the :class:`~control.ws.Hub`, after the ``scene.changed`
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 from typing import Any
 
 from control.store.base import Receipt, Store
+from control.store.feed import follow
 from control.ws import Hub
 
 __all__ = ["ReceiptRelay", "applied_json", "applied_message"]
@@ -43,17 +42,10 @@ class ReceiptRelay:
         self.retry_s = retry_s
 
     async def run(self) -> None:
-        """Until cancelled; a broken feed is resumed after ``retry_s``."""
-        while True:
-            try:
-                async with contextlib.aclosing(self.store.subscribe_receipts()) as feed:
-                    async for receipt in feed:
-                        await self.relay(receipt)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the feed broke: receipts meanwhile are lost to WS only
-                _log.warning("receipt feed interrupted: %r", exc)
-            await asyncio.sleep(self.retry_s)
+        """Until cancelled; a broken feed is resumed after ``retry_s`` (receipts put meanwhile
+        are lost to WebSocket clients only: the store keeps them)."""
+        await follow(self.store.subscribe_receipts, self.relay, retry_s=self.retry_s, log=_log,
+                     feed="receipt feed")
 
     async def relay(self, receipt: Receipt) -> None:
         # Clients hear of a version's change before they hear it went on air.

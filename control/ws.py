@@ -22,6 +22,7 @@ from compositor.scene import Scene
 from compositor.scene.codec import encode_scene
 from control.metrics import ControlMetrics
 from control.store.base import Change, Store
+from control.store.feed import follow
 
 __all__ = ["Client", "Hub", "hello_message"]
 
@@ -118,17 +119,9 @@ class Hub:
         self.metrics.layers.set(len(scene.layers))
 
     async def _follow(self) -> None:
-        while True:
-            try:
-                async with contextlib.aclosing(self.store.subscribe(self.version)) as feed:
-                    async for change in feed:
-                        await self._apply(change)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the feed broke (e.g. Redis went away): resume from ours
-                _log.warning("change feed interrupted, resuming after %.1fs: %r",
-                             self.retry_s, exc)
-            await asyncio.sleep(self.retry_s)
+        # A broken feed (e.g. Redis went away) resumes after the version the hub has.
+        await follow(lambda: self.store.subscribe(self.version), self._apply,
+                     retry_s=self.retry_s, log=_log, feed="change feed")
 
     async def _apply(self, change: Change) -> None:
         if change.version <= self.version and change.kind == "commit":

@@ -2,8 +2,9 @@
 holder between the control side and the render thread (see :mod:`compositor.pipeline.pipeline`).
 """
 
+from compositor.pipeline.config import Evaluate, NaturalSize, PipelineConfig
 from compositor.pipeline.encode_stage import AppliedFrame
 from compositor.pipeline.holder import SceneHolder
-from compositor.pipeline.pipeline import NaturalSize, Pipeline, PipelineConfig
+from compositor.pipeline.pipeline import Pipeline
 
-__all__ = ["AppliedFrame", "NaturalSize", "Pipeline", "PipelineConfig", "SceneHolder"]
+__all__ = ["AppliedFrame", "Evaluate", "NaturalSize", "Pipeline", "PipelineConfig", "SceneHolder"]

@@ -14,8 +14,8 @@ from compositor.scene import Scene
 
 __all__ = ["SceneHolder"]
 
-# The pipeline's logger, as before the holder had a module of its own: log filters keep working.
-log = logging.getLogger("compositor.pipeline")
+# A child of "compositor.pipeline": filters set on the pipeline's logger still apply.
+log = logging.getLogger(__name__)
 
 
 class SceneHolder:

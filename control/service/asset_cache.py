@@ -11,14 +11,29 @@ from __future__ import annotations
 import logging
 import threading
 
-from compositor.scene import Scene
+from compositor.gl.text import BUILTIN_FONTS
+from compositor.scene import ImageContent, Scene, TextContent
 from control.errors import AssetNotFoundError
-from control.service.render import referenced_assets
 from control.store.base import Store
 
-__all__ = ["AssetCache"]
+__all__ = ["AssetCache", "referenced_assets"]
 
 log = logging.getLogger(__name__)
+
+
+def referenced_assets(scene: Scene) -> set[str]:
+    """Asset ids the scene needs drawn: image assets and non-builtin fonts.
+
+    The one walk of a scene's assets for rendering, live (:class:`AssetCache`) and offline
+    (``compositor render``).
+    """
+    ids: set[str] = set()
+    for layer in scene.layers:
+        if isinstance(layer.content, ImageContent):
+            ids.add(layer.content.asset)
+        elif isinstance(layer.content, TextContent) and layer.content.font not in BUILTIN_FONTS:
+            ids.add(layer.content.font)
+    return ids
 
 
 class AssetCache:

@@ -157,7 +157,8 @@ class RequestIdMiddleware:
 
     def __init__(self, app: ASGIApp, logger: logging.Logger | None = None) -> None:
         self.app = app
-        self.log = logger or logging.getLogger("control.access")
+        # The access log: a child of this module's logger, so it can be silenced on its own.
+        self.log = logger or logging.getLogger(f"{__name__}.access")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):

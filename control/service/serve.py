@@ -25,20 +25,17 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Generator
-from fractions import Fraction
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import uvicorn
 from prometheus_client import CollectorRegistry
 
-from compositor.errors import CompositorError, SceneValidationError
-from compositor.gl.textures import AssetSource
+from compositor.errors import CompositorError
 from compositor.metrics import PipelineMetrics
-from compositor.pipeline import AppliedFrame, Pipeline, PipelineConfig
+from compositor.pipeline import AppliedFrame, Pipeline
 from compositor.pipeline.clock import frame_at
-from compositor.scene import Scene, animation
-from compositor.scene.codec import parse_fps
+from compositor.scene import Scene
 from control.app import create_app
 from control.assets import validate_asset
 from control.errors import AssetRejectedError, ControlError
@@ -51,10 +48,11 @@ from control.service.program import AirReceipts, CommitToAir, PipelineProgram
 from control.service.settings import Settings
 from control.service.stores import open_store
 from control.store.base import Change, CommitRecord, Store
+from control.store.feed import follow
 
-__all__ = ["SceneFeeder", "asset_main", "live_pipeline", "serve_main", "settings_fps"]
+__all__ = ["SceneFeeder", "asset_main", "serve_main"]
 
-log = logging.getLogger("control.service.serve")
+log = logging.getLogger(__name__)
 
 
 def _refusal(settings: Settings) -> str | None:
@@ -72,25 +70,8 @@ def serve_main(settings: Settings, args: argparse.Namespace) -> int:
     if refusal is not None:
         log.error(refusal)
         return 2
-    try:
-        fps = settings_fps(settings.fps)
-    except SceneValidationError as exc:
-        log.error("--fps: %s", exc.reason)
-        return 2
-    initial = Scene(width=settings.width, height=settings.height, fps=fps)
+    initial = Scene(width=settings.width, height=settings.height, fps=settings.fps)
     return asyncio.run(_serve(settings, initial))
-
-
-def settings_fps(text: str) -> Fraction:
-    """``--fps`` text (``60``, ``29.97``, ``30000/1001``) as an exact rate."""
-    if "/" in text:
-        return parse_fps(text.strip())
-    try:
-        number = float(text)
-    except ValueError:
-        raise SceneValidationError("fps", f"{text!r} is not a frame rate like 60, 29.97 or "
-                                   "30000/1001") from None
-    return parse_fps(int(number) if number.is_integer() else number)
 
 
 class _Server(uvicorn.Server):
@@ -135,21 +116,19 @@ class SceneFeeder:
         self.pipeline.publish(change.scene, at_frame)
 
     async def run(self, retry_s: float = 0.5) -> None:
+        """Until cancelled; a broken feed (Redis restart...) resumes after the last version."""
         version: int | None = None
-        while True:
-            try:
-                async with contextlib.aclosing(self.store.subscribe(version)) as feed:
-                    async for change in feed:
-                        await self.assets.ensure(self.store, change.scene)
-                        if self.air is not None and change.commit is not None:
-                            self.air.committed(change.version, change.commit.at_unix)
-                        self.publish(change)
-                        version = change.version
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the feed broke (Redis restart...): resume after ours
-                log.warning("scene feed interrupted, resuming: %r", exc)
-            await asyncio.sleep(retry_s)
+
+        async def feed(change: Change) -> None:
+            nonlocal version
+            await self.assets.ensure(self.store, change.scene)
+            if self.air is not None and change.commit is not None:
+                self.air.committed(change.version, change.commit.at_unix)
+            self.publish(change)
+            version = change.version
+
+        await follow(lambda: self.store.subscribe(version), feed, retry_s=retry_s, log=log,
+                     feed="scene feed")
 
 
 def _at_frame(commit: CommitRecord | None) -> int | None:
@@ -159,22 +138,10 @@ def _at_frame(commit: CommitRecord | None) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def live_pipeline(config: PipelineConfig, assets: AssetSource, metrics: PipelineMetrics,
-                  **options: Any) -> Pipeline:
-    """The service's program pipeline: paced on the house clock, animation evaluated with the
-    renderer's natural sizes (the same evaluation as ``control.service.render.offline_pipeline``, so
-    both give identical frames). ``options`` go to :class:`Pipeline` (hooks, a test clock)."""
-    return Pipeline(config, assets, metrics, evaluate_sized=animation.evaluate_with_sizes,
-                    is_animating=animation.is_animating, **options)
-
-
 async def _start_pipeline(settings: Settings, scene: Scene, store: Store,
                           registry: CollectorRegistry, metrics: ControlMetrics,
                           ) -> tuple[ProgramControl, Pipeline, list[asyncio.Task[None]]]:
     """Start rendering; the program, the pipeline and the feeder task."""
-    config = PipelineConfig(width=scene.width, height=scene.height, fps=scene.fps,
-                            encoder=settings.encoder, bitrate_bps=settings.bitrate_bps(),
-                            outputs=settings.outputs)
     assets = AssetCache()
     air = CommitToAir(metrics)
     receipts = AirReceipts(store)
@@ -183,8 +150,10 @@ async def _start_pipeline(settings: Settings, scene: Scene, store: Store,
         air.on_applied(applied)
         receipts.on_applied(applied)
 
-    pipeline = live_pipeline(config, assets.get, PipelineMetrics(registry),
-                             on_applied=on_applied)
+    # Paced on the house clock, with PipelineConfig's default evaluation: the same as
+    # ``compositor render`` uses offline, so both give identical frames.
+    config = replace(settings.pipeline_config(scene), on_applied=on_applied)
+    pipeline = Pipeline(config, assets.get, PipelineMetrics(registry))
     await assets.ensure(store, scene)
     pipeline.publish(scene)
     await asyncio.to_thread(pipeline.start)

@@ -15,10 +15,13 @@ from fractions import Fraction
 from pathlib import Path
 
 from compositor.errors import SceneValidationError
+from compositor.pipeline import PipelineConfig
+from compositor.scene import Scene
 from compositor.scene.codec import Limits, parse_fps
 from control.config import ControlConfig
 
-__all__ = ["ENCODERS", "Settings", "SettingsError", "add_settings_arguments", "load_settings"]
+__all__ = ["ENCODERS", "Settings", "SettingsError", "add_settings_arguments", "load_settings",
+           "parse_bitrate", "parse_frame_rate"]
 
 ENCODERS = ("auto", "x264", "nvenc")
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -44,9 +47,9 @@ class Settings:
     outputs: tuple[str, ...] = ()
     width: int = 1920
     height: int = 1080
-    fps: str = "60"  # parsed by compositor.scene.codec.parse_fps: "60", "29.97", "30000/1001"
+    fps: Fraction = Fraction(60)  # exact; see parse_frame_rate
     encoder: str = "auto"
-    bitrate: str = "6000k"
+    bitrate_bps: int = 6_000_000  # bits per second; see parse_bitrate
     api_token: str | None = None
     insecure: bool = False  # allow a non-loopback bind without a token
     max_layers: int = 256
@@ -65,6 +68,14 @@ class Settings:
         return ControlConfig(api_token=self.api_token, limits=self.limits,
                              store_backend="redis" if self.redis_url else "embedded")
 
+    def pipeline_config(self, scene: Scene) -> PipelineConfig:
+        """The program's pipeline: ``scene``'s size and rate, these settings' encoder, bitrate
+        and outputs; every other field (run mode, evaluation, hooks) at its default, the live
+        service's. Callers ``dataclasses.replace`` what they run differently."""
+        return PipelineConfig(width=scene.width, height=scene.height, fps=scene.fps,
+                              encoder=self.encoder, bitrate_bps=self.bitrate_bps,
+                              outputs=self.outputs)
+
     @property
     def is_loopback(self) -> bool:
         if self.host == "localhost":
@@ -74,29 +85,33 @@ class Settings:
         except ValueError:
             return False
 
-    def frame_rate(self) -> Fraction:
-        """``fps`` as an exact rate: ``60``, ``29.97`` (= 30000/1001), ``30000/1001``; 1..120."""
-        text = self.fps.strip()
-        try:
-            return parse_fps(text if "/" in text else float(text))
-        except (ValueError, SceneValidationError) as exc:
-            raise SettingsError(
-                f"--fps: {self.fps!r} is not a frame rate from 1 to 120 like 60, 29.97 or "
-                "30000/1001"
-            ) from exc
 
-    def bitrate_bps(self) -> int:
-        """``6000k`` / ``6M`` / ``6000000`` in bits per second."""
-        text = self.bitrate.strip().lower()
-        scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
-        digits = text[:-1] if scale != 1 else text
-        try:
-            value = int(float(digits) * scale)
-        except ValueError as exc:
-            raise SettingsError(f"--bitrate: {self.bitrate!r} is not a bitrate like 6000k") from exc
-        if not 100_000 <= value <= 200_000_000:
-            raise SettingsError("--bitrate: must be between 100k and 200M")
-        return value
+def parse_frame_rate(text: str) -> Fraction:
+    """``--fps`` text as an exact rate: ``60``, ``29.97`` (= 30000/1001), ``30000/1001``; 1..120.
+
+    The one parser of the flag; :class:`SettingsError` names the flag and the bad value.
+    """
+    stripped = text.strip()
+    try:
+        return parse_fps(stripped if "/" in stripped else float(stripped))
+    except (ValueError, SceneValidationError) as exc:
+        raise SettingsError(
+            f"--fps: {text!r} is not a frame rate from 1 to 120 like 60, 29.97 or 30000/1001"
+        ) from exc
+
+
+def parse_bitrate(text: str) -> int:
+    """``--bitrate`` text (``6000k`` / ``6M`` / ``6000000``) in bits per second, 100k..200M."""
+    lowered = text.strip().lower()
+    scale = {"k": 1_000, "m": 1_000_000}.get(lowered[-1:], 1)
+    digits = lowered[:-1] if scale != 1 else lowered
+    try:
+        value = int(float(digits) * scale)
+    except ValueError as exc:
+        raise SettingsError(f"--bitrate: {text!r} is not a bitrate like 6000k") from exc
+    if not 100_000 <= value <= 200_000_000:
+        raise SettingsError("--bitrate: must be between 100k and 200M")
+    return value
 
 
 # flag name -> (environment variables, help). Order is the --help order.
@@ -183,9 +198,9 @@ def _build(raw: dict[str, object], args: argparse.Namespace | None) -> Settings:
         outputs=tuple(str(o) for o in outputs) if isinstance(outputs, Sequence) else (),
         width=_int("width", str(get("width", d.width)), 16, 7680),
         height=_int("height", str(get("height", d.height)), 16, 4320),
-        fps=str(get("fps", d.fps)),
+        fps=parse_frame_rate(str(raw["fps"])) if "fps" in raw else d.fps,
         encoder=encoder,
-        bitrate=str(get("bitrate", d.bitrate)),
+        bitrate_bps=parse_bitrate(str(raw["bitrate"])) if "bitrate" in raw else d.bitrate_bps,
         api_token=str(raw["api_token"]) if raw.get("api_token") else None,
         insecure=bool(getattr(args, "insecure", None)),
         max_layers=_int("max_layers", str(get("max_layers", d.max_layers)), 1, 4096),
@@ -194,8 +209,6 @@ def _build(raw: dict[str, object], args: argparse.Namespace | None) -> Settings:
         demo=bool(getattr(args, "demo", False)),
         render=not bool(getattr(args, "no_render", False)),
     )
-    settings.bitrate_bps()  # validates
-    settings.frame_rate()  # validates
     if settings.width % 2 or settings.height % 2:
         raise SettingsError("--width/--height: must be even (4:2:0 video needs even sizes)")
     if not settings.channel.replace("-", "").replace("_", "").isalnum():

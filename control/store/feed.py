@@ -5,6 +5,9 @@ order through :meth:`Mailbox.get`. Posting never blocks: each post is handed to 
 loop with ``call_soon_threadsafe`` (which keeps order), and a mailbox holding ``capacity`` items
 drops them all and reports :data:`OVERFLOW` once, so the subscriber resynchronises from a
 snapshot instead of slowing the writer down.
+
+The reading side of every feed is :func:`follow`: the one follow-and-retry loop of the hub, the
+receipt relay and the render side's scene feeder.
 """
 
 from __future__ import annotations
@@ -12,11 +15,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import logging
 from collections import deque
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import NoReturn, TypeVar
 
 from control.store.base import Change
 
-__all__ = ["CLOSED", "OVERFLOW", "Mailbox", "Signal"]
+__all__ = ["CLOSED", "OVERFLOW", "Mailbox", "Signal", "follow"]
+
+T = TypeVar("T")
 
 
 class Signal(enum.Enum):
@@ -71,3 +79,25 @@ class Mailbox:
                 return CLOSED
             self._ready.clear()
             await self._ready.wait()
+
+
+async def follow(subscribe: Callable[[], AsyncGenerator[T, None]],
+                 handle: Callable[[T], Awaitable[None]], *, retry_s: float,
+                 log: logging.Logger, feed: str) -> NoReturn:
+    """Hand every item of a store feed to ``handle``, in order, until cancelled.
+
+    ``subscribe()`` opens the feed; it is called again ``retry_s`` seconds after the feed ends or
+    breaks (a Redis restart...), so a caller that resumes from where it got to makes it read
+    from there. A break is logged on ``log`` as "``feed`` interrupted"; an error raised by
+    ``handle`` counts as a break too. Cancellation is never swallowed.
+    """
+    while True:
+        try:
+            async with contextlib.aclosing(subscribe()) as items:
+                async for item in items:
+                    await handle(item)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the feed broke: resume after a pause
+            log.warning("%s interrupted, resuming after %.1fs: %r", feed, retry_s, exc)
+        await asyncio.sleep(retry_s)

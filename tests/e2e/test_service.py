@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
-from compositor.errors import SceneValidationError
 from compositor.pipeline import AppliedFrame
 from compositor.scene import ImageContent
 from control.metrics import ControlMetrics
 from control.service.demo import CLOCK_ID, install_demo, logo_png
 from control.service.program import CommitToAir
-from control.service.serve import settings_fps
+from control.service.settings import SettingsError, parse_frame_rate
 from control.store.embedded import EmbeddedStore
 
 FONTS = Path(__file__).resolve().parents[2] / "compositor" / "fonts"
@@ -79,11 +78,11 @@ def test_demo_installs_once_on_an_empty_store() -> None:
 
 
 def test_settings_fps() -> None:
-    assert settings_fps("60") == 60
-    assert settings_fps("29.97") == Fraction(30000, 1001)
-    assert settings_fps("30000/1001") == Fraction(30000, 1001)
-    with pytest.raises(SceneValidationError):
-        settings_fps("fast")
+    assert parse_frame_rate("60") == 60
+    assert parse_frame_rate("29.97") == Fraction(30000, 1001)
+    assert parse_frame_rate("30000/1001") == Fraction(30000, 1001)
+    with pytest.raises(SettingsError):
+        parse_frame_rate("fast")
 
 
 def test_commit_to_air_observes_every_version_up_to_the_applied_one() -> None:

@@ -131,8 +131,9 @@ def close_to(pixel: np.ndarray, rgb: tuple[int, int, int], tolerance: int = 40) 
 @needs_rtmp
 def test_rtmp_round_trip_moving_box(rtmp: RtmpServer) -> None:
     url = rtmp.url("round-trip-key")
-    pipeline = Pipeline(config(outputs=(url,)), no_assets, PipelineMetrics(CollectorRegistry()),
-                        evaluate=moving, is_animating=lambda scene, frame: True)
+    pipeline = Pipeline(config(outputs=(url,), evaluate=lambda scene, frame, size: moving(
+        scene, frame), is_animating=lambda scene, frame: True), no_assets,
+        PipelineMetrics(CollectorRegistry()))
     pipeline.publish(box_scene())
     pipeline.start()
     reader = Reader(url)
@@ -212,8 +213,8 @@ def test_explicit_nvenc_fails_at_start_and_auto_runs_libx264(tmp_path: Path) -> 
     metrics = PipelineMetrics(CollectorRegistry())
     with pytest.raises(EncoderUnavailableError, match="NVENC"):
         Pipeline(config(encoder="nvenc"), no_assets, metrics).start()
-    pipeline = Pipeline(config(encoder="auto"), no_assets, PipelineMetrics(CollectorRegistry()),
-                        paced=False, start_frame=0, max_frames=3)
+    pipeline = Pipeline(config(encoder="auto").offline(0, 3), no_assets,
+                        PipelineMetrics(CollectorRegistry()))
     pipeline.start()
     assert pipeline.wait(30)
     pipeline.stop()
@@ -224,9 +225,8 @@ def test_scheduled_scene_lands_on_its_frame_and_static_frames_are_reused(tmp_pat
     path = str(tmp_path / "sched.mkv")
     applied: list[AppliedFrame] = []
     registry = CollectorRegistry()
-    pipeline = Pipeline(config(outputs=(path,), audio=False), no_assets,
-                        PipelineMetrics(registry), paced=False, start_frame=1000,
-                        max_frames=40, on_applied=applied.append)
+    pipeline = Pipeline(config(outputs=(path,), audio=False, on_applied=applied.append
+                               ).offline(1000, 40), no_assets, PipelineMetrics(registry))
     pipeline.publish(box_scene(version=1, x=0))
     pipeline.publish(box_scene(version=2, x=200, background=Color(0, 255, 0)), at_frame=1020)
     pipeline.start()
@@ -266,8 +266,7 @@ def test_publish_never_blocks_and_preview_shows_the_program() -> None:
 
 def test_a_layer_with_a_missing_asset_is_skipped_reported_and_counted() -> None:
     registry = CollectorRegistry()
-    pipeline = Pipeline(config(audio=False), no_assets, PipelineMetrics(registry), paced=False,
-                        start_frame=0, max_frames=5)
+    pipeline = Pipeline(config(audio=False).offline(0, 5), no_assets, PipelineMetrics(registry))
     broken = Layer(id="logo", kind="image", content=ImageContent("f" * 64))
     scene = box_scene()
     pipeline.publish(replace(scene, layers=(*scene.layers, broken)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -130,5 +131,5 @@ def test_dispatch_passes_settings_and_arguments(
     assert code == 7
     settings, args = sys.modules["cli_test_render"].calls[0]
     assert isinstance(settings, Settings)
-    assert (settings.width, settings.height, settings.fps) == (640, 360, "50")
+    assert (settings.width, settings.height, settings.fps) == (640, 360, Fraction(50))
     assert (args.scene, args.seconds, args.out) == ("s.json", 2.5, "out.mp4")

@@ -2,15 +2,17 @@
 
 The scene is built the way the service builds it: commits landing on absolute frames in the
 store (tweens, keyframe loops, enter and exit transitions, a text slide that needs the renderer's
-natural size). Then the service's live pipeline (paced on a house clock whose "now" is the start
-frame) and the offline renderer's pipeline each render the same absolute frames, and the NV12
-frames they hand the encoder are compared exactly.
+natural size). Then a live pipeline (paced on a house clock whose "now" is the start frame) and
+an offline one (``PipelineConfig.offline``, as ``compositor render`` builds it) from the same
+config, both with the default evaluation the service uses, each render the same absolute frames,
+and the NV12 frames they hand the encoder are compared exactly.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -19,11 +21,9 @@ import numpy.typing as npt
 from prometheus_client import CollectorRegistry
 
 from compositor.metrics import PipelineMetrics
-from compositor.pipeline import PipelineConfig
+from compositor.pipeline import Pipeline, PipelineConfig
 from compositor.scene import Scene
 from compositor.scene.codec import decode_ops
-from control.service.render import offline_pipeline
-from control.service.serve import live_pipeline
 from control.store.embedded import EmbeddedStore
 from tests.polling import run_in_thread
 
@@ -90,7 +90,8 @@ def _no_assets(asset_id: str) -> bytes | None:
 
 def _offline(scene: Scene) -> Frames:
     frames, on_frame = _collector()
-    pipeline = offline_pipeline(_config(), _no_assets, START, FRAMES, on_frame=on_frame)
+    pipeline = Pipeline(replace(_config(), on_frame=on_frame).offline(START, FRAMES), _no_assets,
+                        PipelineMetrics(CollectorRegistry()))
     pipeline.publish(scene)
     pipeline.start()
     try:
@@ -104,9 +105,9 @@ def _live(scene: Scene) -> tuple[Frames, int]:
     frames, on_frame = _collector()
     # Real pacing, on a house clock whose "now" is START when the pipeline starts.
     offset = START / FPS - time.time() - 0.2
-    pipeline = live_pipeline(_config(), _no_assets, PipelineMetrics(CollectorRegistry()),
-                             time_source=lambda: time.time() + offset, start_frame=START,
-                             on_frame=on_frame)
+    config = replace(_config(), time_source=lambda: time.time() + offset, start_frame=START,
+                     on_frame=on_frame)
+    pipeline = Pipeline(config, _no_assets, PipelineMetrics(CollectorRegistry()))
     pipeline.publish(scene)
     pipeline.start()
     try:

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from control.service.settings import Settings, SettingsError, add_settings_arguments, load_settings
+from control.service.settings import (
+    Settings,
+    SettingsError,
+    add_settings_arguments,
+    load_settings,
+    parse_bitrate,
+)
 
 
 def _args(*argv: str) -> argparse.Namespace:
@@ -23,8 +29,8 @@ def test_defaults_are_the_contract_s(tmp_path: Path) -> None:
     assert settings.redis_url is None
     assert settings.channel == "main"
     assert settings.outputs == ()
-    assert (settings.width, settings.height, settings.frame_rate()) == (1920, 1080, Fraction(60))
-    assert (settings.encoder, settings.bitrate_bps()) == ("auto", 6_000_000)
+    assert (settings.width, settings.height, settings.fps) == (1920, 1080, Fraction(60))
+    assert (settings.encoder, settings.bitrate_bps) == ("auto", 6_000_000)
     assert settings.api_token is None
     assert settings.max_layers == 256
     assert (settings.log_level, settings.log_format) == ("info", "text")
@@ -71,16 +77,16 @@ def test_every_setting_has_an_environment_variable() -> None:
         outputs=("rtmp://a/live/x", "/tmp/out.mp4"),
         width=1280,
         height=720,
-        fps="29.97",
+        fps=Fraction(30000, 1001),
         encoder="x264",
-        bitrate="4.5M",
+        bitrate_bps=4_500_000,
         api_token="secret",
         max_layers=32,
         log_level="debug",
         log_format="json",
     )
-    assert settings.frame_rate() == Fraction(30000, 1001)
-    assert settings.bitrate_bps() == 4_500_000
+    assert settings.fps == Fraction(30000, 1001)
+    assert settings.bitrate_bps == 4_500_000
     assert not settings.is_loopback
 
 
@@ -95,8 +101,9 @@ def test_flags_win_over_the_environment() -> None:
     settings = load_settings(args, environ=ENVIRONMENT)
     assert settings == Settings(
         host="::1", port=8081, redis_url="redis://other", data_dir=Path("/d"), channel="c2",
-        outputs=("a.mp4", "b.mkv"), width=640, height=360, fps="30000/1001", encoder="nvenc",
-        bitrate="2500k", api_token="t2", max_layers=8, log_level="warning", log_format="text",
+        outputs=("a.mp4", "b.mkv"), width=640, height=360, fps=Fraction(30000, 1001),
+        encoder="nvenc", bitrate_bps=2_500_000, api_token="t2", max_layers=8,
+        log_level="warning", log_format="text",
     )
     assert settings.is_loopback
 
@@ -160,7 +167,7 @@ def test_is_loopback(host: str, loopback: bool) -> None:
                       (" 800K ", 800_000), ("100k", 100_000), ("200M", 200_000_000)]
 )
 def test_bitrate_units(text: str, bps: int) -> None:
-    assert Settings(bitrate=text).bitrate_bps() == bps
+    assert parse_bitrate(text) == bps
 
 
 def test_help_names_every_environment_variable() -> None:

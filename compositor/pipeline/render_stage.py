@@ -1,0 +1,204 @@
+"""The render side of the pipeline: the render thread, its warm-up and its frame reuse.
+
+:class:`RenderStage` is owned and driven by :class:`compositor.pipeline.Pipeline`. Its thread
+makes the GL context, warms the renderer up on the first scene, then at each frame boundary takes
+the newest published scene that is due (:class:`SceneHolder`, so a commit shows on exactly one
+frame), evaluates it for that absolute frame with the config's one ``evaluate`` hook, renders,
+converts to NV12 on the GPU and reads back asynchronously, handing each frame to the
+:class:`EncodeStage`. When the scene object is unchanged, nothing animates at this frame and the
+previous frame was produced right before, it reuses the last NV12 frame instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from compositor.errors import CompositorError
+from compositor.gl.textures import AssetSource
+from compositor.metrics import PipelineMetrics
+from compositor.pipeline.clock import FrameClock, Tick, frame_at
+from compositor.pipeline.config import NV12, PipelineConfig
+from compositor.pipeline.encode_stage import EncodeJob, EncodeStage
+from compositor.pipeline.holder import SceneHolder
+from compositor.scene import Scene
+
+__all__ = ["RenderStage"]
+
+log = logging.getLogger(__name__)
+
+
+class RenderStage:
+    """The render thread and what it counts; see the module docstring.
+
+    ``fail(message)`` is called on the render thread when rendering cannot start or dies; the
+    stage then ends the encode stream. ``ready`` is set once the thread is up (or has failed).
+    """
+
+    def __init__(self, config: PipelineConfig, assets: AssetSource, metrics: PipelineMetrics,
+                 holder: SceneHolder, encode: EncodeStage, stopping: threading.Event,
+                 fail: Callable[[str], None]) -> None:
+        self.config = config
+        self._assets = assets
+        self._metrics = metrics
+        self._holder = holder
+        self._encode = encode
+        self._stopping = stopping
+        self._fail = fail
+        self.ready = threading.Event()
+        self.clock: FrameClock | None = None
+        self.problems: dict[str, str] = {}
+        self.renderer_name = ""
+        self.frames_rendered = 0
+        self.frames_reused = 0
+        self.frames_dropped = 0  # queue-full drops; the clock counts its skips
+        self._last = _LastFrame()
+
+    def run(self) -> None:
+        """The render thread's body: until stopped, ``max_frames`` are done, or it fails."""
+        from compositor.gl.context import create_context
+        from compositor.gl.frame_renderer import FrameRenderer
+
+        config = self.config
+        try:
+            gl = create_context(config.gpu_device)
+            renderer = FrameRenderer(gl, config.width, config.height, self._assets)
+        except (CompositorError, ValueError) as exc:
+            self._fail(f"renderer could not start: {exc}")
+            self.ready.set()
+            return
+        self.renderer_name = gl.renderer
+        self._warm_up(renderer)
+        self.clock = FrameClock(
+            Fraction(config.fps), start_frame=config.start_frame, paced=config.paced,
+            time_source=config.time_source, sleep=config.sleep,
+        )
+        self.ready.set()
+        try:
+            self._loop(renderer, self.clock)
+        except Exception as exc:  # a bug or a lost GPU: say so instead of dying silently
+            log.exception("render thread failed")
+            self._fail(f"render thread failed: {exc}")
+        finally:
+            renderer.release()
+            gl.release()
+            self._encode.finish()
+
+    def _evaluate(self, renderer: Any, scene: Scene, frame: int) -> Scene:
+        """The static scene of ``frame``: the one evaluation the warm-up and every frame use."""
+        return self.config.evaluate(
+            scene, frame, lambda layer: renderer.natural_size(layer, scene))
+
+    def _warm_up(self, renderer: Any) -> None:
+        """Draw the first scene once, unpaced and unseen, before the clock starts.
+
+        It is evaluated for the first frame exactly as the live loop will, so decoding its
+        images, rasterising its text and the first use of each shader happen here instead of on
+        the first live frames, which would otherwise be dropped as late.
+        """
+        scene = self._holder.peek()
+        if scene is None:
+            return
+        started = time.perf_counter()
+        config = self.config
+        frame = (config.start_frame if config.start_frame is not None
+                 else frame_at(config.time_source(), Fraction(config.fps)))
+        try:
+            renderer.render(self._evaluate(renderer, scene, frame), None)
+            renderer.flush()
+        except CompositorError as exc:
+            log.warning("warm-up render failed (the live loop will report it): %s", exc)
+        log.info("renderer warmed up in %.0f ms", (time.perf_counter() - started) * 1000)
+
+    def _loop(self, renderer: Any, clock: FrameClock) -> None:
+        config = self.config
+        blank = Scene(width=config.width, height=config.height, fps=config.fps)
+        current = _Current(blank, None)
+        last = self._last
+        while not self._stopping.is_set():
+            if config.max_frames is not None and clock.frames >= config.max_frames:
+                break
+            tick = clock.tick()
+            if tick.skipped:
+                self._metrics.frames_dropped.inc(tick.skipped)
+            if tick.late:
+                self._metrics.frames_late.inc()
+            due = self._holder.take(tick.frame)
+            if due is not None:
+                current = _Current(due[0], due[1])
+            if self._can_reuse(current.scene, tick.frame):
+                self._finish(renderer.flush())
+                assert last.nv12 is not None
+                self._submit(tick, current, last.nv12)
+                self.frames_reused += 1
+                self._metrics.frames_reused.inc()
+            else:
+                self._draw(renderer, tick, current)
+            last.scene = current.scene
+            last.frame = tick.frame
+        self._finish(renderer.flush() if not config.paced else renderer.completed())
+
+    def _can_reuse(self, scene: Scene, frame: int) -> bool:
+        """The previous frame, drawn right before from this very scene, still shows it."""
+        last = self._last
+        return (last.nv12 is not None and last.scene is scene and last.frame == frame - 1
+                and not self.config.is_animating(scene, frame) and not self.problems)
+
+    def _draw(self, renderer: Any, tick: Tick, current: _Current) -> None:
+        started = time.perf_counter()
+        static = self._evaluate(renderer, current.scene, tick.frame)
+        try:
+            renderer.render(static, _Meta(tick, current))
+        except CompositorError as exc:
+            self.problems = {"render": str(exc)}
+            log.error("frame %d: %s", tick.frame, exc)
+            return
+        self.problems = renderer.problems()
+        self._metrics.layers_skipped.set(len(self.problems))
+        self._metrics.render_seconds.observe(time.perf_counter() - started)
+        self.frames_rendered += 1
+        self._metrics.frames_rendered.inc()
+        self._finish(renderer.completed())
+
+    def _finish(self, frames: list[tuple[object, NV12]]) -> None:
+        for meta, nv12 in frames:
+            assert isinstance(meta, _Meta)
+            self._last.nv12 = nv12
+            self._submit(meta.tick, meta.current, nv12)
+
+    def _submit(self, tick: Tick, current: _Current, nv12: NV12) -> None:
+        job = EncodeJob(frame=tick.frame, pts=tick.pts, version=current.scene.version,
+                        at_frame=current.at_frame, layers=len(current.scene.layers), nv12=nv12)
+        if not self._encode.put(job, force=not self.config.paced):
+            self.frames_dropped += 1
+            self._metrics.frames_dropped.inc()
+
+
+@dataclass(slots=True)
+class _Current:
+    """The scene on air and the frame it was requested for (None: immediate)."""
+
+    scene: Scene
+    at_frame: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Meta:
+    """The tag a frame travels under through the readback ring."""
+
+    tick: Tick
+    current: _Current
+
+
+@dataclass(slots=True)
+class _LastFrame:
+    """What the render thread remembers of the previous frame (for reuse)."""
+
+    scene: Scene | None = None
+    frame: int | None = None
+    nv12: NV12 | None = None
