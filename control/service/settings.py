@@ -129,6 +129,8 @@ _ENV: dict[str, tuple[tuple[str, ...], str]] = {
     "encoder": (("COMPOSITOR_ENCODER",), "auto, x264 or nvenc (default auto)"),
     "bitrate": (("COMPOSITOR_BITRATE",), "video bitrate (default 6000k)"),
     "api_token": (("COMPOSITOR_API_TOKEN",), "require 'Authorization: Bearer TOKEN' on /api"),
+    "api_token_file": (("COMPOSITOR_API_TOKEN_FILE",), "read the API token from this file (keeps "
+                       "it out of `ps` and shell history)"),
     "max_layers": (("COMPOSITOR_MAX_LAYERS",), "most layers a scene may have (default 256)"),
     "log_level": (("COMPOSITOR_LOG_LEVEL",), "debug, info, warning or error"),
     "log_format": (("COMPOSITOR_LOG_FORMAT",), "text or json"),
@@ -154,6 +156,22 @@ def _int(name: str, text: str, lo: int, hi: int) -> int:
     if not lo <= value <= hi:
         raise SettingsError(f"--{name.replace('_', '-')}: must be between {lo} and {hi}")
     return value
+
+
+def _api_token(raw: Mapping[str, object]) -> str | None:
+    """The token from ``--api-token`` or the first line of ``--api-token-file`` (one of them)."""
+    token, path = raw.get("api_token"), raw.get("api_token_file")
+    if token and path:
+        raise SettingsError("--api-token, --api-token-file: give one or the other")
+    if not path:
+        return str(token) if token else None
+    try:
+        lines = Path(str(path)).expanduser().read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"--api-token-file: cannot read {path}: {exc}") from exc
+    if not lines or not lines[0].strip():
+        raise SettingsError(f"--api-token-file: {path} is empty")
+    return lines[0].strip()
 
 
 def load_settings(
@@ -201,7 +219,7 @@ def _build(raw: dict[str, object], args: argparse.Namespace | None) -> Settings:
         fps=parse_frame_rate(str(raw["fps"])) if "fps" in raw else d.fps,
         encoder=encoder,
         bitrate_bps=parse_bitrate(str(raw["bitrate"])) if "bitrate" in raw else d.bitrate_bps,
-        api_token=str(raw["api_token"]) if raw.get("api_token") else None,
+        api_token=_api_token(raw),
         insecure=bool(getattr(args, "insecure", None)),
         max_layers=_int("max_layers", str(get("max_layers", d.max_layers)), 1, 4096),
         log_level=level,

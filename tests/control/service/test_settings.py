@@ -176,3 +176,18 @@ def test_help_names_every_environment_variable() -> None:
     text = parser.format_help()
     for variable in [*ENVIRONMENT, "REDIS_URL"]:
         assert variable in text, variable
+
+
+def test_api_token_from_a_file_keeps_it_off_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "token"
+    path.write_text("s3cret-token\n")
+    assert load_settings(environ={"COMPOSITOR_API_TOKEN_FILE": str(path)}).api_token == \
+        "s3cret-token"
+    both = {"COMPOSITOR_API_TOKEN_FILE": str(path), "COMPOSITOR_API_TOKEN": "other"}
+    with pytest.raises(SettingsError, match="one or the other"):
+        load_settings(environ=both)
+    (tmp_path / "empty").write_text("\n")
+    with pytest.raises(SettingsError, match="is empty"):
+        load_settings(environ={"COMPOSITOR_API_TOKEN_FILE": str(tmp_path / "empty")})
+    with pytest.raises(SettingsError, match="cannot read"):
+        load_settings(environ={"COMPOSITOR_API_TOKEN_FILE": str(tmp_path / "absent")})
