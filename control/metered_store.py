@@ -3,7 +3,8 @@
 Every operation's latency goes to ``compositor_store_operation_seconds{operation}``; a
 ``StoreUnavailableError`` sets ``compositor_store_connected{backend}`` to 0 and counts in
 ``compositor_store_errors_total``; the next success sets it back to 1. The change feed is passed
-through unmeasured (it is a long-lived stream, not an operation).
+through unmeasured (it is a long-lived stream, not an operation). Each new
+:attr:`~control.store.base.Store.last_rollback` counts in ``compositor_store_rollbacks_total``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from control.store.base import (
     Change,
     CommitRecord,
     Receipt,
+    Rollback,
     ScheduledCommit,
     Store,
 )
@@ -38,7 +40,16 @@ class MeteredStore:
         self.metrics = metrics
         self.backend = backend
         self.journal_max = inner.journal_max
+        self._rollback_counted = inner.last_rollback
         metrics.store_connected.labels(backend).set(1)
+
+    @property
+    def last_rollback(self) -> Rollback | None:
+        rollback = self.inner.last_rollback
+        if rollback is not self._rollback_counted:
+            self._rollback_counted = rollback
+            self.metrics.store_rollbacks.labels(self.backend).inc()
+        return rollback
 
     async def _timed(self, operation: str, call: Awaitable[T]) -> T:
         started = time.perf_counter()
@@ -50,6 +61,7 @@ class MeteredStore:
             raise
         finally:
             self.metrics.store_seconds.labels(operation).observe(time.perf_counter() - started)
+            _ = self.last_rollback  # counts a rollback the operation found
         self.metrics.store_connected.labels(self.backend).set(1)
         return result
 
@@ -66,8 +78,10 @@ class MeteredStore:
         return await self._timed("commit", self.inner.commit(
             ops, if_version=if_version, author=author, meta=meta, frame=frame))
 
-    def subscribe(self, since: int | None = None) -> AsyncGenerator[Change, None]:
-        return self.inner.subscribe(since)
+    async def subscribe(self, since: int | None = None) -> AsyncGenerator[Change, None]:
+        async for change in self.inner.subscribe(since):
+            _ = self.last_rollback  # counts a rollback the feed found
+            yield change
 
     async def journal(self, since: int = 0, limit: int = 1000) -> list[CommitRecord]:
         return await self._timed("journal", self.inner.journal(since, limit))

@@ -47,6 +47,11 @@ class ControlMetrics:
         self.store_errors = Counter(
             "compositor_store_errors_total", "Store operations that failed with the store "
             "unavailable, by operation", ("operation",), registry=registry)
+        self.store_rollbacks = Counter(
+            "compositor_store_rollbacks_total", "Times the store was found holding an older "
+            "version than this process had seen (Redis restarted from older data or failed "
+            "over to a lagging replica); commits were lost and everything re-synced",
+            ("backend",), registry=registry)
         self.store_connected = Gauge(
             "compositor_store_connected", "1 while the store (Redis) answers, 0 after a "
             "failed operation", ("backend",), registry=registry)

@@ -38,8 +38,8 @@ from typing import Any, Literal, Protocol
 
 from compositor.scene import Op, Scene
 
-__all__ = ["AssetInfo", "CancelResult", "Change", "CommitRecord", "Receipt", "ScheduledCommit",
-           "Store"]
+__all__ = ["AssetInfo", "CancelResult", "Change", "CommitRecord", "Receipt", "Rollback",
+           "ScheduledCommit", "Store"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +101,19 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
+class Rollback:
+    """The store was found holding an older version than this process had seen (Redis restarted
+    from an older file, or failed over to a lagging replica): commits ``found_version + 1`` to
+    ``seen_version`` are lost, and the stored scene was re-versioned as ``rebased_version`` so
+    that version numbers never repeat."""
+
+    found_version: int
+    seen_version: int
+    rebased_version: int
+    at_unix: float
+
+
+@dataclass(frozen=True, slots=True)
 class AssetInfo:
     id: str  # hex sha256 of the bytes
     kind: Literal["image", "font"]
@@ -115,6 +128,10 @@ class AssetInfo:
 
 class Store(Protocol):
     journal_max: int
+
+    @property
+    def last_rollback(self) -> Rollback | None:
+        """The last time the store was found gone back in time (None: never)."""
 
     async def initialize(self, scene: Scene) -> Scene:
         """Write ``scene`` when the store holds none yet (first start); return the stored scene."""

@@ -44,6 +44,7 @@ from control.store.base import (
     Change,
     CommitRecord,
     Receipt,
+    Rollback,
     ScheduledCommit,
 )
 from control.store.embedded.receipt_book import ReceiptBook
@@ -89,6 +90,9 @@ class EmbeddedStore:
         if journal_max < 1 or queue_max < 1:
             raise ValueError("journal_max and queue_max must be at least 1")
         self.journal_max = journal_max
+        # One process owns the data directory (a lock) and fsyncs before acknowledging: the
+        # store cannot be found behind what this process saw.
+        self.last_rollback: Rollback | None = None
         self._limits = limits
         self._queue_max = queue_max
         self._clock = clock

@@ -10,13 +10,19 @@ Keys, all under ``compositor:<channel>:`` so that channels share one Redis:
   (and the one ``initialize`` writes) also holds the whole scene in field ``scene``: the base from
   which a subscriber resuming at an older version rebuilds the exact scene after each commit.
   ``XADD MAXLEN ~ journal_max`` bounds it.
-- assets: see ``redis_assets.py`` (shared by all channels); the schedule: ``redis_schedule.py``;
-  on-air receipts: ``redis_receipts.py``.
+- assets: see ``assets.py`` (shared by all channels); the schedule: ``schedule.py``; on-air
+  receipts: ``receipts.py``; reading the journal back and following it: ``journal.py``.
 
 A commit reads the scene (or uses the last one this store saw), applies the ops in Python and
 runs one Lua script that checks the version and writes the stream entry and the new scene
 atomically. When another writer won the race the script says so: with ``if_version`` that is a
 ``VersionConflictError``, without it the commit is rebuilt on the newer scene and tried again.
+
+Redis may come back holding less than it had (restarted from an older append-only file, or a
+failover to a replica that lagged): every scene read from it is checked against the highest
+version this store has seen, and an older one is written again as the next version after it
+(``_rebase``), so version numbers never repeat and every follower re-syncs from a snapshot;
+:attr:`last_rollback` says when. Zero loss needs ``appendfsync always`` (docs/deploy.md).
 
 When Redis goes away, operations fail within ``op_timeout_s`` with ``StoreUnavailableError``;
 the client reconnects on the next operation. Subscribers keep retrying with capped exponential
@@ -26,7 +32,6 @@ holds. Use a store from one event loop (redis-py's connections belong to the loo
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import secrets
@@ -45,19 +50,19 @@ from control.store.base import (
     Change,
     CommitRecord,
     Receipt,
+    Rollback,
     ScheduledCommit,
 )
 from control.store.records import (
     dump_json,
     load_json,
-    ops_from_record,
     ops_to_json,
-    record_from_json,
     record_to_json,
     scene_from_text,
     scene_to_text,
 )
 from control.store.redis.assets import RedisAssets
+from control.store.redis.journal import RedisJournal
 from control.store.redis.link import RedisLink
 from control.store.redis.receipts import RedisReceipts
 from control.store.redis.schedule import RedisSchedule
@@ -96,7 +101,20 @@ redis.call('HSET', KEYS[1], 'version', ARGV[2], 'scene', ARGV[3], 'token', ARGV[
 return {'ok', ARGV[2]}
 """
 
-_Entry = tuple[int, dict[bytes, bytes]]  # a stream entry: version, fields
+# KEYS: scene hash, journal stream. ARGV: the version found, the new version, the scene JSON at
+# the new version, journal_max. A base entry (a scene, no commit) at the new version; only when
+# the stored version is still the one found (else another process rebased or committed first).
+_REBASE = """
+local version = redis.call('HGET', KEYS[1], 'version')
+if not version then return {'missing', ''} end
+if tonumber(version) >= tonumber(ARGV[2]) then return {'ok', version} end
+if version ~= ARGV[1] then return {'moved', version} end
+local added = redis.pcall('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], ARGV[2] .. '-1',
+                          'scene', ARGV[3], 'rebased_from', ARGV[1])
+if type(added) == 'table' and added.err then return {'journal', added.err} end
+redis.call('HSET', KEYS[1], 'version', ARGV[2], 'scene', ARGV[3])
+return {'ok', ARGV[2]}
+"""
 
 
 class RedisStore:
@@ -132,7 +150,14 @@ class RedisStore:
         self._receipts = RedisReceipts(link, channel, keep=journal_max)
         self._init_script = link.script(_INITIALIZE)
         self._commit_script = link.script(_COMMIT)
+        self._rebase_script = link.script(_REBASE)
+        self._journal = RedisJournal(
+            link, self._journal_key, limits=limits, checkpoint_every=checkpoint_every,
+            journal_max=journal_max, max_backoff_s=max_backoff_s, load=self._load,
+            closed=lambda: self._closed)
         self._cache: Scene | None = None  # the newest scene this store has seen
+        self._seen = 0  # the highest version this store has seen: Redis may never go below it
+        self.last_rollback: Rollback | None = None
         self._closed = False
 
     @classmethod
@@ -155,6 +180,7 @@ class RedisStore:
     def _remember(self, scene: Scene) -> Scene:
         if self._cache is None or scene.version >= self._cache.version:
             self._cache = scene
+        self._seen = max(self._seen, scene.version)
         return scene
 
     async def _stored(self) -> Scene | None:
@@ -162,8 +188,43 @@ class RedisStore:
             text = await self._link.client.hget(self._scene_key, "scene")
         if text is None:
             return None
-        return self._remember(scene_from_text(text, f"Redis key {self._scene_key}",
-                                              limits=self._limits))
+        return await self._checked(
+            scene_from_text(text, f"Redis key {self._scene_key}", limits=self._limits))
+
+    async def _checked(self, scene: Scene) -> Scene:
+        """``scene``, read from Redis, remembered; rebased first when Redis went back in time."""
+        if scene.version < self._seen:
+            scene = await self._rebase(scene)
+        return self._remember(scene)
+
+    async def _rebase(self, found: Scene) -> Scene:
+        """Redis holds an older version than this store has seen: it restarted from an older
+        AOF or RDB file, or failed over to a replica that lagged. What it holds is the truth
+        now, but version numbers must never repeat (clients resume by version, and one that saw
+        version N must not mistake another N for it): the stored scene is written again as
+        version ``seen + 1``, a base entry that makes every follower re-sync from a snapshot."""
+        seen = self._seen
+        value = load_json(scene_to_text(found), f"Redis key {self._scene_key}")
+        value["version"] = seen + 1
+        text = dump_json(value)
+        async with self._link.guard(self._scene_key):
+            status, reply = await self._rebase_script(
+                keys=[self._scene_key, self._journal_key],
+                args=[found.version, seen + 1, text, self.journal_max])
+        if status == b"journal":
+            raise CorruptDataError(f"Redis key {self._journal_key}: {reply.decode()}")
+        stored: str | bytes | None = text
+        if status != b"ok" or int(reply) != seen + 1:  # someone else moved it on: read again
+            async with self._link.guard(self._scene_key):
+                stored = await self._link.client.hget(self._scene_key, "scene")
+        scene = scene_from_text(stored or text, f"Redis key {self._scene_key}",
+                                limits=self._limits)
+        self.last_rollback = Rollback(found.version, seen, scene.version, self._clock())
+        self._cache = None
+        log.error("Redis %s went back in time: it held version %d, this process had seen %d "
+                  "(commits %d..%d are lost); re-synced to it as version %d", self._scene_key,
+                  found.version, seen, found.version + 1, seen, scene.version)
+        return scene
 
     async def _load(self) -> Scene:
         """The stored scene, writing the initial one first when there is none."""
@@ -175,14 +236,17 @@ class RedisStore:
                 keys=[self._scene_key, self._journal_key],
                 args=[scene.version, scene_to_text(scene), self.journal_max])
         if status == b"exists":
-            return self._remember(scene_from_text(value, f"Redis key {self._scene_key}",
-                                                  limits=self._limits))
+            return await self._checked(scene_from_text(value, f"Redis key {self._scene_key}",
+                                                       limits=self._limits))
         if status == b"journal":
             raise CorruptDataError(f"Redis key {self._journal_key}: {value.decode()}")
-        return self._remember(scene)
+        return await self._checked(scene)
 
     async def read(self) -> Scene:
-        return await self._stored() or self._initial
+        scene = await self._stored()
+        if scene is None:  # an empty Redis: fine at first, a loss once versions were seen
+            return await self._load() if self._seen else self._initial
+        return scene
 
     async def commit(
         self, ops: Sequence[Op], *, if_version: int | None = None, author: str | None = None,
@@ -217,7 +281,10 @@ class RedisStore:
             if status == b"journal":
                 raise CorruptDataError(f"Redis key {self._journal_key}: {value.decode()}")
             if status == b"conflict" and if_version is not None:
-                raise VersionConflictError(if_version, int(value))
+                current = int(value)
+                if current < self._seen:  # Redis went back in time: re-sync, then refuse
+                    current = (await self._load()).version
+                raise VersionConflictError(if_version, current)
             base = None  # another writer won (or the scene vanished): rebuild on the new one
         raise StoreUnavailableError(f"gave up after {self._max_attempts} conflicting commits")
 
@@ -231,38 +298,7 @@ class RedisStore:
                       dump_json(record_to_json(record)), self.journal_max, token, checkpoint])
         return bytes(status), bytes(value)
 
-    # --- journal ---------------------------------------------------------------------------
-
-    def _entries(self, raw: Any) -> list[_Entry]:
-        """Stream entries as redis-py returns them (``[(id, {field: value})]``), checked."""
-        entries = []
-        for raw_id, fields in raw or ():
-            try:
-                version = int(bytes(raw_id).split(b"-", 1)[0])
-            except ValueError as exc:
-                raise CorruptDataError(
-                    f"Redis key {self._journal_key}: entry id {raw_id!r}") from exc
-            entries.append((version, dict(fields)))
-        return entries
-
-    def _record(self, entry: _Entry) -> CommitRecord | None:
-        """The commit of a stream entry; None for an entry that only holds a scene."""
-        version, fields = entry
-        if b"r" not in fields:
-            return None
-        where = f"Redis key {self._journal_key} entry {version}"
-        record = record_from_json(load_json(fields[b"r"], where), where)
-        if record.version != version:
-            raise CorruptDataError(f"{where}: holds version {record.version}")
-        return record
-
-    async def _range(self, low: int, high: int | None, count: int) -> list[_Entry]:
-        """Entries of versions ``low`` to ``high`` (None: the newest), oldest first."""
-        async with self._link.guard(self._journal_key):
-            raw: Any = await self._link.client.xrange(
-                self._journal_key, min=f"{low}-0", max="+" if high is None else f"{high}-1",
-                count=count)
-        return self._entries(raw)
+    # --- journal and change feed ------------------------------------------------------------
 
     async def journal(self, since: int = 0, limit: int = 1000) -> list[CommitRecord]:
         if limit <= 0:
@@ -270,121 +306,12 @@ class RedisStore:
         current = await self._stored()
         if current is None:
             return []
-        low = max(since, current.version - self.journal_max) + 1  # MAXLEN ~ keeps a few more
-        records = [self._record(entry) for entry in await self._range(low, None, limit + 1)]
-        return [record for record in records if record is not None][:limit]
-
-    # --- change feed -----------------------------------------------------------------------
+        return await self._journal.records(since, current.version, limit)
 
     async def subscribe(self, since: int | None = None) -> AsyncGenerator[Change, None]:
-        backoff = _Backoff(self._max_backoff_s)
-        while True:
-            try:
-                scene, backlog = await self._start(since)
-                break
-            except StoreUnavailableError as exc:
-                if self._closed:
-                    return
-                await backoff.wait(exc)
-        for change in backlog:
+        async for change in self._journal.subscribe(since):
+            self._seen = max(self._seen, change.version)
             yield change
-        async for change in self._follow(scene, backoff):
-            yield change
-
-    async def _start(self, since: int | None) -> tuple[Scene, list[Change]]:
-        """The scene the live feed continues from, and the changes to deliver first."""
-        current = await self._load()
-        if since == current.version:
-            return current, []
-        # MAXLEN ~ keeps a few more entries than journal_max; replay only what journal() shows.
-        if since is not None and current.version - self.journal_max <= since < current.version:
-            replay = await self._replay(since, current)
-            if replay is not None:
-                return current, replay
-        return current, [Change("snapshot", current.version, current)]
-
-    async def _replay(self, since: int, current: Scene) -> list[Change] | None:
-        """The commits after ``since`` with their exact scenes, rebuilt from the newest scene
-        checkpoint at or before ``since``; None when the stream no longer holds them."""
-        async with self._link.guard(self._journal_key):
-            older: Any = await self._link.client.xrevrange(
-                self._journal_key, max=f"{since}-1", min="-", count=self._checkpoint_every + 1)
-        base = None
-        for version, fields in self._entries(older):
-            if b"scene" in fields:
-                where = f"Redis key {self._journal_key} entry {version}"
-                base = scene_from_text(fields[b"scene"], where, limits=self._limits)
-                break
-        if base is None:
-            return None
-        changes: list[Change] = []
-        scene = base
-        while scene.version < current.version:
-            batch = await self._range(scene.version + 1, current.version, 500)
-            if not batch:
-                return None
-            for entry in batch:
-                change = self._advance(scene, entry)
-                if change is None:
-                    return None
-                scene = change.scene
-                if scene.version > since:
-                    changes.append(change)
-        if scene != current:
-            log.error("replaying %s did not rebuild version %d; sending a snapshot",
-                      self._journal_key, current.version)
-            return None
-        return changes
-
-    def _advance(self, scene: Scene, entry: _Entry) -> Change | None:
-        """The commit change of ``entry`` applied to ``scene``; None when the entry does not
-        follow ``scene`` or cannot be applied (a gap, a reset store, damage)."""
-        try:
-            record = self._record(entry)
-            if record is None or record.version != scene.version + 1:
-                return None
-            where = f"Redis key {self._journal_key}"
-            after = apply_ops(scene, ops_from_record(record, where, limits=self._limits),
-                              limits=self._limits, frame=record.frame)
-        except (CorruptDataError, SceneError) as exc:
-            log.error("cannot follow %s at version %d: %s", self._journal_key, entry[0], exc)
-            return None
-        return Change("commit", after.version, after, record)
-
-    async def _follow(self, scene: Scene, backoff: _Backoff) -> AsyncGenerator[Change, None]:
-        """Live changes after ``scene``, across lost connections, until the store closes."""
-        resync = False
-        while not self._closed:
-            try:
-                if resync:  # start over from a snapshot
-                    scene = await self._load()
-                    resync = False
-                    yield Change("snapshot", scene.version, scene)
-                entries = await self._read_after(scene.version)
-                if backoff.failed and not entries:
-                    # Back after an outage: a Redis that lost its data went back in time.
-                    resync = (await self._load()).version < scene.version
-                backoff.reset()
-            except (StoreUnavailableError, CorruptDataError) as exc:
-                if self.closed:  # close() broke the connection under us: that is the end
-                    return
-                await backoff.wait(exc)
-                continue
-            for entry in entries:
-                change = self._advance(scene, entry)
-                if change is None:
-                    resync = True
-                    break
-                scene = change.scene
-                yield change
-
-    async def _read_after(self, version: int) -> list[_Entry]:
-        timeout = self._link.block_s + self._link.op_timeout_s
-        async with self._link.guard(self._journal_key, timeout):
-            reply: Any = await self._link.client.xread(
-                {self._journal_key: f"{version}-1"}, count=256,
-                block=int(self._link.block_s * 1000))
-        return self._entries(reply[0][1]) if reply else []
 
     # --- schedule and receipts -------------------------------------------------------------
 
@@ -430,25 +357,3 @@ class RedisStore:
         """Close the connections; subscribers' iterations end. Idempotent."""
         self._closed = True
         await self._link.close()
-
-
-class _Backoff:
-    """Capped exponential backoff for a subscriber that lost Redis: 50 ms doubling to the cap."""
-
-    def __init__(self, cap_s: float) -> None:
-        self._cap_s = cap_s
-        self._delay_s = 0.05
-        self.failed = False
-
-    async def wait(self, exc: Exception) -> None:
-        if not self.failed:
-            log.warning("change feed interrupted, retrying: %s", exc)
-        self.failed = True
-        await asyncio.sleep(self._delay_s)
-        self._delay_s = min(self._delay_s * 2, self._cap_s)
-
-    def reset(self) -> None:
-        if self.failed:
-            log.info("change feed resumed")
-        self.failed = False
-        self._delay_s = 0.05
