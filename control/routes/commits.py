@@ -22,10 +22,9 @@ from starlette.routing import BaseRoute, Route
 from compositor.errors import SceneValidationError
 from compositor.scene.codec import ID_PATTERN
 from control.context import context_of
-from control.errors import RequestError, VersionConflictError
-from control.http import error_response
+from control.errors import BadRequestError, ResourceNotFoundError
 from control.receipts import applied_json
-from control.routes.body import if_match, json_response, read_json
+from control.routes.body import if_match, if_match_failures, json_response, read_json
 from control.store.base import ScheduledCommit
 
 __all__ = ["routes", "scheduled_json"]
@@ -60,12 +59,12 @@ async def post_commit(request: Request) -> Response:
     body_version, header_version = _if_version(body), if_match(request)
     if body_version is not None and header_version is not None and \
             body_version != header_version:
-        raise RequestError(400, "bad_request", "If-Match and if_version disagree", "if_version")
+        raise BadRequestError("If-Match and if_version disagree", "if_version")
     ops = ctx.committer.decode(body["ops"])
     author = request.headers.get("x-author")
     author = author if author and ID_PATTERN.fullmatch(author) else None
     expected = body_version if body_version is not None else header_version
-    try:
+    with if_match_failures(body_version is None and header_version is not None):
         if "at" in body:
             entry = await ctx.committer.schedule(ops, body["at"], if_version=expected,
                                                  author=author)
@@ -73,8 +72,6 @@ async def post_commit(request: Request) -> Response:
             return json_response({"scheduled": scheduled_json(entry)}, status=202)
         record = await ctx.committer.commit(ops, if_version=expected, source="http",
                                             author=author)
-    except VersionConflictError as exc:
-        return error_response(exc, precondition=body_version is None)
     return json_response({"version": record.version}, version=record.version)
 
 
@@ -82,14 +79,13 @@ async def get_commit(request: Request) -> Response:
     ctx = context_of(request)
     text = request.path_params["version"]
     if not text.isdigit() or len(text) > 16:
-        raise RequestError(404, "not_found", f"no commit {text!r}", "version")
+        raise ResourceNotFoundError(f"no commit {text!r}", "version")
     version = int(text)
     receipt = await ctx.store.get_receipt(version)
     records = await ctx.store.journal(version - 1, limit=1) if version >= 1 else []
     record = records[0] if records and records[0].version == version else None
     if record is None and receipt is None:
-        raise RequestError(404, "not_found", f"version {version} is not in the journal",
-                           "version")
+        raise ResourceNotFoundError(f"version {version} is not in the journal", "version")
     meta = record.meta if record is not None and record.meta is not None else {}
     return json_response({
         "version": version,
