@@ -23,6 +23,7 @@ from compositor.scene.codec import ID_PATTERN
 from control.commit_request import parse_commit_request
 from control.context import context_of
 from control.errors import ResourceNotFoundError
+from control.landing import landing_of
 from control.receipts import applied_json
 from control.routes.body import if_match, if_match_failures, json_response, read_json
 from control.store.base import ScheduledCommit
@@ -63,11 +64,11 @@ async def get_commit(request: Request) -> Response:
     record = records[0] if records and records[0].version == version else None
     if record is None and receipt is None:
         raise ResourceNotFoundError(f"version {version} is not in the journal", "version")
-    meta = record.meta if record is not None and record.meta is not None else {}
+    landing = landing_of(record)
     return json_response({
         "version": version,
-        "frame": record.frame if record is not None else None,
-        "at_frame": meta.get("at_frame"),
+        "frame": landing.frame,
+        "at_frame": landing.requested_frame,
         "applied": applied_json(receipt) if receipt is not None else None,
     })
 

@@ -114,7 +114,7 @@ class AirReceipts:
     """Turns the pipeline's :class:`AppliedFrame` reports into store receipts.
 
     :meth:`committed` (event loop, by the scene feeder, before it publishes) remembers each
-    version's requested frame (``meta["at_frame"]``, None for immediate commits). When a
+    version's requested frame (``Landing.requested_frame``, None for immediate commits). When a
     version first goes on air (:meth:`on_applied`, encode thread), it and every earlier remembered
     version it superseded (their changes are in it) get a receipt for that frame, each late by
     ``frame - at_frame`` when that is positive. :meth:`run` writes them, on the event loop.

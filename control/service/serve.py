@@ -42,6 +42,7 @@ from compositor.scene.codec import parse_fps
 from control.app import create_app
 from control.assets import validate_asset
 from control.errors import AssetRejectedError, ControlError
+from control.landing import OnAirOrder, landing_of
 from control.metrics import ControlMetrics
 from control.program import NullProgram, ProgramControl
 from control.service.asset_cache import AssetCache
@@ -50,7 +51,7 @@ from control.service.logs import configure_logging
 from control.service.program import AirReceipts, CommitToAir, PipelineProgram
 from control.service.settings import Settings
 from control.service.stores import open_store
-from control.store.base import Change, CommitRecord, Store
+from control.store.base import Change, Store
 
 __all__ = ["SceneFeeder", "asset_main", "live_pipeline", "serve_main", "settings_fps"]
 
@@ -120,18 +121,14 @@ class SceneFeeder:
         self.air = air
         self.receipts = receipts
         self.time_source = time_source
-        self._hold: int | None = None  # the newest scheduled frame published
+        self._on_air_order = OnAirOrder()
 
     def publish(self, change: Change) -> None:
-        requested = _at_frame(change.commit)
-        at_frame = requested
+        landing = landing_of(change.commit)
         now = frame_at(self.time_source(), change.scene.fps)
-        if self._hold is not None and self._hold > now:
-            at_frame = max(at_frame if at_frame is not None else self._hold, self._hold)
-        if at_frame is not None:
-            self._hold = max(self._hold or at_frame, at_frame)
+        at_frame = self._on_air_order.publish_frame(landing, now)
         if self.receipts is not None:
-            self.receipts.committed(change.version, requested)
+            self.receipts.committed(change.version, landing.requested_frame)
         self.pipeline.publish(change.scene, at_frame)
 
     async def run(self, retry_s: float = 0.5) -> None:
@@ -150,13 +147,6 @@ class SceneFeeder:
             except Exception as exc:  # the feed broke (Redis restart...): resume after ours
                 log.warning("scene feed interrupted, resuming: %r", exc)
             await asyncio.sleep(retry_s)
-
-
-def _at_frame(commit: CommitRecord | None) -> int | None:
-    """A scheduled commit's absolute frame (``meta["at_frame"]``), else None (next frame)."""
-    meta = commit.meta if commit is not None else None
-    value = meta.get("at_frame") if meta is not None else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def live_pipeline(config: PipelineConfig, assets: AssetSource, metrics: PipelineMetrics,
