@@ -64,6 +64,7 @@ STATUSES: dict[type[Exception], tuple[int, str]] = {
     AssetRejectedError: (422, "validation_error"),
     AssetTooLargeError: (413, "too_large"),
     AssetTypeError: (415, "unsupported_media_type"),
+    RequestError: (400, "bad_request"),
     BadRequestError: (400, "bad_request"),
     UnauthorizedError: (401, "unauthorized"),
     ResourceNotFoundError: (404, "not_found"),

@@ -105,11 +105,9 @@ class _Server(uvicorn.Server):
 class SceneFeeder:
     """Follows the store and publishes each new scene to the pipeline, assets loaded first.
 
-    A commit with ``meta["at_frame"]`` (scheduled) is published for that frame. Scenes go on air
-    in version order, so while a scheduled scene still waits for its frame every later one is
-    held for that frame too (its changes include the scheduled ones); the control plane gives
-    such commits that landing frame already (``control.committer``), this is the render side's
-    guarantee.
+    Each scene is published for the frame its commit's landing names (``control.landing``): a
+    scheduled commit is held for its frame, and :class:`~control.landing.OnAirOrder` keeps scenes
+    on air in version order (a later scene waits behind a scheduled one).
     """
 
     def __init__(self, store: Store, pipeline: Pipeline, assets: AssetCache,
