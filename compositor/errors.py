@@ -1,23 +1,46 @@
-"""Errors of the compositor package.
+"""The error tree: the engine's errors at its root, the control plane's below them.
 
 Third-party errors (moderngl, PyAV, Pillow, ...) are translated into these once, at the boundary
-where they happen (``raise OutputError(...) from exc``). The HTTP status of each is mapped in one
-place, ``control/errors.py``.
-
-::
+where they happen (``raise OutputError(...) from exc``). The engine's classes live here; the
+control plane's (``control/errors.py``) subclass :class:`CompositorError`, so one ``except`` and
+one HTTP mapping (``control/http.py``, the only place statuses and error codes are decided) cover
+every error raised on purpose. This drawing is the one picture of the whole tree::
 
     CompositorError
-     ├── SceneError                  a scene, layer or op is not acceptable; carries a JSON path
-     │    ├── SceneValidationError   malformed or out-of-range input               (422)
-     │    ├── LayerNotFoundError     an op names a layer that does not exist       (404)
-     │    └── DuplicateLayerError    an add names an id that already exists        (409)
-     ├── ShaderError                 a shader file failed to load or compile (path + log)
-     ├── GLContextError              no OpenGL context could be created
-     ├── RenderError                 drawing a frame failed
-     ├── AssetError                  an asset could not be decoded or used
-     ├── EncoderError                an encoder failed to open or to encode
+     ├── SceneError                    a scene, layer or op is not acceptable; has a JSON path
+     │    ├── SceneValidationError     malformed or out-of-range input
+     │    ├── LayerNotFoundError       an op names a layer that does not exist
+     │    └── DuplicateLayerError      an add names an id that already exists
+     ├── ShaderError                   a shader file failed to load or compile (path + log)
+     ├── GLContextError                no OpenGL context could be created
+     ├── RenderError                   drawing a frame failed
+     ├── AssetError                    an asset could not be decoded or used
+     ├── EncoderError                  an encoder failed to open or to encode
      │    └── EncoderUnavailableError  the requested encoder does not exist on this machine
-     └── OutputError                 an output (RTMP, file) failed
+     ├── OutputError                   an output (RTMP, file) failed
+     └── ControlError                  control/errors.py: the control plane's errors
+          ├── StoreError               the store failed
+          │    ├── VersionConflictError      stale if_version; has the current version
+          │    │    └── PreconditionFailedError  the stale version came from If-Match
+          │    ├── StoreUnavailableError     the backend (Redis) cannot be reached now
+          │    └── CorruptDataError          data under our keys is not ours or is damaged
+          ├── AssetNotFoundError       no asset with that id
+          ├── AssetInUseError          a layer still uses the asset
+          ├── AssetRejectedError       an upload is not an acceptable image or font
+          │    ├── AssetTooLargeError        over the size limit
+          │    ├── AssetTypeError            not a supported type or format
+          │    └── AssetUndecodableError     does not decode, or is unsafe to decode
+          ├── RequestError             wrong at the HTTP level (not a scene error)
+          │    ├── BadRequestError           unreadable JSON or header, disagreeing versions
+          │    ├── UnauthorizedError         missing or wrong API token
+          │    ├── ResourceNotFoundError     no such commit or scheduled commit
+          │    ├── RequestConflictError      the resource is in another state
+          │    ├── BodyTooLargeError         the body is over the limit
+          │    ├── UnsupportedMediaTypeError the body is not of an accepted type
+          │    └── RequestValidationError    a field outside the scene is wrong (a form part)
+          └── ProgramError             the render side refused (output already running...)
+               ├── ProgramArgumentError      a bad argument (output URL); has its path
+               └── ProgramUnavailableError   this process does not render, or has no frame yet
 """
 
 from __future__ import annotations
@@ -39,7 +62,7 @@ __all__ = [
 
 
 class CompositorError(Exception):
-    """Base of every error this package raises on purpose."""
+    """Base of every error the engine and the control plane raise on purpose."""
 
 
 class SceneError(CompositorError):
@@ -49,8 +72,6 @@ class SceneError(CompositorError):
     ``layers[3].transform.scale_x`` or ``ops[1].patch.opacity``; ``reason`` is for a person.
     """
 
-    code = "scene_error"
-
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(f"{path}: {reason}" if path else reason)
         self.path = path
@@ -58,16 +79,15 @@ class SceneError(CompositorError):
 
 
 class SceneValidationError(SceneError):
-    code = "validation_error"
+    """Malformed or out-of-range input."""
 
 
 class LayerNotFoundError(SceneError):
-    code = "not_found"
+    """An op names a layer that does not exist."""
 
 
 class DuplicateLayerError(SceneError):
-    code = "conflict"
-
+    """An add names a layer id that already exists."""
 
 class ShaderError(CompositorError):
     def __init__(self, path: str, log: str) -> None:

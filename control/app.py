@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
+from fractions import Fraction
 
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
@@ -24,6 +25,7 @@ from control.committer import Committer
 from control.config import ControlConfig
 from control.context import ControlContext
 from control.http import exception_handlers
+from control.landing import Landings
 from control.metered_store import MeteredStore
 from control.metrics import ControlMetrics
 from control.program import ProgramControl
@@ -67,9 +69,13 @@ def create_app(
     metrics = metrics if metrics is not None else ControlMetrics(registry)
     metered = MeteredStore(store, metrics, config.store_backend)
     limits = config.limits
-    hub = Hub(metered, metrics, queue_max=ws_queue_max)
-    committer = Committer(metered, metrics, limits, fps=lambda: hub.scene.fps,
-                          time_source=time_source, pending_frame=lambda: hub.pending_frame)
+
+    def channel_fps() -> Fraction:  # the hub (bound below) keeps the latest scene
+        return hub.scene.fps
+
+    landings = Landings(channel_fps, time_source)
+    hub = Hub(metered, metrics, landings, queue_max=ws_queue_max)
+    committer = Committer(metered, metrics, limits, landings)
     scheduler = Scheduler(committer, lead_s=schedule_lead_s)
     relay = ReceiptRelay(metered, hub)
     context = ControlContext(

@@ -4,7 +4,7 @@ Images (PNG, JPEG, WebP, GIF: the first frame is what is drawn) are opened with 
 against a pixel limit *before* any pixel is decoded (decompression bombs), verified and fully
 loaded. Fonts (TrueType/OpenType) must load with ``PIL.ImageFont.truetype``. Anything else is 415;
 over the byte limit is 413; an undecodable file or a bomb is 422
-(:class:`~control.errors.AssetRejectedError` with ``.status``).
+(:class:`~control.errors.AssetRejectedError`: its subclass says which).
 
 Ids are content addresses: the hex sha256 of the bytes, so the same file always has the same id.
 The declared content type only chooses image or font validation; the stored ``content_type`` is
@@ -21,7 +21,12 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFont, UnidentifiedImageError
 
-from control.errors import AssetRejectedError
+from control.errors import (
+    AssetRejectedError,
+    AssetTooLargeError,
+    AssetTypeError,
+    AssetUndecodableError,
+)
 from control.store.base import AssetInfo
 
 __all__ = [
@@ -68,8 +73,8 @@ def asset_kind_for(content_type: str | None, data: bytes) -> str:
                 data[:6] in (b"GIF87a", b"GIF89a") or (data[:4] == b"RIFF" and
                                                         data[8:12] == b"WEBP"):
             return "image"
-    raise AssetRejectedError(
-        415, f"unsupported content type {declared or '(none)'!r}: send PNG, JPEG, WebP, GIF, "
+    raise AssetTypeError(
+        f"unsupported content type {declared or '(none)'!r}: send PNG, JPEG, WebP, GIF, "
         "TTF or OTF with its Content-Type")
 
 
@@ -82,11 +87,11 @@ def _validate_image(data: bytes, policy: AssetPolicy) -> tuple[str, int, int]:
             with Image.open(io.BytesIO(data)) as probe:
                 fmt, (width, height) = probe.format or "", probe.size
                 if width * height > policy.max_pixels:
-                    raise AssetRejectedError(
-                        422, f"image is {width}x{height} = {width * height} pixels, more than "
+                    raise AssetUndecodableError(
+                        f"image is {width}x{height} = {width * height} pixels, more than "
                         f"the limit of {policy.max_pixels}")
                 if fmt not in _IMAGE_TYPES:
-                    raise AssetRejectedError(415, f"image format {fmt or '?'} is not supported: "
+                    raise AssetTypeError(f"image format {fmt or '?'} is not supported: "
                                              "send PNG, JPEG, WebP or GIF")
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
@@ -94,20 +99,20 @@ def _validate_image(data: bytes, policy: AssetPolicy) -> tuple[str, int, int]:
     except AssetRejectedError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise AssetRejectedError(422, f"image is too large to decode safely: {exc}") from exc
+        raise AssetUndecodableError(f"image is too large to decode safely: {exc}") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise AssetRejectedError(422, f"the image does not decode: {exc}") from exc
+        raise AssetUndecodableError(f"the image does not decode: {exc}") from exc
     return _IMAGE_TYPES[fmt], width, height
 
 
 def _validate_font(data: bytes) -> str:
     content_type = _FONT_MAGIC.get(data[:4])
     if content_type is None:
-        raise AssetRejectedError(415, "only TrueType (TTF) and OpenType (OTF) fonts are supported")
+        raise AssetTypeError("only TrueType (TTF) and OpenType (OTF) fonts are supported")
     try:
         ImageFont.truetype(io.BytesIO(data), size=16)
     except (OSError, ValueError) as exc:
-        raise AssetRejectedError(422, f"the font does not load: {exc}") from exc
+        raise AssetUndecodableError(f"the font does not load: {exc}") from exc
     return content_type
 
 
@@ -117,10 +122,10 @@ def validate_asset(
 ) -> AssetInfo:
     """Validate an upload and describe it; raises :class:`AssetRejectedError` (413/415/422)."""
     if len(data) > policy.max_bytes:
-        raise AssetRejectedError(413, f"asset is {len(data)} bytes, more than the limit of "
+        raise AssetTooLargeError(f"asset is {len(data)} bytes, more than the limit of "
                                  f"{policy.max_bytes}")
     if not data:
-        raise AssetRejectedError(422, "the body is empty")
+        raise AssetUndecodableError("the body is empty")
     kind = asset_kind_for(content_type, data)
     digest = hashlib.sha256(data).hexdigest()
     if kind == "image":

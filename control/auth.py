@@ -16,7 +16,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from control.errors import RequestError
+from control.errors import UnauthorizedError
 from control.http import error_response
 
 __all__ = ["BearerAuthMiddleware", "token_matches"]
@@ -62,8 +62,7 @@ class BearerAuthMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        error = RequestError(401, "unauthorized", "missing or wrong API token",
-                             "Authorization")
+        error = UnauthorizedError("missing or wrong API token", "Authorization")
         response = error_response(error)
         if scope["type"] == "http":
             await response(scope, receive, send)

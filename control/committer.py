@@ -8,30 +8,16 @@ the scene codec is pure and knows nothing of the store.
 An asset deleted between this check and the store commit is the one race left open; the renderer
 draws a missing asset as nothing (it never fails the frame).
 
-Landing frames (the house clock: frame F of a channel at ``fps`` starts F / fps seconds after the
-Unix epoch). Every commit lands on a frame, which ``apply_ops`` uses to start tweens and
-transitions and to resolve "on_commit" keyframe starts:
-
-- an immediate commit lands on the next frame to start after it is accepted,
-  ``floor(now * fps) + 1``: a lead of up to one frame interval. The program shows it a few frames
-  later still (commit-to-air: feed, render, encode); tweens are then already that far in, which
-  moves them on smoothly rather than holding the picture back;
-- a scheduled commit (``"at"``) lands on the frame it names; the :class:`~control.scheduler.
-  Scheduler` commits it a short lead before that frame with ``meta["at_frame"]``, and the
-  pipeline holds it until then;
-- commits go on air in version order, so a commit accepted while an earlier scheduled commit is
-  in the store waiting for its frame (the scheduler's lead, about half a second) lands on that
-  frame too, together with it (``pending_frame``).
+Where each commit lands (its frame, and the frame the pipeline holds it for) is decided by
+:class:`~control.landing.Landings`, which owns that rule (``control/landing.py``).
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import secrets
 import time
-from collections.abc import Callable, Sequence
-from fractions import Fraction
+from collections.abc import Sequence
 from typing import Any
 
 from compositor.errors import SceneError, SceneValidationError
@@ -41,22 +27,19 @@ from compositor.scene.ops import apply_ops
 from compositor.scene.schedule import resolve_at
 from control.assets import BUILTIN_FONTS
 from control.errors import AssetNotFoundError, VersionConflictError
+from control.landing import Landings
 from control.metrics import ControlMetrics
 from control.store.base import CommitRecord, ScheduledCommit, Store
 from control.store.records import ops_to_json
 
 __all__ = ["Committer", "new_layer_id", "new_schedule_id"]
 
-_log = logging.getLogger("control.committer")
+_log = logging.getLogger(__name__)
 
 
 def new_schedule_id() -> str:
     """A scheduled commit's id: ``sched-`` and 12 random URL-safe characters."""
     return "sched-" + secrets.token_urlsafe(9)
-
-
-def _never_pending() -> int | None:
-    return None
 
 
 def new_layer_id() -> str:
@@ -90,31 +73,13 @@ def _asset_refs(ops: Sequence[Op]) -> list[tuple[str, str, str]]:
 class Committer:
     """Validates and commits ops for the HTTP routes and the WebSocket hub."""
 
-    def __init__(self, store: Store, metrics: ControlMetrics, limits: Limits, *,
-                 fps: Callable[[], Fraction] = lambda: Fraction(60),
-                 time_source: Callable[[], float] = time.time,
-                 pending_frame: Callable[[], int | None] = _never_pending) -> None:
-        """``fps()`` is the channel's frame rate (the scene's), ``time_source()`` Unix seconds,
-        ``pending_frame()`` the frame of the newest scheduled commit already in the store
-        (None when there is none waiting); see the module docstring."""
+    def __init__(self, store: Store, metrics: ControlMetrics, limits: Limits,
+                 landings: Landings | None = None) -> None:
+        """``landings`` decides where commits land (default: 60 fps on the system clock)."""
         self.store = store
         self.metrics = metrics
         self.limits = limits
-        self.fps = fps
-        self.time_source = time_source
-        self.pending_frame = pending_frame
-
-    def now_frame(self) -> int:
-        """The frame on air now on the house clock, ``floor(unix_time * fps)``."""
-        return math.floor(Fraction(self.time_source()) * self.fps())
-
-    def landing_frame(self, requested: int | None = None) -> int:
-        """Where a commit accepted now lands: the next frame, or ``requested`` when later, and
-        never before a scheduled commit already waiting in the store."""
-        frames = [self.now_frame() + 1, self.pending_frame() or 0]
-        if requested is not None:
-            frames.append(requested)
-        return max(frames)
+        self.landings = landings if landings is not None else Landings()
 
     def decode(self, ops_json: Any, path: str = "ops") -> tuple[Op, ...]:
         """Ops from JSON (layers without an id get one); raises ``SceneValidationError``."""
@@ -145,11 +110,9 @@ class Committer:
         result = "error"
         try:
             await self.check_assets(ops)
-            frame = self.landing_frame()
-            # Held for a scheduled commit on air after this one: the pipeline must wait too.
-            meta = {"at_frame": frame} if frame > self.now_frame() + 1 else None
+            landing = self.landings.immediate()
             record = await self.store.commit(ops, if_version=if_version, author=author,
-                                             meta=meta, frame=frame)
+                                             meta=landing.meta(), frame=landing.frame)
             result = "ok"
             return record
         except VersionConflictError:
@@ -176,28 +139,27 @@ class Committer:
         A frame already past is kept as it is: the scheduler commits it at once, as late.
         """
         scene = await self.store.read()
-        now = self.now_frame()
+        now = self.landings.now_frame()
         at_frame = resolve_at(at, now, scene.fps)
         if if_version is not None and if_version != scene.version:
             raise VersionConflictError(if_version, scene.version)
         await self.check_assets(ops)
         apply_ops(scene, ops, limits=self.limits, frame=max(at_frame, now + 1))
         entry = ScheduledCommit(new_schedule_id(), at_frame, ops_to_json(ops),
-                                self.time_source(), author)
+                                self.landings.time_source(), author)
         await self.store.schedule_put(entry)
         return entry
 
     async def commit_scheduled(self, entry: ScheduledCommit) -> CommitRecord | None:
         """Commit a due entry (the scheduler took it) on its frame, or at once when that has
-        passed; ``meta`` carries ``at_frame`` and ``schedule_id``. None when it fails."""
+        passed (:meth:`Landings.scheduled`). None when it fails."""
         started = time.perf_counter()
         result = "error"
         try:
             ops = decode_ops(list(entry.ops), "ops", limits=self.limits)
-            frame = self.landing_frame(entry.at_frame)
-            record = await self.store.commit(
-                ops, author=entry.author, frame=frame,
-                meta={"at_frame": entry.at_frame, "schedule_id": entry.id})
+            landing = self.landings.scheduled(entry.at_frame, entry.id)
+            record = await self.store.commit(ops, author=entry.author, frame=landing.frame,
+                                             meta=landing.meta())
             result = "ok"
             return record
         except SceneError as exc:

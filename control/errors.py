@@ -1,46 +1,51 @@
-"""Errors of the control package (store, assets, auth) and their HTTP mapping.
+"""Errors of the control plane (store, assets, requests, the program), below the engine's root.
 
-::
-
-    ControlError
-     ├── StoreError                  the store failed
-     │    ├── VersionConflictError   stale if_version / If-Match; has the current version (409/412)
-     │    ├── StoreUnavailableError  the backend (Redis) cannot be reached right now      (503)
-     │    └── CorruptDataError       data under our keys is not ours or is damaged        (500)
-     ├── AssetNotFoundError          no asset with that id                                (404)
-     ├── AssetInUseError             a layer still uses the asset                         (409)
-     └── AssetRejectedError          not an acceptable image or font        (413/415/422: .status)
-
-Scene errors (``compositor.errors.SceneError``) keep their own codes: 422, 404, 409.
+The whole tree, engine and control plane, is drawn once, in :mod:`compositor.errors`. These
+classes carry what went wrong (a version, an asset id, a JSON path), never an HTTP status: the
+status and error code of each class are decided in one table, ``control/http.py``.
 """
 
 from __future__ import annotations
+
+from compositor.errors import CompositorError
 
 __all__ = [
     "AssetInUseError",
     "AssetNotFoundError",
     "AssetRejectedError",
-    "ProgramError",
-    "ProgramUnavailableError",
-    "RequestError",
+    "AssetTooLargeError",
+    "AssetTypeError",
+    "AssetUndecodableError",
+    "BadRequestError",
+    "BodyTooLargeError",
     "ControlError",
     "CorruptDataError",
+    "PreconditionFailedError",
+    "ProgramArgumentError",
+    "ProgramError",
+    "ProgramUnavailableError",
+    "RequestConflictError",
+    "RequestError",
+    "RequestValidationError",
+    "ResourceNotFoundError",
     "StoreError",
     "StoreUnavailableError",
+    "UnauthorizedError",
+    "UnsupportedMediaTypeError",
     "VersionConflictError",
 ]
 
 
-class ControlError(Exception):
-    """Base of every error this package raises on purpose."""
+class ControlError(CompositorError):
+    """Base of every error the control plane raises on purpose."""
 
 
 class StoreError(ControlError):
-    pass
+    """The store failed."""
 
 
 class VersionConflictError(StoreError):
-    """The expected version is not the current one."""
+    """The expected version (a body's ``if_version``) is not the current one."""
 
     def __init__(self, expected: int, current: int) -> None:
         super().__init__(f"expected version {expected}, the scene is at version {current}")
@@ -48,12 +53,16 @@ class VersionConflictError(StoreError):
         self.current = current
 
 
+class PreconditionFailedError(VersionConflictError):
+    """The expected version came from an ``If-Match`` header and is not the current one."""
+
+
 class StoreUnavailableError(StoreError):
-    pass
+    """The backend (Redis) cannot be reached right now."""
 
 
 class CorruptDataError(StoreError):
-    pass
+    """Data under our keys is not ours or is damaged."""
 
 
 class AssetNotFoundError(ControlError):
@@ -70,47 +79,75 @@ class AssetInUseError(ControlError):
 
 
 class AssetRejectedError(ControlError):
-    """An upload was refused; ``status`` is 413 (too big), 415 (type) or 422 (undecodable, bomb)."""
+    """An upload was refused (the message says why); the subclass says what kind of refusal."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+
+class AssetTooLargeError(AssetRejectedError):
+    """The upload is larger than the asset size limit."""
+
+
+class AssetTypeError(AssetRejectedError):
+    """The upload is not a supported type (or image format)."""
+
+
+class AssetUndecodableError(AssetRejectedError):
+    """The upload is empty, does not decode, or is too large to decode safely (a bomb)."""
 
 
 class RequestError(ControlError):
     """A request that is wrong at the HTTP level (not a scene error).
 
-    ``status`` is the HTTP status (400, 401, 404, 405, 412, 413, 415, 422), ``code`` the
-    machine-readable error code of the body, ``path`` the offending field or header, if any.
-    ``extra`` is merged into the top level of the error body (e.g. ``{"version": 12}``).
+    ``message`` is for a person, ``path`` names the offending field or header, if any.
     """
 
-    def __init__(
-        self, status: int, code: str, message: str, path: str | None = None,
-        extra: dict[str, object] | None = None,
-    ) -> None:
+    def __init__(self, message: str, path: str | None = None) -> None:
         super().__init__(message)
-        self.status = status
-        self.code = code
         self.message = message
         self.path = path
-        self.extra = extra or {}
+
+
+class BadRequestError(RequestError):
+    """Unreadable JSON or header, or parts of the request that disagree."""
+
+
+class UnauthorizedError(RequestError):
+    """A missing or wrong API token."""
+
+
+class ResourceNotFoundError(RequestError):
+    """No such commit, scheduled commit, ... (the path names the URL parameter)."""
+
+
+class RequestConflictError(RequestError):
+    """The resource is in a state that does not allow the request."""
+
+
+class BodyTooLargeError(RequestError):
+    """The body is larger than the limit."""
+
+
+class UnsupportedMediaTypeError(RequestError):
+    """The body's declared type is not one that is accepted."""
+
+
+class RequestValidationError(RequestError):
+    """A field outside the scene model is wrong (e.g. a form without its file part)."""
 
 
 class ProgramError(ControlError):
-    """The render side refused a request (bad output URL, output already running...): 409/422.
+    """The render side refused a request in its current state (output already running...).
 
-    ``status`` is 409 (state conflict) or 422 (bad argument); ``path`` names the argument.
+    ``path`` names the offending argument, if any.
     """
 
-    def __init__(self, message: str, *, status: int = 409, path: str | None = None) -> None:
+    def __init__(self, message: str, *, path: str | None = None) -> None:
         super().__init__(message)
-        self.status = status
         self.path = path
 
 
-class ProgramUnavailableError(ProgramError):
-    """This process does not render (a ``--no-render`` replica) or has no frame yet (503)."""
+class ProgramArgumentError(ProgramError):
+    """The render side refused an argument (no or a bad output URL)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, status=503)
+
+class ProgramUnavailableError(ProgramError):
+    """This process does not render (a ``--no-render`` replica) or has no frame yet."""

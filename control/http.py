@@ -1,27 +1,12 @@
 """Errors to HTTP: the one place where exceptions become status codes and error bodies.
 
 Every error body has the shape ``{"error": {"code", "message", "path"}}`` (CONTRACT.md), with
-extra top-level members where they help (a conflict carries ``"version"``: the current one).
-
-=================================  ======  ========================
-exception                          status  code
-=================================  ======  ========================
-SceneValidationError               422     validation_error
-LayerNotFoundError                 404     not_found
-DuplicateLayerError                409     conflict
-VersionConflictError (if_version)  409     conflict
-VersionConflictError (If-Match)    412     precondition_failed
-AssetNotFoundError                 404     not_found
-AssetInUseError                    409     asset_in_use
-AssetRejectedError                 .status (413/415/422)
-RequestError                       .status and .code
-ProgramUnavailableError            503     unavailable
-ProgramError                       .status (409/422)
-StoreUnavailableError              503     store_unavailable
-CorruptDataError, anything else    500     internal_error (logged, message hidden)
-=================================  ======  ========================
-
-The WebSocket hub uses :func:`error_for` too, so a refused commit reads the same on both.
+extra top-level members where they help (a conflict carries ``"version"``: the current one, an
+asset in use its ``"layers"``). :data:`STATUSES` maps each error class of the tree (drawn in
+:mod:`compositor.errors`) to its status and code; a class not in it takes its nearest mapped base,
+and anything else is a 500 ``internal_error`` (logged, message hidden). Routes raise; the one
+Starlette exception handler (:func:`exception_handlers`) renders the error, and the WebSocket
+endpoint answers with the same :func:`error_for`, so a refused commit reads the same on both.
 """
 
 from __future__ import annotations
@@ -33,23 +18,69 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from compositor.errors import DuplicateLayerError, LayerNotFoundError, SceneError
+from compositor.errors import (
+    CompositorError,
+    DuplicateLayerError,
+    LayerNotFoundError,
+    SceneError,
+    SceneValidationError,
+)
 from control.errors import (
     AssetInUseError,
     AssetNotFoundError,
     AssetRejectedError,
-    ControlError,
+    AssetTooLargeError,
+    AssetTypeError,
+    BadRequestError,
+    BodyTooLargeError,
+    PreconditionFailedError,
+    ProgramArgumentError,
     ProgramError,
     ProgramUnavailableError,
+    RequestConflictError,
     RequestError,
+    RequestValidationError,
+    ResourceNotFoundError,
     StoreUnavailableError,
+    UnauthorizedError,
+    UnsupportedMediaTypeError,
     VersionConflictError,
 )
 
-__all__ = ["ApiError", "error_for", "error_response", "exception_handlers"]
+__all__ = ["STATUSES", "ApiError", "error_for", "error_response", "exception_handlers"]
 
-_log = logging.getLogger("control.http")
+_log = logging.getLogger(__name__)
 
+STATUSES: dict[type[Exception], tuple[int, str]] = {
+    SceneError: (422, "scene_error"),
+    SceneValidationError: (422, "validation_error"),
+    LayerNotFoundError: (404, "not_found"),
+    DuplicateLayerError: (409, "conflict"),
+    VersionConflictError: (409, "conflict"),
+    PreconditionFailedError: (412, "precondition_failed"),
+    StoreUnavailableError: (503, "store_unavailable"),
+    AssetNotFoundError: (404, "not_found"),
+    AssetInUseError: (409, "asset_in_use"),
+    AssetRejectedError: (422, "validation_error"),
+    AssetTooLargeError: (413, "too_large"),
+    AssetTypeError: (415, "unsupported_media_type"),
+    RequestError: (400, "bad_request"),
+    BadRequestError: (400, "bad_request"),
+    UnauthorizedError: (401, "unauthorized"),
+    ResourceNotFoundError: (404, "not_found"),
+    RequestConflictError: (409, "conflict"),
+    BodyTooLargeError: (413, "too_large"),
+    UnsupportedMediaTypeError: (415, "unsupported_media_type"),
+    RequestValidationError: (422, "validation_error"),
+    ProgramError: (409, "conflict"),
+    ProgramArgumentError: (422, "validation_error"),
+    ProgramUnavailableError: (503, "unavailable"),
+}
+"""Error class -> (HTTP status, error code); subclasses not listed take their base's entry."""
+
+_INTERNAL = (500, "internal_error")
+
+# Starlette's own errors (unknown path, wrong method) carry their status; these name it.
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -87,47 +118,48 @@ class ApiError:
         }
 
 
-def error_for(exc: BaseException, *, precondition: bool = False) -> ApiError:
-    """Map an exception to an :class:`ApiError`.
+def _status_of(exc: BaseException) -> tuple[int, str]:
+    for cls in type(exc).__mro__:
+        if cls in STATUSES:
+            return STATUSES[cls]
+    return _INTERNAL
 
-    ``precondition`` says the expected version came from ``If-Match`` (412) rather than a body's
-    ``if_version`` (409). Unknown exceptions become a 500 whose message hides the details (they
-    are logged with a traceback instead).
-    """
+
+def _details(exc: CompositorError) -> tuple[str, str | None, dict[str, Any]]:
+    """The message, path and extra body members an error carries."""
     if isinstance(exc, SceneError):
-        status = 404 if isinstance(exc, LayerNotFoundError) else 409 if isinstance(
-            exc, DuplicateLayerError) else 422
-        return ApiError(status, exc.code, exc.reason, exc.path or None)
+        return exc.reason, exc.path or None, {}
     if isinstance(exc, VersionConflictError):
-        if precondition:
-            return ApiError(412, "precondition_failed", str(exc), "If-Match",
-                            {"version": exc.current})
-        return ApiError(409, "conflict", str(exc), "if_version", {"version": exc.current})
+        path = "If-Match" if isinstance(exc, PreconditionFailedError) else "if_version"
+        return str(exc), path, {"version": exc.current}
     if isinstance(exc, RequestError):
-        return ApiError(exc.status, exc.code, exc.message, exc.path, dict(exc.extra))
-    if isinstance(exc, AssetNotFoundError):
-        return ApiError(404, "not_found", str(exc), None)
-    if isinstance(exc, AssetInUseError):
-        return ApiError(409, "asset_in_use", str(exc), None, {"layers": list(exc.layer_ids)})
-    if isinstance(exc, AssetRejectedError):
-        return ApiError(exc.status, _HTTP_CODES.get(exc.status, "rejected"), str(exc), None)
-    if isinstance(exc, ProgramUnavailableError):
-        return ApiError(503, "unavailable", str(exc), exc.path)
+        return exc.message, exc.path, {}
     if isinstance(exc, ProgramError):
-        return ApiError(exc.status, _HTTP_CODES.get(exc.status, "conflict"), str(exc), exc.path)
-    if isinstance(exc, StoreUnavailableError):
-        return ApiError(503, "store_unavailable", str(exc), None)
+        return str(exc), exc.path, {}
+    if isinstance(exc, AssetInUseError):
+        return str(exc), None, {"layers": list(exc.layer_ids)}
+    return str(exc), None, {}
+
+
+def error_for(exc: BaseException) -> ApiError:
+    """Map an exception to an :class:`ApiError` through :data:`STATUSES`.
+
+    Unknown exceptions (and engine errors not in the table) become a 500 whose message hides the
+    details (they are logged with a traceback instead).
+    """
     if isinstance(exc, HTTPException):
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return ApiError(exc.status_code, code, str(exc.detail), None)
-    return ApiError(500, "internal_error", "internal error (logged on the server)", None)
+    status, code = _status_of(exc)
+    if status == 500 or not isinstance(exc, CompositorError):
+        return ApiError(*_INTERNAL, "internal error (logged on the server)", None)
+    message, path, extra = _details(exc)
+    return ApiError(status, code, message, path, extra)
 
 
-def error_response(
-    exc: BaseException, *, precondition: bool = False, headers: dict[str, str] | None = None
-) -> JSONResponse:
+def error_response(exc: BaseException, *, headers: dict[str, str] | None = None) -> JSONResponse:
     """The JSON response for ``exc``; 5xx other than 503 are logged with their traceback."""
-    error = error_for(exc, precondition=precondition)
+    error = error_for(exc)
     if error.status >= 500 and error.status != 503:
         _log.error("unhandled error: %r", exc, exc_info=exc)
     extra_headers = dict(headers or {})
@@ -141,15 +173,14 @@ async def _handle(request: Request, exc: Exception) -> Response:
 
 
 def exception_handlers() -> dict[Any, Any]:
-    """Starlette ``exception_handlers`` mapping every error to :func:`error_response`.
+    """Starlette ``exception_handlers``: the one handler, :func:`error_response`, for all.
 
-    Our own errors are handled where they are raised; ``Exception`` goes to Starlette's outermost
-    middleware, which answers with our 500 body and still re-raises (so it is logged, and tests
-    using TestClient see it).
+    Errors of the tree and Starlette's own are rendered by the exception middleware, around the
+    routes that raise them; ``Exception`` goes to Starlette's outermost middleware, which answers
+    with our 500 body and still re-raises (so it is logged, and tests using TestClient see it).
     """
     return {
         HTTPException: _handle,
-        SceneError: _handle,
-        ControlError: _handle,
+        CompositorError: _handle,
         Exception: _handle,
     }

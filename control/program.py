@@ -25,8 +25,9 @@ class ProgramControl(Protocol):
       live, reconnecting, error), ``url`` (stream key redacted), ``frames``, ``dropped``, ``fps``,
       ``encoder``. It must not block (it is called on the event loop).
     - :meth:`start_output` / :meth:`stop_output` return the new status; they raise
-      :class:`~control.errors.ProgramError` (409/422) for a refused request and
-      :class:`~control.errors.ProgramUnavailableError` (503) where nothing renders.
+      :class:`~control.errors.ProgramError` for a refused request
+      (:class:`~control.errors.ProgramArgumentError` for a bad argument) and
+      :class:`~control.errors.ProgramUnavailableError` where nothing renders.
     - :meth:`preview_jpeg` returns the latest program frame as JPEG bytes (``width`` in px, the
       height follows the aspect ratio), or None when there is no frame yet. Non-blocking.
     - :meth:`problems` names what is wrong right now (``{"output": "reconnecting: ..."}``);

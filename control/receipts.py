@@ -18,7 +18,7 @@ from control.ws import Hub
 
 __all__ = ["ReceiptRelay", "applied_json", "applied_message"]
 
-_log = logging.getLogger("control.receipts")
+_log = logging.getLogger(__name__)
 
 
 def applied_json(receipt: Receipt) -> dict[str, Any]:

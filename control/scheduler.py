@@ -2,10 +2,10 @@
 
 Every replica's control app runs one. Each pass takes the entries due within ``lead_s`` from the
 store (``Store.schedule_take_due`` is atomic, so exactly one replica gets each entry) and commits
-them through :meth:`Committer.commit_scheduled` with ``meta["at_frame"]``; the pipeline holds the
-new scene until that frame (``Pipeline.publish(scene, at_frame)``), so it goes on air on exactly
-that frame provided the lead covers the commit-to-air path (feed, asset loading, publish). An
-entry whose frame has already passed is committed at once; its receipt says how many frames late.
+them through :meth:`Committer.commit_scheduled`, landing on their frame (``control.landing``):
+the pipeline holds the new scene until that frame, so it goes on air on exactly that frame
+provided the lead covers the commit-to-air path (feed, asset loading, publish). An entry whose
+frame has already passed is committed at once; its receipt says how many frames late.
 
 A replica that takes an entry and dies before committing it loses that entry (logged nowhere):
 taking and committing are two store operations. The lead keeps that window short.
@@ -24,7 +24,7 @@ from control.errors import ControlError
 
 __all__ = ["Scheduler"]
 
-_log = logging.getLogger("control.scheduler")
+_log = logging.getLogger(__name__)
 
 
 class Scheduler:
@@ -44,8 +44,9 @@ class Scheduler:
 
     def horizon(self) -> int:
         """The last frame due now: the current frame plus the lead, in frames (rounded up)."""
-        lead_frames = math.ceil(Fraction(self.lead_s) * self.committer.fps())
-        return self.committer.now_frame() + lead_frames
+        landings = self.committer.landings
+        lead_frames = math.ceil(Fraction(self.lead_s) * landings.fps())
+        return landings.now_frame() + lead_frames
 
     async def run_once(self) -> int:
         """Commit what is due; how many entries were taken."""

@@ -20,13 +20,14 @@ from collections.abc import Callable
 
 from compositor.scene import Scene
 from compositor.scene.codec import encode_scene
+from control.landing import Landings, landing_of
 from control.metrics import ControlMetrics
 from control.store.base import Change, Store
 from control.store.feed import follow
 
 __all__ = ["Client", "Hub", "hello_message"]
 
-_log = logging.getLogger("control.ws")
+_log = logging.getLogger(__name__)
 
 DEFAULT_QUEUE_MAX = 256
 
@@ -58,11 +59,16 @@ class Client:
 
 
 class Hub:
-    """Follows ``store.subscribe`` and fans changes out to :class:`Client` queues."""
+    """Follows ``store.subscribe`` and fans changes out to :class:`Client` queues.
 
-    def __init__(self, store: Store, metrics: ControlMetrics, *,
+    Every commit's landing is reported to ``landings`` (in version order), so a scheduled commit
+    in the store holds the commits accepted after it (``control.landing``).
+    """
+
+    def __init__(self, store: Store, metrics: ControlMetrics, landings: Landings, *,
                  queue_max: int = DEFAULT_QUEUE_MAX, retry_s: float = 0.5) -> None:
         self.store = store
+        self.landings = landings
         self.metrics = metrics
         self.queue_max = queue_max
         self.retry_s = retry_s
@@ -71,8 +77,6 @@ class Hub:
         self._task: asyncio.Task[None] | None = None
         self._changed = asyncio.Condition()
         self.closing = asyncio.Event()
-        # The largest meta "at_frame" of the commits seen: a scheduled commit holds later ones.
-        self.pending_frame: int | None = None
 
     @property
     def version(self) -> int:
@@ -134,9 +138,8 @@ class Hub:
             # A gap in the journal: clients get the whole scene again, as on connect.
             message = hello_message(change.scene)
         self._set_scene(change.scene)
-        at_frame = (change.commit.meta or {}).get("at_frame") if change.commit else None
-        if isinstance(at_frame, int) and at_frame > (self.pending_frame or 0):
-            self.pending_frame = at_frame
+        if change.commit is not None:
+            self.landings.seen(landing_of(change.commit))
         for client in list(self.clients):
             client.offer(message)
         async with self._changed:

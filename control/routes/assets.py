@@ -23,7 +23,7 @@ from starlette.routing import BaseRoute, Route
 from compositor.scene import ImageContent, Scene, TextContent
 from control.assets import validate_asset
 from control.context import context_of
-from control.errors import AssetInUseError, AssetNotFoundError, RequestError
+from control.errors import AssetInUseError, AssetNotFoundError, RequestValidationError
 from control.routes.body import json_response, limited_receive, read_body
 from control.store.base import AssetInfo
 
@@ -60,7 +60,7 @@ async def _multipart(request: Request, limit: int) -> tuple[bytes, str | None, s
         if not isinstance(upload, UploadFile):
             upload = next((v for v in form.values() if isinstance(v, UploadFile)), None)
         if upload is None:
-            raise RequestError(422, "validation_error", "the form has no file part", "file")
+            raise RequestValidationError("the form has no file part", "file")
         data = await upload.read()
         return data, upload.content_type, upload.filename
 

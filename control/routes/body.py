@@ -6,22 +6,31 @@ as it arrives, and the request is refused with 413 the moment it passes the limi
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import Message
 
-from control.errors import RequestError
+from control.errors import (
+    BadRequestError,
+    BodyTooLargeError,
+    PreconditionFailedError,
+    UnsupportedMediaTypeError,
+    VersionConflictError,
+)
 
-__all__ = ["etag", "if_match", "json_response", "limited_receive", "read_body", "read_json"]
+__all__ = ["etag", "if_match", "if_match_failures", "json_response", "limited_receive", "read_body",
+           "read_json"]
 
 _JSON_TYPES = ("application/json", "application/merge-patch+json")
 
 
-def _too_large(limit: int) -> RequestError:
-    return RequestError(413, "too_large", f"the body is larger than the limit of {limit} bytes")
+def _too_large(limit: int) -> BodyTooLargeError:
+    return BodyTooLargeError(f"the body is larger than the limit of {limit} bytes")
 
 
 def _check_length(request: Request, limit: int) -> None:
@@ -65,13 +74,13 @@ async def read_json(request: Request, limit: int) -> Any:
     """The body as JSON: 415 for another declared type, 400 when it does not parse."""
     declared = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if declared and declared not in _JSON_TYPES and not declared.endswith("+json"):
-        raise RequestError(415, "unsupported_media_type",
-                           f"send JSON (application/json), not {declared!r}", "Content-Type")
+        raise UnsupportedMediaTypeError(f"send JSON (application/json), not {declared!r}",
+                                        "Content-Type")
     raw = await read_body(request, limit)
     try:
         return json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise RequestError(400, "bad_request", f"the body is not valid JSON: {exc}") from None
+        raise BadRequestError(f"the body is not valid JSON: {exc}") from None
 
 
 def if_match(request: Request) -> int | None:
@@ -81,9 +90,20 @@ def if_match(request: Request) -> int | None:
         return None
     text = value.strip().removeprefix("W/").strip('"')
     if not text.isdigit() or len(text) > 16:
-        raise RequestError(400, "bad_request", 'If-Match must be a version like "12"',
-                           "If-Match")
+        raise BadRequestError('If-Match must be a version like "12"', "If-Match")
     return int(text)
+
+
+@contextlib.contextmanager
+def if_match_failures(applies: bool = True) -> Iterator[None]:
+    """Inside, the expected version came from ``If-Match`` (when ``applies``): a stale one is
+    re-raised as :class:`PreconditionFailedError` (412) rather than a 409 on ``if_version``."""
+    try:
+        yield
+    except VersionConflictError as exc:
+        if not applies or isinstance(exc, PreconditionFailedError):
+            raise
+        raise PreconditionFailedError(exc.expected, exc.current) from None
 
 
 def etag(version: int) -> str:

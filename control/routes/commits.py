@@ -19,18 +19,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from compositor.errors import SceneValidationError
 from compositor.scene.codec import ID_PATTERN
+from control.commit_request import parse_commit_request
 from control.context import context_of
-from control.errors import RequestError, VersionConflictError
-from control.http import error_response
+from control.errors import ResourceNotFoundError
+from control.landing import landing_of
 from control.receipts import applied_json
-from control.routes.body import if_match, json_response, read_json
+from control.routes.body import if_match, if_match_failures, json_response, read_json
 from control.store.base import ScheduledCommit
 
 __all__ = ["routes", "scheduled_json"]
-
-_FIELDS = frozenset({"if_version", "ops", "at"})
 
 
 def scheduled_json(entry: ScheduledCommit) -> dict[str, object]:
@@ -38,43 +36,20 @@ def scheduled_json(entry: ScheduledCommit) -> dict[str, object]:
             "author": entry.author, "created_unix": entry.created_unix}
 
 
-def _if_version(body: dict[str, object]) -> int | None:
-    value = body.get("if_version")
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**53:
-        raise SceneValidationError("if_version", "must be a non-negative integer")
-    return value
-
-
 async def post_commit(request: Request) -> Response:
     ctx = context_of(request)
     body = await read_json(request, ctx.json_max_bytes)
-    if not isinstance(body, dict):
-        raise SceneValidationError("", "the body must be an object {\"ops\": [...]}")
-    for key in body:
-        if key not in _FIELDS:
-            raise SceneValidationError(str(key), "unknown field")
-    if "ops" not in body:
-        raise SceneValidationError("ops", "is required")
-    body_version, header_version = _if_version(body), if_match(request)
-    if body_version is not None and header_version is not None and \
-            body_version != header_version:
-        raise RequestError(400, "bad_request", "If-Match and if_version disagree", "if_version")
-    ops = ctx.committer.decode(body["ops"])
+    commit = parse_commit_request(body, ctx.committer, if_match=if_match(request))
     author = request.headers.get("x-author")
     author = author if author and ID_PATTERN.fullmatch(author) else None
-    expected = body_version if body_version is not None else header_version
-    try:
-        if "at" in body:
-            entry = await ctx.committer.schedule(ops, body["at"], if_version=expected,
-                                                 author=author)
+    with if_match_failures(commit.if_match):
+        if commit.scheduled:
+            entry = await ctx.committer.schedule(commit.ops, commit.at,
+                                                 if_version=commit.if_version, author=author)
             ctx.scheduler.wake()
             return json_response({"scheduled": scheduled_json(entry)}, status=202)
-        record = await ctx.committer.commit(ops, if_version=expected, source="http",
-                                            author=author)
-    except VersionConflictError as exc:
-        return error_response(exc, precondition=body_version is None)
+        record = await ctx.committer.commit(commit.ops, if_version=commit.if_version,
+                                            source="http", author=author)
     return json_response({"version": record.version}, version=record.version)
 
 
@@ -82,19 +57,18 @@ async def get_commit(request: Request) -> Response:
     ctx = context_of(request)
     text = request.path_params["version"]
     if not text.isdigit() or len(text) > 16:
-        raise RequestError(404, "not_found", f"no commit {text!r}", "version")
+        raise ResourceNotFoundError(f"no commit {text!r}", "version")
     version = int(text)
     receipt = await ctx.store.get_receipt(version)
     records = await ctx.store.journal(version - 1, limit=1) if version >= 1 else []
     record = records[0] if records and records[0].version == version else None
     if record is None and receipt is None:
-        raise RequestError(404, "not_found", f"version {version} is not in the journal",
-                           "version")
-    meta = record.meta if record is not None and record.meta is not None else {}
+        raise ResourceNotFoundError(f"version {version} is not in the journal", "version")
+    landing = landing_of(record)
     return json_response({
         "version": version,
-        "frame": record.frame if record is not None else None,
-        "at_frame": meta.get("at_frame"),
+        "frame": landing.frame,
+        "at_frame": landing.requested_frame,
         "applied": applied_json(receipt) if receipt is not None else None,
     })
 

@@ -25,9 +25,7 @@ from compositor.scene import AddLayer, Op, RemoveLayer, UpdateLayer, find_layer
 from compositor.scene.codec import decode_layer, encode_layer
 from control.committer import new_layer_id
 from control.context import context_of
-from control.errors import VersionConflictError
-from control.http import error_response
-from control.routes.body import etag, if_match, json_response, read_json
+from control.routes.body import etag, if_match, if_match_failures, json_response, read_json
 from control.store.base import CommitRecord
 
 __all__ = ["routes"]
@@ -46,12 +44,13 @@ def _relative(exc: SceneError, prefix: str) -> SceneError:
     return type(exc)(path, exc.reason)
 
 
-async def _commit(request: Request, op: Op, prefix: str) -> CommitRecord | Response:
+async def _commit(request: Request, op: Op, prefix: str) -> CommitRecord:
+    """Commit one op against the ``If-Match`` version (412 when stale)."""
     ctx = context_of(request)
     try:
-        return await ctx.committer.commit((op,), if_version=if_match(request), source="http")
-    except VersionConflictError as exc:
-        return error_response(exc, precondition=True)
+        with if_match_failures():
+            return await ctx.committer.commit((op,), if_version=if_match(request),
+                                              source="http")
     except SceneError as exc:
         raise _relative(exc, prefix) from None
 
@@ -71,10 +70,8 @@ async def create_layer(request: Request) -> Response:
     ctx = context_of(request)
     body: Any = await read_json(request, ctx.json_max_bytes)
     layer = decode_layer(body, "", limits=ctx.limits, new_id=new_layer_id)
-    result = await _commit(request, AddLayer(layer), "ops[0].layer")
-    if isinstance(result, Response):
-        return result
-    return json_response(encode_layer(layer), version=result.version, status=201,
+    record = await _commit(request, AddLayer(layer), "ops[0].layer")
+    return json_response(encode_layer(layer), version=record.version, status=201,
                          headers={"Location": f"/api/v1/layers/{layer.id}"})
 
 
@@ -91,23 +88,19 @@ async def patch_layer(request: Request) -> Response:
     body: Any = await read_json(request, ctx.json_max_bytes)
     if not isinstance(body, dict):
         raise SceneValidationError("", "a merge patch of a layer must be a JSON object")
-    result = await _commit(request, UpdateLayer(_layer_id(request), body), "ops[0].patch")
-    if isinstance(result, Response):
-        return result
+    record = await _commit(request, UpdateLayer(_layer_id(request), body), "ops[0].patch")
     # The scene may already be newer than our commit; the layer as of our version is in the
     # journal's op, but re-reading is simpler and returns what is current.
     scene = await ctx.store.read()
     layer = find_layer(scene, _layer_id(request))
     if layer is None:  # removed by someone else right after our commit
         raise LayerNotFoundError("", f"no layer with id {_layer_id(request)!r}")
-    return json_response(encode_layer(layer), version=result.version)
+    return json_response(encode_layer(layer), version=record.version)
 
 
 async def delete_layer(request: Request) -> Response:
-    result = await _commit(request, RemoveLayer(_layer_id(request)), "ops[0]")
-    if isinstance(result, Response):
-        return result
-    return Response(status_code=204, headers={"ETag": etag(result.version)})
+    record = await _commit(request, RemoveLayer(_layer_id(request)), "ops[0]")
+    return Response(status_code=204, headers={"ETag": etag(record.version)})
 
 
 def routes() -> list[BaseRoute]:

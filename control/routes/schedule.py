@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from control.context import context_of
-from control.errors import RequestError
+from control.errors import RequestConflictError, ResourceNotFoundError
 from control.routes.body import json_response
 from control.routes.commits import scheduled_json
 
@@ -31,10 +31,10 @@ async def cancel_scheduled(request: Request) -> Response:
     entry_id = request.path_params["id"]
     result = await ctx.store.schedule_cancel(entry_id)
     if result == "unknown":
-        raise RequestError(404, "not_found", f"no scheduled commit {entry_id!r}", "id")
+        raise ResourceNotFoundError(f"no scheduled commit {entry_id!r}", "id")
     if result == "taken":
-        raise RequestError(409, "conflict", f"scheduled commit {entry_id!r} was already "
-                           "committed (it is on air or about to be)", "id")
+        raise RequestConflictError(f"scheduled commit {entry_id!r} was already "
+                                   "committed (it is on air or about to be)", "id")
     return Response(status_code=204)
 
 

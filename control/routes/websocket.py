@@ -36,6 +36,7 @@ from starlette.websockets import WebSocket
 
 from compositor.errors import SceneValidationError
 from compositor.scene import Scene
+from control.commit_request import parse_commit_request
 from control.context import ControlContext, context_of
 from control.http import error_for
 from control.routes.commits import scheduled_json
@@ -43,7 +44,7 @@ from control.ws import Client, hello_message
 
 __all__ = ["routes"]
 
-_log = logging.getLogger("control.ws")
+_log = logging.getLogger(__name__)
 
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_GOING_AWAY = 1001
@@ -108,20 +109,14 @@ async def _answer(ctx: ControlContext, request: Any, author: str) -> dict[str, A
         return {"ok": True, "version": ctx.hub.version}
     if kind != "commit":
         raise SceneValidationError("type", "must be commit or ping")
-    for key in request:
-        if key not in ("type", "id", "if_version", "ops", "at"):
-            raise SceneValidationError(str(key), "unknown field")
-    if_version = request.get("if_version")
-    if if_version is not None and (isinstance(if_version, bool) or not isinstance(
-            if_version, int) or if_version < 0):
-        raise SceneValidationError("if_version", "must be a non-negative integer")
-    ops = ctx.committer.decode(request.get("ops"))
-    if "at" in request:
-        entry = await ctx.committer.schedule(ops, request["at"], if_version=if_version,
+    commit = parse_commit_request(request, ctx.committer, extra_fields=("type", "id"))
+    if commit.scheduled:
+        entry = await ctx.committer.schedule(commit.ops, commit.at, if_version=commit.if_version,
                                              author=author)
         ctx.scheduler.wake()
         return {"ok": True, "scheduled": scheduled_json(entry)}
-    record = await ctx.committer.commit(ops, if_version=if_version, source="ws", author=author)
+    record = await ctx.committer.commit(commit.ops, if_version=commit.if_version, source="ws",
+                                        author=author)
     return {"ok": True, "version": record.version}
 
 

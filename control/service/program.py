@@ -2,7 +2,8 @@
 ``control.program.ProgramControl``; :class:`CommitToAir` measures commit-to-air latency;
 :class:`AirReceipts` writes on-air receipts to the store.
 
-Pipeline errors are translated here, once, into the control plane's ``ProgramError`` (409/422).
+Pipeline errors are translated here, once, into the control plane's ``ProgramError`` (a refusal
+in the current state) and ``ProgramArgumentError`` (a bad argument).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from compositor.errors import CompositorError
 from compositor.pipeline import AppliedFrame, Pipeline
-from control.errors import ControlError, ProgramError
+from control.errors import ControlError, ProgramArgumentError, ProgramError
 from control.metrics import ControlMetrics
 from control.store.base import Receipt, Store
 
@@ -52,21 +53,21 @@ class PipelineProgram:
     async def start_output(self, url: str | None) -> dict[str, Any]:
         targets = (url,) if url is not None else self.configured
         if not targets:
-            raise ProgramError("no URL given and no output configured (--output)", status=422,
-                               path="url")
+            raise ProgramArgumentError("no URL given and no output configured (--output)",
+                                       path="url")
         for target in targets:
             try:
                 await asyncio.to_thread(self.pipeline.start_output, target)
             except CompositorError as exc:
-                raise ProgramError(f"cannot start the output: {exc}", status=422,
-                                   path="url") from exc
+                raise ProgramArgumentError(f"cannot start the output: {exc}",
+                                           path="url") from exc
         return self.status()
 
     async def stop_output(self) -> dict[str, Any]:
         try:
             await asyncio.to_thread(self.pipeline.stop_output, None)
         except CompositorError as exc:
-            raise ProgramError(f"cannot stop the outputs: {exc}", status=409) from exc
+            raise ProgramError(f"cannot stop the outputs: {exc}") from exc
         return self.status()
 
     def preview_jpeg(self, width: int | None) -> bytes | None:
@@ -113,9 +114,9 @@ class AirReceipts:
     """Turns the pipeline's :class:`AppliedFrame` reports into store receipts.
 
     :meth:`committed` (event loop, by the scene feeder, before it publishes) remembers each
-    version's requested frame (``meta["at_frame"]``, None for immediate commits). When a version
-    first goes on air (:meth:`on_applied`, encode thread), it and every earlier remembered version
-    it superseded (their changes are in it) get a receipt for that frame, each late by
+    version's requested frame (``Landing.requested_frame``, None for immediate commits). When a
+    version first goes on air (:meth:`on_applied`, encode thread), it and every earlier remembered
+    version it superseded (their changes are in it) get a receipt for that frame, each late by
     ``frame - at_frame`` when that is positive. :meth:`run` writes them, on the event loop.
     """
 

@@ -39,6 +39,7 @@ from compositor.scene import Scene
 from control.app import create_app
 from control.assets import validate_asset
 from control.errors import AssetRejectedError, ControlError
+from control.landing import OnAirOrder, landing_of
 from control.metrics import ControlMetrics
 from control.program import NullProgram, ProgramControl
 from control.service.asset_cache import AssetCache
@@ -47,7 +48,7 @@ from control.service.logs import configure_logging
 from control.service.program import AirReceipts, CommitToAir, PipelineProgram
 from control.service.settings import Settings
 from control.service.stores import open_store
-from control.store.base import Change, CommitRecord, Store
+from control.store.base import Change, Store
 from control.store.feed import follow
 
 __all__ = ["SceneFeeder", "asset_main", "serve_main"]
@@ -85,11 +86,9 @@ class _Server(uvicorn.Server):
 class SceneFeeder:
     """Follows the store and publishes each new scene to the pipeline, assets loaded first.
 
-    A commit with ``meta["at_frame"]`` (scheduled) is published for that frame. Scenes go on air
-    in version order, so while a scheduled scene still waits for its frame every later one is
-    held for that frame too (its changes include the scheduled ones); the control plane gives
-    such commits that landing frame already (``control.committer``), this is the render side's
-    guarantee.
+    Each scene is published for the frame its commit's landing names (``control.landing``): a
+    scheduled commit is held for its frame, and :class:`~control.landing.OnAirOrder` keeps scenes
+    on air in version order (a later scene waits behind a scheduled one).
     """
 
     def __init__(self, store: Store, pipeline: Pipeline, assets: AssetCache,
@@ -101,18 +100,14 @@ class SceneFeeder:
         self.air = air
         self.receipts = receipts
         self.time_source = time_source
-        self._hold: int | None = None  # the newest scheduled frame published
+        self._on_air_order = OnAirOrder()
 
     def publish(self, change: Change) -> None:
-        requested = _at_frame(change.commit)
-        at_frame = requested
+        landing = landing_of(change.commit)
         now = frame_at(self.time_source(), change.scene.fps)
-        if self._hold is not None and self._hold > now:
-            at_frame = max(at_frame if at_frame is not None else self._hold, self._hold)
-        if at_frame is not None:
-            self._hold = max(self._hold or at_frame, at_frame)
+        at_frame = self._on_air_order.publish_frame(landing, now)
         if self.receipts is not None:
-            self.receipts.committed(change.version, requested)
+            self.receipts.committed(change.version, landing.requested_frame)
         self.pipeline.publish(change.scene, at_frame)
 
     async def run(self, retry_s: float = 0.5) -> None:
@@ -129,13 +124,6 @@ class SceneFeeder:
 
         await follow(lambda: self.store.subscribe(version), feed, retry_s=retry_s, log=log,
                      feed="scene feed")
-
-
-def _at_frame(commit: CommitRecord | None) -> int | None:
-    """A scheduled commit's absolute frame (``meta["at_frame"]``), else None (next frame)."""
-    meta = commit.meta if commit is not None else None
-    value = meta.get("at_frame") if meta is not None else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 async def _start_pipeline(settings: Settings, scene: Scene, store: Store,

@@ -49,9 +49,9 @@ class CommitRecord:
     ``ops`` is the JSON form of the ops as applied (``compositor.scene.codec.encode_op``; ids
     assigned),
     so it can be sent to WebSocket clients as is. ``at_unix`` is the wall-clock acceptance time.
-    ``meta`` carries optional extras, JSON data: ``at_frame`` (the absolute frame a scheduled
-    commit must go on air on) and ``schedule_id``. ``frame`` is the absolute frame the commit
-    landed on (None: applied without a clock, every change instant).
+    ``meta`` carries optional extras, JSON data; ``frame`` is the absolute frame the commit
+    landed on (None: applied without a clock, every change instant). Both are read as the
+    commit's landing through ``control.landing.landing_of`` only.
     """
 
     version: int

@@ -9,7 +9,7 @@ from typing import Any
 from PIL import Image
 from starlette.exceptions import StarletteDeprecationWarning
 
-from control.errors import ProgramError
+from control.errors import ProgramArgumentError, ProgramError
 
 __all__ = [
     "FakeProgram", "TestClient", "WebSocketDenialResponse", "color_layer", "png_bytes",
@@ -38,10 +38,10 @@ class FakeProgram:
 
     async def start_output(self, url: str | None) -> dict[str, Any]:
         if self.state == "live":
-            raise ProgramError("already streaming", status=409)
+            raise ProgramError("already streaming")
         url = url or self.configured
         if url is None:
-            raise ProgramError("no URL given and none configured", status=422, path="url")
+            raise ProgramArgumentError("no URL given and none configured", path="url")
         self.state, self.url = "live", url
         return self.status()
 

@@ -106,3 +106,15 @@ def test_clients_gauge_follows_connections(client: TestClient) -> None:
         if "compositor_ws_clients 0.0" in text:
             break
     assert "compositor_ws_clients 0.0" in text
+
+
+def test_ws_and_http_refuse_the_same_commit_requests_alike(client: TestClient) -> None:
+    bad = [{"ops": [], "if_version": 2**53}, {}, {"ops": [], "extra": 1}]
+    with client.websocket_connect("/api/v1/ws") as ws:
+        ws.receive_json()
+        for i, body in enumerate(bad):
+            over_http = client.post("/api/v1/commits", json=body)
+            ws.send_json({"type": "commit", "id": i, **body})
+            result = receive_until(ws, "result")
+            assert over_http.status_code == 422
+            assert result["ok"] is False and result["error"] == over_http.json()["error"]
