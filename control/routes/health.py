@@ -2,7 +2,8 @@
 
 - ``GET /healthz``: 200 ``{"status": "ok"}`` while the process serves requests.
 - ``GET /readyz``: 200 ``{"status": "ready", "version", "problems": {}}`` when the store answers
-  within 2 s; 503 ``{"status": "not_ready", "problems": {...}}`` otherwise. The render side's
+  within 2 s; 503 ``{"status": "not_ready", "problems": {...}}`` otherwise, and while this
+  process re-syncs after the store was found gone back in time (``Store.last_rollback``). The render side's
   problems (an output reconnecting, say) are listed but do not make the API unready.
 - ``GET /metrics``: the injected registry in Prometheus text format.
 """
@@ -36,6 +37,14 @@ async def readyz(request: Request) -> Response:
     except Exception as exc:  # any failure to read the store means not ready; say which
         problems["store"] = f"{type(exc).__name__}: {exc}"
         return JSONResponse({"status": "not_ready", "version": None, "problems": problems},
+                            status_code=503)
+    rollback = ctx.store.last_rollback
+    if rollback is not None and ctx.hub.version < rollback.rebased_version:
+        problems["store"] = (
+            f"the store went back in time: it held version {rollback.found_version} after "
+            f"{rollback.seen_version} had been seen (those commits are lost); re-syncing to "
+            f"version {rollback.rebased_version}")
+        return JSONResponse({"status": "not_ready", "version": version, "problems": problems},
                             status_code=503)
     return JSONResponse({"status": "ready", "version": version, "problems": problems})
 

@@ -7,7 +7,10 @@ import io
 from PIL import Image
 
 from control.program import NullProgram
+from control.store.base import Rollback
+from control.store.embedded import EmbeddedStore
 from tests.control.api.helpers import TestClient, color_layer
+from tests.polling import wait_for
 
 
 def test_output_start_stop(client: TestClient) -> None:
@@ -84,3 +87,25 @@ def test_request_id_is_echoed_or_made(client: TestClient) -> None:
     made = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
     assert made.headers["x-request-id"] != "bad id with spaces"
     assert len(made.headers["x-request-id"]) == 16
+
+
+class _RolledBackStore(EmbeddedStore):
+    """The embedded store, reporting a rollback as the Redis store would after finding Redis
+    gone back in time (tests/control/store/test_redis_rollback.py makes a real one)."""
+
+    last_rollback: Rollback | None = None
+
+
+def test_not_ready_while_re_syncing_after_a_store_rollback(make_client) -> None:
+    store = _RolledBackStore(None)
+    client = make_client(store=store)
+    store.last_rollback = Rollback(found_version=5, seen_version=10, rebased_version=11,
+                                   at_unix=0.0)
+    ready = client.get("/readyz")
+    assert ready.status_code == 503, ready.text
+    assert "went back in time" in ready.json()["problems"]["store"]
+    assert "compositor_store_rollbacks_total{backend=\"embedded\"} 1.0" in \
+        client.get("/metrics").text
+    for i in range(11):  # the hub catches up with the re-based version
+        assert client.post("/api/v1/layers", json=color_layer(f"l{i}")).status_code == 201
+    wait_for(lambda: client.get("/readyz").status_code == 200, 10, "ready again")
