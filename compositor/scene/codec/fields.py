@@ -38,6 +38,7 @@ __all__ = [
     "Json",
     "Limits",
     "NumberSpec",
+    "color_or_none",
     "number_fields",
     "format_color",
     "format_fps",
@@ -186,10 +187,13 @@ def _fmt(bound: float) -> str:
     return str(int(bound)) if float(bound).is_integer() else str(bound)
 
 
-def read_numbers(obj: Mapping[str, Json], path: str, spec: NumberSpec) -> list[float | None]:
-    """The numbers of ``spec`` in ``obj`` (an object already checked for unknown keys), in spec
-    order; the first bad one raises. A plain in-range float is taken as is (the common case, no
-    path built); anything else goes through :func:`read_number`, which converts or names it."""
+def read_numbers(
+    obj: Mapping[str, Json], path: str, spec: NumberSpec, under: str = ""
+) -> list[float | None]:
+    """The numbers of ``spec`` in ``obj`` (an object already checked for unknown keys, found at
+    ``path`` + ``under``), in spec order; the first bad one raises. A plain in-range float is
+    taken as is (the common case, no path built); anything else goes through
+    :func:`read_number`, which converts or names it."""
     numbers: list[float | None] = []
     for key, default, lo, hi in spec:
         value = obj.get(key, default)
@@ -198,7 +202,8 @@ def read_numbers(obj: Mapping[str, Json], path: str, spec: NumberSpec) -> list[f
         elif value is None and default is None:
             numbers.append(None)
         else:
-            numbers.append(read_number(value, join_path(path, key), lo, hi))
+            where = join_path(join_path(path, under) if under else path, key)
+            numbers.append(read_number(value, where, lo, hi))
     return numbers
 
 
@@ -259,10 +264,15 @@ def read_list(value: Json, path: str, max_items: int, min_items: int = 0) -> lis
 # --- colours and rates ---------------------------------------------------------------------------
 
 
+def color_or_none(value: Json) -> Color | None:
+    """The colour ``value`` spells, or None where :func:`parse_color` would refuse it."""
+    # A valid colour has at most 9 characters; only such strings reach the cache.
+    return _color(value) if type(value) is str and len(value) <= 9 else None
+
+
 def parse_color(value: Json, path: str = "") -> Color:
     """``#RRGGBB`` or ``#RRGGBBAA`` (sRGB, straight alpha) to a :class:`Color`."""
-    # A valid colour has at most 9 characters; only such strings reach the cache.
-    color = _color(value) if type(value) is str and len(value) <= 9 else None
+    color = color_or_none(value)
     if color is None:
         raise SceneValidationError(path, "must be a colour like #RRGGBB or #RRGGBBAA")
     return color

@@ -17,6 +17,7 @@ from compositor.scene import (
     ALIGNS,
     BLENDS,
     KINDS,
+    Color,
     ColorContent,
     Content,
     Crop,
@@ -33,11 +34,13 @@ from compositor.scene.codec.animation import (
 from compositor.scene.codec.fields import (
     CROP_FIELD_SET,
     DEFAULT_LIMITS,
+    ID_PATTERN,
     TEXT_FIELDS,
     TRANSFORM_FIELDS,
     IdFactory,
     Json,
     Limits,
+    color_or_none,
     format_color,
     join_path,
     number_fields,
@@ -59,63 +62,81 @@ LAYER_FIELDS = frozenset(
 )
 _COLOR_FIELDS = frozenset({"color"})
 _IMAGE_FIELDS = frozenset({"asset"})
-_NO_FIELDS: dict[str, Json] = {}  # what an absent transform or crop reads as; never mutated
+_TEXT_FIELDS = TEXT_FIELDS
+_REQUIRED_CONTENT = {"color": "color", "image": "asset", "text": "text"}  # by kind
 _DEFAULT_TRANSFORM = Transform()  # frozen, so one instance serves every layer that omits it
 _DEFAULT_CROP = Crop()
 _TEXT_DEFAULTS = TextContent(text="")
+_LAYER_DEFAULTS = Layer("", "color", ColorContent(Color(0, 0, 0)))
 
 
 # --- layers --------------------------------------------------------------------------------------
 
 
 def _decode_content(kind: str, value: Json, path: str, limits: Limits) -> Content:
+    # ``path`` is the layer's; the content's own paths are built only for an error.
+    fields = _TEXT_FIELDS if kind == "text" else _COLOR_FIELDS if kind == "color" else _IMAGE_FIELDS
+    if type(value) is not dict or not fields.issuperset(value):
+        read_object(value, join_path(path, "content"), fields)  # raises
+    required = _REQUIRED_CONTENT[kind]
+    if required not in value:
+        raise SceneValidationError(join_path(path, f"content.{required}"), "is required")
     if kind == "color":
-        obj = read_object(value, path, _COLOR_FIELDS)
-        if "color" not in obj:
-            raise SceneValidationError(join_path(path, "color"), "is required")
-        return ColorContent(parse_color(obj["color"], join_path(path, "color")))
+        color = color_or_none(value["color"])
+        if color is None:
+            parse_color(value["color"], join_path(path, "content.color"))  # raises
+        return ColorContent(cast(Color, color))
     if kind == "image":
-        obj = read_object(value, path, _IMAGE_FIELDS)
-        if "asset" not in obj:
-            raise SceneValidationError(join_path(path, "asset"), "is required")
-        asset = read_identifier(
-            obj["asset"], join_path(path, "asset"), "an asset id (not a path or URL)"
-        )
+        asset = value["asset"]
+        if type(asset) is not str or not ID_PATTERN.fullmatch(asset):
+            read_identifier(
+                asset, join_path(path, "content.asset"), "an asset id (not a path or URL)"
+            )
         return ImageContent(asset)
-    obj = read_object(value, path, TEXT_FIELDS)
-    if "text" not in obj:
-        raise SceneValidationError(join_path(path, "text"), "is required")
     d = _TEXT_DEFAULTS
-    text = read_string(obj["text"], join_path(path, "text"), limits.max_text_chars)
-    font = read_identifier(obj.get("font", d.font), join_path(path, "font"), "a font name or id")
+    text, font = value["text"], value.get("font", d.font)
+    if type(text) is not str or len(text) > limits.max_text_chars:
+        read_string(text, join_path(path, "content.text"), limits.max_text_chars)
+    if type(font) is not str or not ID_PATTERN.fullmatch(font):
+        read_identifier(font, join_path(path, "content.font"), "a font name or id")
     numbers = number_fields(limits)["content"]  # size_px, max_width_px: checked in JSON order
-    (size_px,) = read_numbers(obj, path, numbers[:1])
-    color = parse_color(obj["color"], join_path(path, "color")) if "color" in obj else d.color
-    align = obj.get("align", d.align)
+    (size_px,) = read_numbers(value, path, numbers[:1], "content")
+    color = color_or_none(value["color"]) if "color" in value else d.color
+    if color is None:
+        parse_color(value["color"], join_path(path, "content.color"))  # raises
+    align = value.get("align", d.align)
     if type(align) is not str or align not in ALIGNS:
-        align = read_choice(align, join_path(path, "align"), ALIGNS)
-    (max_width_px,) = read_numbers(obj, path, numbers[1:])
-    return TextContent(text, font, cast(float, size_px), color, cast(Any, align), max_width_px)
+        read_choice(align, join_path(path, "content.align"), ALIGNS)
+    (max_width_px,) = read_numbers(value, path, numbers[1:], "content")
+    return TextContent(
+        text, font, cast(float, size_px), cast(Color, color), align, max_width_px
+    )
 
 
 def _decode_transform(value: Json, path: str, limits: Limits) -> Transform:
-    obj = read_object(value, path, TRANSFORM_FIELDS)
-    if not obj:
+    if type(value) is not dict or not TRANSFORM_FIELDS.issuperset(value):
+        read_object(value, join_path(path, "transform"), TRANSFORM_FIELDS)  # raises
+    if not value:
         return _DEFAULT_TRANSFORM
-    return Transform(*cast(list[Any], read_numbers(obj, path, number_fields(limits)["transform"])))
+    numbers = read_numbers(value, path, number_fields(limits)["transform"], "transform")
+    return Transform(*cast(list[Any], numbers))
 
 
 def _decode_crop(value: Json, path: str, limits: Limits) -> Crop:
-    obj = read_object(value, path, CROP_FIELD_SET)
-    if not obj:
+    if type(value) is not dict or not CROP_FIELD_SET.issuperset(value):
+        read_object(value, join_path(path, "crop"), CROP_FIELD_SET)  # raises
+    if not value:
         return _DEFAULT_CROP
-    left, top, right, bottom = cast(
-        "list[float]", read_numbers(obj, path, number_fields(limits)["crop"])
-    )
+    numbers = read_numbers(value, path, number_fields(limits)["crop"], "crop")
+    left, top, right, bottom = cast("list[float]", numbers)
     if left + right >= 1.0:
-        raise SceneValidationError(join_path(path, "right"), "left + right must be less than 1")
+        raise SceneValidationError(
+            join_path(path, "crop.right"), "left + right must be less than 1"
+        )
     if top + bottom >= 1.0:
-        raise SceneValidationError(join_path(path, "bottom"), "top + bottom must be less than 1")
+        raise SceneValidationError(
+            join_path(path, "crop.bottom"), "top + bottom must be less than 1"
+        )
     return Crop(left, top, right, bottom)
 
 
@@ -130,10 +151,16 @@ def decode_layer(
 
     Fields are checked in this order, so the first bad one is the one reported: unknown keys, id,
     kind, content, name, transform, crop, opacity, blend, visible, z, then the animation fields.
+    Each check takes the common valid value directly and leaves anything else to the reader of
+    :mod:`~compositor.scene.codec.fields`, which converts it or raises with its path.
     """
-    obj = read_object(value, path, LAYER_FIELDS)
+    obj = value
+    if type(obj) is not dict or not LAYER_FIELDS.issuperset(obj):
+        obj = read_object(value, path, LAYER_FIELDS)
     if "id" in obj:
-        layer_id = read_identifier(obj["id"], join_path(path, "id"))
+        layer_id = obj["id"]
+        if type(layer_id) is not str or not ID_PATTERN.fullmatch(layer_id):
+            read_identifier(layer_id, join_path(path, "id"))  # raises
     elif new_id is not None:
         layer_id = new_id()
     else:
@@ -145,22 +172,25 @@ def decode_layer(
         kind = read_choice(kind, join_path(path, "kind"), KINDS)
     if "content" not in obj:
         raise SceneValidationError(join_path(path, "content"), "is required")
-    content = _decode_content(kind, obj["content"], join_path(path, "content"), limits)
+    content = _decode_content(kind, obj["content"], path, limits)
     name = obj.get("name")
     if name is not None and (type(name) is not str or len(name) > limits.max_name_chars):
         name = read_string(name, join_path(path, "name"), limits.max_name_chars)
-    transform = _decode_transform(
-        obj.get("transform", _NO_FIELDS), join_path(path, "transform"), limits
+    get = obj.get
+    transform = _decode_transform(get("transform"), path, limits) if "transform" in obj \
+        else _DEFAULT_TRANSFORM
+    crop = _decode_crop(get("crop"), path, limits) if "crop" in obj else _DEFAULT_CROP
+    opacity = (
+        cast(float, read_numbers(obj, path, number_fields(limits)[""])[0])
+        if "opacity" in obj else _LAYER_DEFAULTS.opacity
     )
-    crop = _decode_crop(obj.get("crop", _NO_FIELDS), join_path(path, "crop"), limits)
-    opacity = cast(float, read_numbers(obj, path, number_fields(limits)[""])[0])
-    blend = obj.get("blend", "normal")
+    blend = get("blend", "normal")
     if type(blend) is not str or blend not in BLENDS:
         blend = read_choice(blend, join_path(path, "blend"), BLENDS)
-    visible = obj.get("visible", True)
+    visible = get("visible", True)
     if visible is not True and visible is not False:
         visible = read_boolean(visible, join_path(path, "visible"))
-    z = obj.get("z", 0)
+    z = get("z", 0)
     if type(z) is not int or not -limits.max_z <= z <= limits.max_z:
         z = read_integer(z, join_path(path, "z"), -limits.max_z, limits.max_z)
     if LAYER_ANIMATION_FIELDS.isdisjoint(obj):
