@@ -7,9 +7,8 @@ first bad field and a reason a person understands. Encoding is the inverse, so
 
 This module owns scenes and ops, and re-exports the public names of the codec's parts, so that
 ``compositor.scene.codec`` stays the one import: ``fields`` (limits, the table of bounded numbers,
-readers, colours, frame rates), ``layer`` (layers), ``animation`` (animation fields), ``schema``
-(JSON Schemas and limits for documents and clients, generated from the same table). Together they
-import nothing of ours but the scene model, the errors and the (pure) easing names.
+readers, colours, frame rates), ``layer`` (layers), ``animation`` (animation fields). Together
+they import nothing of ours but the scene model, the errors, the (pure) easing names and msgspec.
 
 Animation fields (docs/animation.md) are encoded only when set, so a scene without animation
 encodes exactly as before. ``tweens``, ``entering``, ``leaving`` (on layers) and ``exiting`` (on

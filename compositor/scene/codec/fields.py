@@ -3,10 +3,10 @@
 Each reader checks one JSON value and returns it as a Python value, or raises
 :class:`SceneValidationError` with the value's path and a reason a person understands. Colours are
 ``#RRGGBB`` or ``#RRGGBBAA``; frame rates integers, decimals (29.97) or ``"30000/1001"``.
-The rest of the codec (``layer``, ``animation``, ``schema`` and the package) builds on these.
-:func:`number_fields` is the one table of every bounded number of a layer: the decoder, the
-animatable ranges, the OpenAPI schemas and the limits the web page reads all come from it; the
-defaults come from the model's own classes. This module imports nothing of ours but the scene
+The rest of the codec (``layer``, ``animation`` and the package) builds on these.
+:func:`number_fields` is the one table of every bounded number of a layer: the decoder and the
+animatable ranges (``property_range``) come from it; the defaults come from the model's own
+classes. This module imports nothing of ours but the scene
 model and the errors.
 """
 
