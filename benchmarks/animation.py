@@ -15,7 +15,8 @@ import argparse
 import gc
 import time
 from collections.abc import Callable
-from dataclasses import replace
+
+from msgspec.structs import replace
 
 from benchmarks.report import percentile, print_table, write_json
 from compositor.scene import (

@@ -19,6 +19,7 @@ import time
 from fractions import Fraction
 from pathlib import Path
 
+import msgspec
 import numpy as np
 from prometheus_client import CollectorRegistry
 
@@ -33,15 +34,15 @@ from compositor.scene import Scene, TextContent
 def _scene(width: int, height: int, fps: Fraction) -> tuple[Scene, dict[str, bytes], str]:
     """The standard scene of benchmarks/standard_scene.py at the run's size and rate."""
     scene, assets = standard_scene(width, height)
-    return dataclasses.replace(scene, fps=fps), dict(assets), "standard_scene()"
+    return msgspec.structs.replace(scene, fps=fps), dict(assets), "standard_scene()"
 
 
 def _moving(scene: Scene, frame: int, natural_size: NaturalSize) -> Scene:
     """Move the last layer 8 px per frame so every frame differs (no reuse)."""
     last = scene.layers[-1]
     x = float((frame * 8) % max(1, scene.width - 120))
-    moved = dataclasses.replace(last, transform=dataclasses.replace(last.transform, x_px=x))
-    return dataclasses.replace(scene, layers=(*scene.layers[:-1], moved))
+    moved = msgspec.structs.replace(last, transform=msgspec.structs.replace(last.transform, x_px=x))
+    return msgspec.structs.replace(scene, layers=(*scene.layers[:-1], moved))
 
 
 def _clock_commit(scene: Scene, second: int) -> Scene:
@@ -49,10 +50,12 @@ def _clock_commit(scene: Scene, second: int) -> Scene:
     layers = list(scene.layers)
     for i, layer in enumerate(layers):
         if isinstance(layer.content, TextContent):
-            content = dataclasses.replace(layer.content, text=f"{layer.content.text[:40]} {second}")
-            layers[i] = dataclasses.replace(layer, content=content)
+            content = msgspec.structs.replace(
+                layer.content, text=f"{layer.content.text[:40]} {second}"
+            )
+            layers[i] = msgspec.structs.replace(layer, content=content)
             break
-    return dataclasses.replace(scene, version=scene.version + 1, layers=tuple(layers))
+    return msgspec.structs.replace(scene, version=scene.version + 1, layers=tuple(layers))
 
 
 def run_live(config: PipelineConfig, scene: Scene, assets: dict[str, bytes],

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFont, UnidentifiedImageError
 
+from compositor.scene import BUILTIN_FONT_NAMES
 from control.errors import (
     AssetRejectedError,
     AssetTooLargeError,
@@ -36,7 +37,7 @@ __all__ = [
     "validate_asset",
 ]
 
-BUILTIN_FONTS = frozenset({"sans", "sans-bold", "serif", "mono"})
+BUILTIN_FONTS = frozenset(BUILTIN_FONT_NAMES)
 """Font names every text layer may use without uploading anything."""
 
 _IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+import msgspec
 from hypothesis import strategies as st
 
 from compositor.scene import (
@@ -319,8 +320,6 @@ def op_lists(draw: st.DrawFn, scene: Scene, max_ops: int = 6) -> list[Op]:
 # --- animation (compositor.scene.animation, docs/animation.md) ------------------------------------
 # Hook these into layers()/scenes() through ``extra=animated``; every generated value is valid.
 
-import dataclasses  # noqa: E402  (imports kept with the section they serve)
-
 from compositor.scene import (  # noqa: E402
     ANIMATABLE_PROPERTIES,
     EFFECTS,
@@ -426,7 +425,7 @@ def animated(draw: st.DrawFn, layer: Layer) -> Layer:
         return layer  # plenty of layers without animation, as in real scenes
     props = draw(st.lists(properties(layer.kind), unique=True, max_size=3))
     phase = st.builds(Phase, transitions(), _ABSOLUTE_FRAMES)
-    return dataclasses.replace(
+    return msgspec.structs.replace(
         layer,
         enter=draw(st.none() | transitions()),
         exit=draw(st.none() | transitions()),

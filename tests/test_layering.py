@@ -43,7 +43,15 @@ SCENE_PARTS: dict[str, tuple[str, ...]] = {
     "compositor.scene.schedule": MODEL,
     "compositor.scene.geometry": MODEL,
 }
-THIRD_PARTY_IN_SCENE = {"compositor.scene.geometry": frozenset({"numpy"})}
+# msgspec: the model's classes are frozen msgspec.Struct; ops and animation use its replace(),
+# the codec reads the defaults from its field list.
+THIRD_PARTY_IN_SCENE = {
+    "compositor.scene.geometry": frozenset({"numpy"}),
+    "compositor.scene.model": frozenset({"msgspec"}),
+    "compositor.scene.ops": frozenset({"msgspec"}),
+    "compositor.scene.codec": frozenset({"msgspec"}),
+    "compositor.scene.animation": frozenset({"msgspec"}),
+}
 ENGINE = ("compositor.gl", "compositor.encode", "compositor.output", "compositor.pipeline",
           "compositor.metrics")
 WIRING = "control.service"

@@ -29,7 +29,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from compositor.errors import AssetError
 from compositor.gl.textures import AssetSource
-from compositor.scene import TextContent
+from compositor.scene import BUILTIN_FONT_NAMES, TextContent
 
 __all__ = [
     "BUILTIN_FONTS",
@@ -41,12 +41,9 @@ __all__ = [
 ]
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
-BUILTIN_FONTS: dict[str, str] = {
-    "sans": "DejaVuSans.ttf",
-    "sans-bold": "DejaVuSans-Bold.ttf",
-    "serif": "DejaVuSerif.ttf",
-    "mono": "DejaVuSansMono.ttf",
-}
+_FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "DejaVuSansMono.ttf")
+BUILTIN_FONTS: dict[str, str] = dict(zip(BUILTIN_FONT_NAMES, _FONT_FILES, strict=True))
+"""The file of each builtin font name (the names are the model's ``BUILTIN_FONT_NAMES``)."""
 _STEPS_PER_OCTAVE = 8
 MAX_RASTER_PX = 8192
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
+
+from msgspec.structs import replace
 
 from compositor.errors import DuplicateLayerError, LayerNotFoundError, SceneValidationError
 from compositor.scene import AddLayer, Layer, Op, RemoveLayer, Scene, UpdateLayer

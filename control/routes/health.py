@@ -3,8 +3,9 @@
 - ``GET /healthz``: 200 ``{"status": "ok"}`` while the process serves requests.
 - ``GET /readyz``: 200 ``{"status": "ready", "version", "problems": {}}`` when the store answers
   within 2 s; 503 ``{"status": "not_ready", "problems": {...}}`` otherwise, and while this
-  process re-syncs after the store was found gone back in time (``Store.last_rollback``). The render side's
-  problems (an output reconnecting, say) are listed but do not make the API unready.
+  process re-syncs after the store was found gone back in time (``Store.last_rollback``). The
+  render side's problems (an output reconnecting, say) are listed but do not make the API
+  unready.
 - ``GET /metrics``: the injected registry in Prometheus text format.
 """
 

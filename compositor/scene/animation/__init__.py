@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import replace
+
+from msgspec.structs import replace
 
 from compositor.scene import KeyframeAnimation, Layer, Phase, Scene
 from compositor.scene.animation.easing import easing

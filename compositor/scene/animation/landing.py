@@ -11,8 +11,9 @@ This module imports nothing of ours but the scene model and ``compositor.scene.a
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
+
+from msgspec.structs import replace
 
 from compositor.scene import (
     ANIMATABLE_PROPERTIES,

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import replace
 from typing import Any
+
+from msgspec.structs import replace
 
 from compositor.scene import (
     Color,

@@ -6,10 +6,9 @@ first bad field and a reason a person understands. Encoding is the inverse, so
 ``#RRGGBBAA``; fractional frame rates as ``"30000/1001"``.
 
 This module owns scenes and ops, and re-exports the public names of the codec's parts, so that
-``compositor.scene.codec`` stays the one import: ``codec_fields`` (limits, readers, colours, frame
-rates), ``codec_layer`` (layers), ``codec_animation`` (animation fields), ``codec_fast`` (the fast
-path). Together they import nothing of ours but the scene model, the errors and the (pure) easing
-names.
+``compositor.scene.codec`` stays the one import: ``fields`` (limits, the table of bounded numbers,
+readers, colours, frame rates), ``layer`` (layers), ``animation`` (animation fields). Together
+they import nothing of ours but the scene model, the errors, the (pure) easing names and msgspec.
 
 Animation fields (docs/animation.md) are encoded only when set, so a scene without animation
 encodes exactly as before. ``tweens``, ``entering``, ``leaving`` (on layers) and ``exiting`` (on
@@ -29,24 +28,17 @@ from compositor.scene.codec.animation import (
     encode_animate,
     property_range,
 )
-from compositor.scene.codec.fast import (
-    fast_layer,
-    new_color_content,
-    new_crop,
-    new_image,
-    new_layer,
-    new_text,
-    new_transform,
-)
 from compositor.scene.codec.fields import (
     DEFAULT_LIMITS,
     ID_PATTERN,
     IdFactory,
     Json,
     Limits,
+    NumberSpec,
     format_color,
     format_fps,
     join_path,
+    number_fields,
     parse_color,
     parse_fps,
     read_choice,
@@ -56,13 +48,14 @@ from compositor.scene.codec.fields import (
     read_object,
     type_name,
 )
-from compositor.scene.codec.layer import checked_layer, decode_layer, encode_layer
+from compositor.scene.codec.layer import decode_layer, encode_layer
 
 __all__ = [
     "DEFAULT_LIMITS",
     "ID_PATTERN",
     "RUNTIME_LAYER_FIELDS",
     "Limits",
+    "NumberSpec",
     "decode_animate",
     "decode_layer",
     "decode_op",
@@ -74,16 +67,11 @@ __all__ = [
     "encode_scene",
     "format_color",
     "format_fps",
+    "number_fields",
     "parse_color",
     "parse_fps",
     "property_range",
 ]
-
-# The fast path and its builders under the names tests/compositor/scene/codec/test_codec.py checks
-# them by.
-_fast_layer, _checked_layer = fast_layer, checked_layer
-_new_layer, _new_transform, _new_crop = new_layer, new_transform, new_crop
-_new_text, _new_color_content, _new_image = new_text, new_color_content, new_image
 
 _SCENE_FIELDS = frozenset(
     {"version", "width", "height", "fps", "background", "layers", "exiting"}
@@ -116,9 +104,7 @@ def decode_scene(
     layers: list[Layer] = []
     seen: set[str] = set()
     for i, item in enumerate(layers_json):
-        layer = fast_layer(item, limits)  # decode_layer, building the path only when needed
-        if layer is None:
-            layer = checked_layer(item, f"layers[{i}]", limits, new_id)
+        layer = decode_layer(item, f"layers[{i}]", limits=limits, new_id=new_id)
         if layer.id in seen:
             raise SceneValidationError(f"layers[{i}].id", f"duplicate id {layer.id!r}")
         seen.add(layer.id)

@@ -5,7 +5,7 @@ They are encoded only when set, so a layer without animation encodes exactly as 
 ``tweens``, ``entering`` and ``leaving`` are runtime state that ``apply_ops`` manages: they are
 encoded so that the store keeps them, and decoding accepts them, but clients need not send them.
 This module imports nothing of ours but the scene model, the errors, the (pure) easing names and
-``codec_fields``.
+``fields``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from compositor.scene.codec.fields import (
     Limits,
     format_color,
     join_path,
+    number_fields,
     parse_color,
     read_choice,
     read_integer,
@@ -72,16 +73,13 @@ _LOOP_JSON: dict[object, str] = {False: "once", True: "loop", "pingpong": "pingp
 
 
 def property_range(prop: str, limits: Limits = DEFAULT_LIMITS) -> tuple[float, float]:
-    """The values a numeric animatable property may take, as the layer JSON allows them."""
-    coord, box, scale = limits.max_coordinate_px, limits.max_box_px, limits.max_scale
-    field = prop.rpartition(".")[2]
-    if field in ("x", "y", "rotation_deg"):
-        return (-coord, coord)
-    if field in ("width", "height"):
-        return (0.0, box)
-    if field in ("scale_x", "scale_y"):
-        return (-scale, scale)
-    return (0.0, 1.0)  # anchors, crop fractions, opacity
+    """The values a numeric animatable property may take, as the layer JSON allows them (from
+    :func:`~compositor.scene.codec.fields.number_fields`)."""
+    section, _, key = prop.rpartition(".")
+    for name, _, lo, hi in number_fields(limits)[section]:
+        if name == key:
+            return (lo, hi)
+    raise KeyError(prop)
 
 
 def _easing(value: Json, path: str) -> str:

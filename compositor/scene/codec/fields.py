@@ -1,14 +1,18 @@
-"""The codec's building blocks: limits, field names, and the readers of JSON values.
+"""The codec's building blocks: limits, the table of bounded numbers, and the JSON readers.
 
 Each reader checks one JSON value and returns it as a Python value, or raises
 :class:`SceneValidationError` with the value's path and a reason a person understands. Colours are
 ``#RRGGBB`` or ``#RRGGBBAA``; frame rates integers, decimals (29.97) or ``"30000/1001"``.
-The rest of the codec (``codec_layer``, ``codec_animation``, ``codec_fast``, ``codec``) builds on
-these. This module imports nothing of ours but the scene model and the errors.
+The rest of the codec (``layer``, ``animation`` and the package) builds on these.
+:func:`number_fields` is the one table of every bounded number of a layer: the decoder and the
+animatable ranges (``property_range``) come from it; the defaults come from the model's own
+classes. This module imports nothing of ours but the scene
+model and the errors.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -16,8 +20,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from msgspec import NODEFAULT
+from msgspec.structs import fields as struct_fields
+
 from compositor.errors import SceneValidationError
-from compositor.scene import Color
+from compositor.scene import Color, Crop, Layer, TextContent, Transform
 
 __all__ = [
     "COLOR_PATTERN",
@@ -30,6 +37,9 @@ __all__ = [
     "IdFactory",
     "Json",
     "Limits",
+    "NumberSpec",
+    "color_or_none",
+    "number_fields",
     "format_color",
     "format_fps",
     "join_path",
@@ -41,6 +51,7 @@ __all__ = [
     "read_integer",
     "read_list",
     "read_number",
+    "read_numbers",
     "read_object",
     "read_optional_number",
     "read_string",
@@ -79,11 +90,58 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
-TRANSFORM_FIELDS = frozenset(
-    {"x", "y", "width", "height", "anchor_x", "anchor_y", "scale_x", "scale_y", "rotation_deg"}
-)
+NumberSpec = tuple[tuple[str, float | None, float, float], ...]
+"""(JSON key, default, lo, hi) per number; a None default means optional (null allowed)."""
+
+
+def _defaults(cls: type[Any], attributes: tuple[str, ...]) -> list[float | None]:
+    """The model's defaults of those attributes of ``cls`` (the model owns the defaults)."""
+    found = {f.name: f.default for f in struct_fields(cls)}
+    assert all(found[name] is not NODEFAULT for name in attributes), attributes
+    return [found[name] for name in attributes]
+
+
+def _bounded(cls: type[Any], fields: tuple[tuple[str, str, float, float], ...]) -> NumberSpec:
+    """(key, attribute, lo, hi) rows with the attribute's default from the model."""
+    defaults = _defaults(cls, tuple(attribute for _, attribute, _, _ in fields))
+    return tuple((key, d, lo, hi) for (key, _, lo, hi), d in zip(fields, defaults, strict=True))
+
+
+@functools.lru_cache(maxsize=16)
+def _number_fields(limits: Limits) -> Mapping[str, NumberSpec]:
+    coord, box, scale = limits.max_coordinate_px, limits.max_box_px, limits.max_scale
+    return {
+        "transform": _bounded(Transform, (  # in the model's field order (positional build)
+            ("x", "x_px", -coord, coord),
+            ("y", "y_px", -coord, coord),
+            ("width", "width_px", 0.0, box),
+            ("height", "height_px", 0.0, box),
+            ("anchor_x", "anchor_x", 0.0, 1.0),
+            ("anchor_y", "anchor_y", 0.0, 1.0),
+            ("scale_x", "scale_x", -scale, scale),
+            ("scale_y", "scale_y", -scale, scale),
+            ("rotation_deg", "rotation_deg", -coord, coord),
+        )),
+        "crop": _bounded(Crop, tuple((side, side, 0.0, 1.0) for side in CROP_FIELDS)),
+        "content": _bounded(TextContent, (  # text layers
+            ("size_px", "size_px", limits.min_size_px, limits.max_size_px),
+            ("max_width_px", "max_width_px", 1.0, box),
+        )),
+        "": _bounded(Layer, (("opacity", "opacity", 0.0, 1.0),)),  # the layer's own
+    }
+
+
+def number_fields(limits: Limits) -> Mapping[str, NumberSpec]:
+    """Every bounded number of a layer under ``limits``, by the JSON object that holds it
+    (``transform``, ``crop``, ``content`` of a text layer, ``""`` for the layer itself): the one
+    place that knows each number's bounds."""
+    return _DEFAULT_NUMBERS if limits is DEFAULT_LIMITS else _number_fields(limits)
+
+
 CROP_FIELDS = ("left", "top", "right", "bottom")
 CROP_FIELD_SET = frozenset(CROP_FIELDS)
+_DEFAULT_NUMBERS = _number_fields(DEFAULT_LIMITS)  # hashing Limits per call costs: skip it
+TRANSFORM_FIELDS = frozenset(key for key, _, _, _ in _DEFAULT_NUMBERS["transform"])
 TEXT_FIELDS = frozenset({"text", "font", "size_px", "color", "align", "max_width_px"})
 
 
@@ -127,6 +185,26 @@ def read_number(value: Json, path: str, lo: float, hi: float) -> float:
 
 def _fmt(bound: float) -> str:
     return str(int(bound)) if float(bound).is_integer() else str(bound)
+
+
+def read_numbers(
+    obj: Mapping[str, Json], path: str, spec: NumberSpec, under: str = ""
+) -> list[float | None]:
+    """The numbers of ``spec`` in ``obj`` (an object already checked for unknown keys, found at
+    ``path`` + ``under``), in spec order; the first bad one raises. A plain in-range float is
+    taken as is (the common case, no path built); anything else goes through
+    :func:`read_number`, which converts or names it."""
+    numbers: list[float | None] = []
+    for key, default, lo, hi in spec:
+        value = obj.get(key, default)
+        if type(value) is float and lo <= value <= hi:
+            numbers.append(value)
+        elif value is None and default is None:
+            numbers.append(None)
+        else:
+            where = join_path(join_path(path, under) if under else path, key)
+            numbers.append(read_number(value, where, lo, hi))
+    return numbers
 
 
 def read_optional_number(value: Json, path: str, lo: float, hi: float) -> float | None:
@@ -186,11 +264,26 @@ def read_list(value: Json, path: str, max_items: int, min_items: int = 0) -> lis
 # --- colours and rates ---------------------------------------------------------------------------
 
 
+def color_or_none(value: Json) -> Color | None:
+    """The colour ``value`` spells, or None where :func:`parse_color` would refuse it."""
+    # A valid colour has at most 9 characters; only such strings reach the cache.
+    return _color(value) if type(value) is str and len(value) <= 9 else None
+
+
 def parse_color(value: Json, path: str = "") -> Color:
     """``#RRGGBB`` or ``#RRGGBBAA`` (sRGB, straight alpha) to a :class:`Color`."""
-    if not isinstance(value, str) or not COLOR_PATTERN.fullmatch(value):
+    color = color_or_none(value)
+    if color is None:
         raise SceneValidationError(path, "must be a colour like #RRGGBB or #RRGGBBAA")
-    rgba = int(value[1:], 16) if len(value) == 9 else int(value[1:], 16) << 8 | 0xFF
+    return color
+
+
+@functools.lru_cache(maxsize=1024)
+def _color(text: str) -> Color | None:
+    """The colour a string spells, None if none; scenes repeat their colours."""
+    if not COLOR_PATTERN.fullmatch(text):
+        return None
+    rgba = int(text[1:], 16) if len(text) == 9 else int(text[1:], 16) << 8 | 0xFF
     return Color(rgba >> 24, rgba >> 16 & 0xFF, rgba >> 8 & 0xFF, rgba & 0xFF)
 
 

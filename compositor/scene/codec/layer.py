@@ -1,8 +1,10 @@
-"""Layers as JSON: the checked decoder that names the first bad field, and the encoder.
+"""Layers as JSON: the decoder that names the first bad field, and the encoder.
 
-:func:`decode_layer` tries the fast path (``codec_fast``) first and falls back to
-:func:`checked_layer`, the authoritative decoder. Encoding writes every field; the animation
-fields only when set (``codec_animation``).
+There is one decoder. Each check has a fast branch for the common, valid value (a plain float in
+range, a known choice) that builds no path and calls nothing; any other value goes to the
+reader of :mod:`~compositor.scene.codec.fields`, which converts it or raises with its path. The
+bounded numbers come from :func:`~compositor.scene.codec.fields.number_fields`. Encoding writes
+every field; the animation fields only when set (:mod:`~compositor.scene.codec.animation`).
 This module imports nothing of ours but the scene model, the errors and the other codec modules.
 """
 
@@ -15,6 +17,7 @@ from compositor.scene import (
     ALIGNS,
     BLENDS,
     KINDS,
+    Color,
     ColorContent,
     Content,
     Crop,
@@ -28,127 +31,112 @@ from compositor.scene.codec.animation import (
     decode_layer_animation,
     encode_layer_animation,
 )
-from compositor.scene.codec.fast import CROP_SPEC, fast_layer, fast_numbers, transform_spec
 from compositor.scene.codec.fields import (
     CROP_FIELD_SET,
-    CROP_FIELDS,
     DEFAULT_LIMITS,
+    ID_PATTERN,
     TEXT_FIELDS,
     TRANSFORM_FIELDS,
     IdFactory,
     Json,
     Limits,
+    color_or_none,
     format_color,
     join_path,
+    number_fields,
     parse_color,
     read_boolean,
     read_choice,
     read_identifier,
     read_integer,
-    read_number,
+    read_numbers,
     read_object,
-    read_optional_number,
     read_string,
 )
 
-__all__ = ["checked_layer", "decode_layer", "encode_layer"]
+__all__ = ["LAYER_FIELDS", "decode_layer", "encode_layer"]
 
-_LAYER_FIELDS = frozenset(
+LAYER_FIELDS = frozenset(
     {"id", "name", "kind", "content", "transform", "crop", "opacity", "blend", "visible", "z"}
     | LAYER_ANIMATION_FIELDS
 )
 _COLOR_FIELDS = frozenset({"color"})
 _IMAGE_FIELDS = frozenset({"asset"})
+_TEXT_FIELDS = TEXT_FIELDS
+_REQUIRED_CONTENT = {"color": "color", "image": "asset", "text": "text"}  # by kind
+_DEFAULT_TRANSFORM = Transform()  # frozen, so one instance serves every layer that omits it
+_DEFAULT_CROP = Crop()
+_TEXT_DEFAULTS = TextContent(text="")
+_LAYER_DEFAULTS = Layer("", "color", ColorContent(Color(0, 0, 0)))
 
 
 # --- layers --------------------------------------------------------------------------------------
 
 
 def _decode_content(kind: str, value: Json, path: str, limits: Limits) -> Content:
+    # ``path`` is the layer's; the content's own paths are built only for an error.
+    fields = _TEXT_FIELDS if kind == "text" else _COLOR_FIELDS if kind == "color" else _IMAGE_FIELDS
+    if type(value) is not dict or not fields.issuperset(value):
+        read_object(value, join_path(path, "content"), fields)  # raises
+    required = _REQUIRED_CONTENT[kind]
+    if required not in value:
+        raise SceneValidationError(join_path(path, f"content.{required}"), "is required")
     if kind == "color":
-        obj = read_object(value, path, _COLOR_FIELDS)
-        if "color" not in obj:
-            raise SceneValidationError(join_path(path, "color"), "is required")
-        return ColorContent(parse_color(obj["color"], join_path(path, "color")))
+        color = color_or_none(value["color"])
+        if color is None:
+            parse_color(value["color"], join_path(path, "content.color"))  # raises
+        return ColorContent(cast(Color, color))
     if kind == "image":
-        obj = read_object(value, path, _IMAGE_FIELDS)
-        if "asset" not in obj:
-            raise SceneValidationError(join_path(path, "asset"), "is required")
-        asset = read_identifier(
-            obj["asset"], join_path(path, "asset"), "an asset id (not a path or URL)"
-        )
+        asset = value["asset"]
+        if type(asset) is not str or not ID_PATTERN.fullmatch(asset):
+            read_identifier(
+                asset, join_path(path, "content.asset"), "an asset id (not a path or URL)"
+            )
         return ImageContent(asset)
-    obj = read_object(value, path, TEXT_FIELDS)
-    if "text" not in obj:
-        raise SceneValidationError(join_path(path, "text"), "is required")
-    default = TextContent(text="")
+    d = _TEXT_DEFAULTS
+    text, font = value["text"], value.get("font", d.font)
+    if type(text) is not str or len(text) > limits.max_text_chars:
+        read_string(text, join_path(path, "content.text"), limits.max_text_chars)
+    if type(font) is not str or not ID_PATTERN.fullmatch(font):
+        read_identifier(font, join_path(path, "content.font"), "a font name or id")
+    numbers = number_fields(limits)["content"]  # size_px, max_width_px: checked in JSON order
+    (size_px,) = read_numbers(value, path, numbers[:1], "content")
+    color = color_or_none(value["color"]) if "color" in value else d.color
+    if color is None:
+        parse_color(value["color"], join_path(path, "content.color"))  # raises
+    align = value.get("align", d.align)
+    if type(align) is not str or align not in ALIGNS:
+        read_choice(align, join_path(path, "content.align"), ALIGNS)
+    (max_width_px,) = read_numbers(value, path, numbers[1:], "content")
     return TextContent(
-        text=read_string(obj["text"], join_path(path, "text"), limits.max_text_chars),
-        font=read_identifier(
-            obj.get("font", default.font), join_path(path, "font"), "a font name or id"
-        ),
-        size_px=read_number(
-            obj.get("size_px", default.size_px),
-            join_path(path, "size_px"),
-            limits.min_size_px,
-            limits.max_size_px,
-        ),
-        color=(
-            parse_color(obj["color"], join_path(path, "color"))
-            if "color" in obj
-            else default.color
-        ),
-        align=cast(
-            Any, read_choice(obj.get("align", default.align), join_path(path, "align"), ALIGNS)
-        ),
-        max_width_px=read_optional_number(
-            obj.get("max_width_px"), join_path(path, "max_width_px"), 1.0, limits.max_box_px
-        ),
+        text, font, cast(float, size_px), cast(Color, color), align, max_width_px
     )
 
 
 def _decode_transform(value: Json, path: str, limits: Limits) -> Transform:
-    obj = read_object(value, path, TRANSFORM_FIELDS)
-    fast = fast_numbers(obj, transform_spec(limits))
-    if fast is not None:
-        return Transform(*cast(list[Any], fast))
-    d = Transform()
-    coord = limits.max_coordinate_px
-
-    def num(key: str, default: float, lo: float, hi: float) -> float:
-        return read_number(obj.get(key, default), join_path(path, key), lo, hi)
-
-    return Transform(
-        x_px=num("x", d.x_px, -coord, coord),
-        y_px=num("y", d.y_px, -coord, coord),
-        width_px=read_optional_number(
-            obj.get("width"), join_path(path, "width"), 0.0, limits.max_box_px
-        ),
-        height_px=read_optional_number(
-            obj.get("height"), join_path(path, "height"), 0.0, limits.max_box_px
-        ),
-        anchor_x=num("anchor_x", d.anchor_x, 0.0, 1.0),
-        anchor_y=num("anchor_y", d.anchor_y, 0.0, 1.0),
-        scale_x=num("scale_x", d.scale_x, -limits.max_scale, limits.max_scale),
-        scale_y=num("scale_y", d.scale_y, -limits.max_scale, limits.max_scale),
-        rotation_deg=num("rotation_deg", d.rotation_deg, -coord, coord),
-    )
+    if type(value) is not dict or not TRANSFORM_FIELDS.issuperset(value):
+        read_object(value, join_path(path, "transform"), TRANSFORM_FIELDS)  # raises
+    if not value:
+        return _DEFAULT_TRANSFORM
+    numbers = read_numbers(value, path, number_fields(limits)["transform"], "transform")
+    return Transform(*cast(list[Any], numbers))
 
 
-def _decode_crop(value: Json, path: str) -> Crop:
-    obj = read_object(value, path, CROP_FIELD_SET)
-    fast = fast_numbers(obj, CROP_SPEC)
-    if fast is not None:
-        left, top, right, bottom = cast(list[float], fast)
-        if left + right < 1.0 and top + bottom < 1.0:
-            return Crop(left, top, right, bottom)
-    left, top, right, bottom = (
-        read_number(obj.get(key, 0.0), join_path(path, key), 0.0, 1.0) for key in CROP_FIELDS
-    )
+def _decode_crop(value: Json, path: str, limits: Limits) -> Crop:
+    if type(value) is not dict or not CROP_FIELD_SET.issuperset(value):
+        read_object(value, join_path(path, "crop"), CROP_FIELD_SET)  # raises
+    if not value:
+        return _DEFAULT_CROP
+    numbers = read_numbers(value, path, number_fields(limits)["crop"], "crop")
+    left, top, right, bottom = cast("list[float]", numbers)
     if left + right >= 1.0:
-        raise SceneValidationError(join_path(path, "right"), "left + right must be less than 1")
+        raise SceneValidationError(
+            join_path(path, "crop.right"), "left + right must be less than 1"
+        )
     if top + bottom >= 1.0:
-        raise SceneValidationError(join_path(path, "bottom"), "top + bottom must be less than 1")
+        raise SceneValidationError(
+            join_path(path, "crop.bottom"), "top + bottom must be less than 1"
+        )
     return Crop(left, top, right, bottom)
 
 
@@ -159,66 +147,58 @@ def decode_layer(
     limits: Limits = DEFAULT_LIMITS,
     new_id: IdFactory | None = None,
 ) -> Layer:
-    """One layer from JSON. Without an ``id``, ``new_id()`` names it (or it is an error)."""
-    fast = fast_layer(value, limits)
-    if fast is not None:
-        return fast
-    return checked_layer(value, path, limits, new_id)
+    """One layer from JSON. Without an ``id``, ``new_id()`` names it (or it is an error).
 
-
-def checked_layer(value: Json, path: str, limits: Limits, new_id: IdFactory | None) -> Layer:
-    """The authoritative decoder of a layer: checks field by field and names the first bad one."""
-    obj = read_object(value, path, _LAYER_FIELDS)
+    Fields are checked in this order, so the first bad one is the one reported: unknown keys, id,
+    kind, content, name, transform, crop, opacity, blend, visible, z, then the animation fields.
+    Each check takes the common valid value directly and leaves anything else to the reader of
+    :mod:`~compositor.scene.codec.fields`, which converts it or raises with its path.
+    """
+    obj = value
+    if type(obj) is not dict or not LAYER_FIELDS.issuperset(obj):
+        obj = read_object(value, path, LAYER_FIELDS)
     if "id" in obj:
-        layer_id = read_identifier(obj["id"], join_path(path, "id"))
+        layer_id = obj["id"]
+        if type(layer_id) is not str or not ID_PATTERN.fullmatch(layer_id):
+            read_identifier(layer_id, join_path(path, "id"))  # raises
     elif new_id is not None:
         layer_id = new_id()
     else:
         raise SceneValidationError(join_path(path, "id"), "is required")
     if "kind" not in obj:
         raise SceneValidationError(join_path(path, "kind"), "is required")
-    kind = read_choice(obj["kind"], join_path(path, "kind"), KINDS)
+    kind = obj["kind"]
+    if type(kind) is not str or kind not in KINDS:
+        kind = read_choice(kind, join_path(path, "kind"), KINDS)
     if "content" not in obj:
         raise SceneValidationError(join_path(path, "content"), "is required")
-    # Fields are checked in this order, so the first bad one is the one reported. The scalars
-    # have inline fast checks (see fast_numbers); their readers name a bad value.
-    content = _decode_content(kind, obj["content"], join_path(path, "content"), limits)
+    content = _decode_content(kind, obj["content"], path, limits)
     name = obj.get("name")
     if name is not None and (type(name) is not str or len(name) > limits.max_name_chars):
         name = read_string(name, join_path(path, "name"), limits.max_name_chars)
-    transform = _decode_transform(obj.get("transform", {}), join_path(path, "transform"), limits)
-    crop = _decode_crop(obj.get("crop", {}), join_path(path, "crop"))
-    opacity = obj.get("opacity", 1.0)
-    if (type(opacity) is float or type(opacity) is int) and 0.0 <= opacity <= 1.0:
-        opacity = float(opacity)
-    else:
-        opacity = read_number(opacity, join_path(path, "opacity"), 0.0, 1.0)
-    blend = obj.get("blend", "normal")
+    get = obj.get
+    transform = _decode_transform(get("transform"), path, limits) if "transform" in obj \
+        else _DEFAULT_TRANSFORM
+    crop = _decode_crop(get("crop"), path, limits) if "crop" in obj else _DEFAULT_CROP
+    opacity = (
+        cast(float, read_numbers(obj, path, number_fields(limits)[""])[0])
+        if "opacity" in obj else _LAYER_DEFAULTS.opacity
+    )
+    blend = get("blend", "normal")
     if type(blend) is not str or blend not in BLENDS:
         blend = read_choice(blend, join_path(path, "blend"), BLENDS)
-    visible = obj.get("visible", True)
+    visible = get("visible", True)
     if visible is not True and visible is not False:
         visible = read_boolean(visible, join_path(path, "visible"))
-    z = obj.get("z", 0)
+    z = get("z", 0)
     if type(z) is not int or not -limits.max_z <= z <= limits.max_z:
         z = read_integer(z, join_path(path, "z"), -limits.max_z, limits.max_z)
-    animation = (
-        {} if LAYER_ANIMATION_FIELDS.isdisjoint(obj)
-        else decode_layer_animation(obj, path, kind, limits)
-    )
-    return Layer(
-        id=layer_id,
-        kind=cast(Any, kind),
-        content=content,
-        name=name,
-        transform=transform,
-        crop=crop,
-        opacity=opacity,
-        blend=blend,
-        visible=visible,
-        z=z,
-        **animation,
-    )
+    if LAYER_ANIMATION_FIELDS.isdisjoint(obj):
+        return Layer(layer_id, cast(Any, kind), content, name, transform, crop, opacity, blend,
+                     visible, z)
+    animation = decode_layer_animation(obj, path, kind, limits)
+    return Layer(layer_id, cast(Any, kind), content, name, transform, crop, opacity, blend,
+                 visible, z, **animation)
 
 
 def _encode_content(content: Content) -> dict[str, Json]:

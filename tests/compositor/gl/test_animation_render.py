@@ -5,11 +5,11 @@ hand from the easing formulas (not by compositor.scene.animation)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pytest
+from msgspec.structs import replace
 
 from compositor.scene import Color, ImageContent, Layer, Scene, Transform
 from compositor.scene.animation import evaluate

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import av
 import av.error
+import msgspec
 import numpy as np
 import pytest
 from prometheus_client import CollectorRegistry
@@ -50,8 +51,9 @@ def box_x(frame: int) -> int:
 def moving(scene: Scene, frame: int) -> Scene:
     """Stand-in animation: the box moves 4 px per absolute frame (a pure function of frame)."""
     layer = scene.layers[0]
-    return replace(scene, layers=(replace(layer, transform=replace(layer.transform,
-                                                                 x_px=float(box_x(frame)))),))
+    put = msgspec.structs.replace  # the model is frozen msgspec.Struct
+    return put(scene, layers=(put(layer, transform=put(layer.transform,
+                                                       x_px=float(box_x(frame)))),))
 
 
 def config(**overrides: object) -> PipelineConfig:
@@ -269,7 +271,7 @@ def test_a_layer_with_a_missing_asset_is_skipped_reported_and_counted() -> None:
     pipeline = Pipeline(config(audio=False).offline(0, 5), no_assets, PipelineMetrics(registry))
     broken = Layer(id="logo", kind="image", content=ImageContent("f" * 64))
     scene = box_scene()
-    pipeline.publish(replace(scene, layers=(*scene.layers, broken)))
+    pipeline.publish(msgspec.structs.replace(scene, layers=(*scene.layers, broken)))
     pipeline.start()
     assert pipeline.wait(30)
     pipeline.stop()

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import replace
 from fractions import Fraction
 
+import msgspec
 import pytest
 
 from compositor.errors import LayerNotFoundError, SceneValidationError
@@ -174,7 +175,8 @@ async def test_reopening_restores_scene_version_and_journal(make_store: StoreFac
     store = make_store(initial=INITIAL)
     await store.initialize(INITIAL)
     await store.commit([add("a", "first")])
-    await store.commit([AddLayer(replace(color_layer("b"), opacity=0.5)), rename("a", "second")])
+    changed = msgspec.structs.replace(color_layer("b"), opacity=0.5)
+    await store.commit([AddLayer(changed), rename("a", "second")])
     before = await store.read()
     journal = await store.journal()
     await store.close()

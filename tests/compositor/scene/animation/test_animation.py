@@ -4,12 +4,12 @@ contract of evaluate/is_animating. Commits go through the real codec and apply_o
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from compositor.errors import SceneValidationError
 from compositor.scene import (
