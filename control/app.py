@@ -30,10 +30,10 @@ from control.metered_store import MeteredStore
 from control.metrics import ControlMetrics
 from control.program import ProgramControl
 from control.receipts import ReceiptRelay
+from control.request_ids import RequestIdMiddleware
 from control.routes import all_routes
 from control.routes.web import web_routes
 from control.scheduler import Scheduler
-from control.service.logs import RequestIdMiddleware
 from control.store.base import Store
 from control.ws import DEFAULT_QUEUE_MAX, Hub
 

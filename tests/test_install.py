@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -26,9 +27,13 @@ SCENE = {
 
 @pytest.mark.slow
 def test_an_installed_wheel_renders_outside_the_checkout(tmp_path: Path) -> None:
+    # Build from a copy: setuptools writes build/ and *.egg-info next to the sources.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "build", "*.egg-info", "__pycache__", ".*_cache", "benchmarks", "docs"))
     wheels = tmp_path / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(wheels), str(ROOT)], check=True, cwd=tmp_path, timeout=240)
+                    "-q", "-w", str(wheels), str(source)], check=True, cwd=tmp_path, timeout=240)
     (wheel,) = wheels.glob("compositor-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "shaders/layer.glsl" in names and "compositor/fonts/DejaVuSans.ttf" in names

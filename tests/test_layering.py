@@ -13,8 +13,8 @@ Rules (each a test below, each with synthetic violations that it must catch):
    ``gl``, ``encode``, ``output``, ``pipeline``, ``metrics``), directly or through another module
    of ours: it sees the scene model, the errors and, through ``control/program.py``, the program.
 4. Only ``control/service/`` wires: it alone imports the app (``control.app``) or a store backend
-   (``control.store.embedded``, ``control.store.redis``) from outside them; the store imports
-   nothing of the app, the routes or the service.
+   (``control.store.embedded``, ``control.store.redis``) from outside them; nothing imports the
+   service; the store imports nothing of the app, the routes or the service.
 5. Only the wiring (``compositor.pipeline`` and ``control.service``) imports renderer, encoders
    and outputs together, and data flows one way: renderer -> encoders -> outputs.
 """
@@ -228,6 +228,9 @@ def wiring_violations(edges: Mapping[str, set[str]]) -> list[str]:
     problems = []
     for name in sorted(edges):
         for target in sorted(edges[name]):
+            if _within(target, WIRING) and not _within(name, WIRING):
+                problems.append(f"{name} imports {target} (the service is the top: nothing "
+                                "imports it)")
             for wired in WIRED:
                 if _within(target, wired) and not _within(name, wired, WIRING):
                     problems.append(f"{name} imports {target} (only {WIRING} may)")

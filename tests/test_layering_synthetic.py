@@ -111,9 +111,12 @@ def test_walker_flags_wiring_outside_the_service() -> None:
         "control.store.redis.store": "from control.app import create_app\n",
         "control.store.base": "from ..ws import Hub\n",
         "control.service.serve": "from control.app import create_app\n",
-        "control.app": "", "control.ws": "", "control.store.embedded": "",
+        "control.service.logs": "",
+        "control.app": "from control.service.logs import RequestIdMiddleware\n",
+        "control.ws": "", "control.store.embedded": "",
     })
     assert wiring_violations(edges) == [
+        "control.app imports control.service.logs (the service is the top: nothing imports it)",
         "control.routes.layers imports control.store.embedded (only control.service may)",
         "control.store.base (store) imports control.ws",
         "control.store.redis.store imports control.app (only control.service may)",

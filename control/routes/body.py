@@ -7,7 +7,6 @@ as it arrives, and the request is refused with 413 the moment it passes the limi
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,6 +21,7 @@ from control.errors import (
     UnsupportedMediaTypeError,
     VersionConflictError,
 )
+from control.json_text import parse_json
 
 __all__ = ["etag", "if_match", "if_match_failures", "json_response", "limited_receive", "read_body",
            "read_json"]
@@ -76,11 +76,7 @@ async def read_json(request: Request, limit: int) -> Any:
     if declared and declared not in _JSON_TYPES and not declared.endswith("+json"):
         raise UnsupportedMediaTypeError(f"send JSON (application/json), not {declared!r}",
                                         "Content-Type")
-    raw = await read_body(request, limit)
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise BadRequestError(f"the body is not valid JSON: {exc}") from None
+    return parse_json(await read_body(request, limit))
 
 
 def if_match(request: Request) -> int | None:

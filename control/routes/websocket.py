@@ -39,6 +39,7 @@ from compositor.scene import Scene
 from control.commit_request import parse_commit_request
 from control.context import ControlContext, context_of
 from control.http import error_for
+from control.json_text import check_unicode, parse_json
 from control.routes.commits import scheduled_json
 from control.ws import Client, hello_message
 
@@ -140,13 +141,11 @@ async def _reply(ctx: ControlContext, text: str | None, author: str) -> dict[str
     try:
         if text is None:
             raise SceneValidationError("", "send JSON in text frames, not binary")
-        request = json.loads(text)
+        request = parse_json(text, "the message", unicode=False)
         if isinstance(request, dict):
             request_id = request.get("id")
+        check_unicode(request, text)
         reply = await _answer(ctx, request, author)
-    except (json.JSONDecodeError, RecursionError):
-        reply = {"ok": False, "error": {"code": "bad_request", "path": None,
-                                        "message": "the message is not valid JSON"}}
     except Exception as exc:  # mapped exactly as over HTTP
         error = error_for(exc)
         if error.status >= 500 and error.status != 503:

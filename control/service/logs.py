@@ -14,34 +14,24 @@
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import re
 import sys
-import time
-import uuid
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from starlette.datastructures import Headers, MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from control.request_ids import REQUEST_ID
 
 __all__ = [
     "REQUEST_ID",
     "JsonFormatter",
     "Redactor",
-    "RequestIdMiddleware",
     "TextFormatter",
     "configure_logging",
     "redact",
 ]
 
-REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "compositor_request_id", default=None
-)
-
-_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _STREAM_KEY = re.compile(r"(rtmps?://[^\s\"']*/)([^\s\"'/?]+)")
 _TOKEN_PARAM = re.compile(r"((?:^|[?&\s])(?:token|key|secret)=)[^&\s\"']+", re.IGNORECASE)
 _BEARER = re.compile(r"(Bearer\s+)[^\s\"']+", re.IGNORECASE)
@@ -150,46 +140,3 @@ def configure_logging(
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
     return handler
-
-
-class RequestIdMiddleware:
-    """ASGI middleware: request id in, ``X-Request-ID`` out, one access log line per request."""
-
-    def __init__(self, app: ASGIApp, logger: logging.Logger | None = None) -> None:
-        self.app = app
-        # The access log: a child of this module's logger, so it can be silenced on its own.
-        self.log = logger or logging.getLogger(f"{__name__}.access")
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        presented = Headers(scope=scope).get("x-request-id")
-        request_id = presented if presented and _SAFE_REQUEST_ID.fullmatch(presented) \
-            else uuid.uuid4().hex[:16]
-        scope.setdefault("state", {})["request_id"] = request_id
-        token = REQUEST_ID.set(request_id)
-        status = 0
-        started = time.perf_counter()
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] in ("http.response.start", "websocket.http.response.start"):
-                status = int(message["status"])
-                MutableHeaders(scope=message).append("X-Request-ID", request_id)
-            elif message["type"] == "websocket.accept":
-                status = 101
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            self.log.info(
-                "%s %s %s", scope.get("method", "WS"), scope.get("path", ""), status,
-                extra={"status": status,
-                       "duration_ms": round((time.perf_counter() - started) * 1000, 3)},
-            )
-            REQUEST_ID.reset(token)

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.control.api.helpers import TestClient, color_layer
+from tests.control.api.helpers import TestClient, color_layer, receive_until
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**70), 2**70)
@@ -58,3 +58,46 @@ def test_deep_nesting_and_huge_numbers(client: TestClient) -> None:
     too_big = client.post("/api/v1/commits", content=b" " * (2 * 1024 * 1024),
                           headers={"Content-Type": "application/json"})
     assert too_big.status_code == 413
+
+
+_HUGE = "9" * 5000
+_SURROGATE = '"\\ud800"'  # a lone surrogate, as JSON text escapes it
+_BAD_TEMPLATES = [  # (JSON text of a commit body, the path of the bad field, a fragment of why)
+    ('{"ops": [{"op": "update", "id": "box", "patch": {"z": HUGE}}]}',
+     "ops[0].patch.z", "must be an integer"),
+    ('{"ops": [{"op": "update", "id": "box", "patch": {"opacity": -HUGE}}]}',
+     "ops[0].patch.opacity", "finite"),
+    ('{"if_version": HUGE, "ops": []}', "if_version", ""),
+    ('{"ops": [{"op": "update", "id": "box", "patch": {"name": SURROGATE}}]}',
+     "ops[0].patch.name", "lone surrogate"),
+    ('{"ops": [{"op": "add", "layer": {"kind": "text", "content": {"text": SURROGATE}}}]}',
+     "ops[0].layer.content.text", "lone surrogate"),
+    ('{"ops": [], "at": {"in_frames": 30}, "x\\udfff": 1}', "x\\udfff", "lone surrogate"),
+]
+_BAD_TEXTS = [(text.replace("HUGE", _HUGE).replace("SURROGATE", _SURROGATE), path, reason)
+              for text, path, reason in _BAD_TEMPLATES]
+
+
+def test_huge_integers_and_lone_surrogates_are_refused_with_their_path(
+        client: TestClient) -> None:
+    client.post("/api/v1/layers", json=color_layer("box"))
+    before = client.get("/api/v1/scene").json()
+    for text, path, reason in _BAD_TEXTS:
+        response = client.post("/api/v1/commits", content=text.encode(),
+                               headers={"Content-Type": "application/json"})
+        assert response.status_code == 422, (text[:80], response.text)
+        error = response.json()["error"]
+        assert error["path"] == path and reason in error["message"], error
+    assert client.get("/api/v1/scene").json() == before  # nothing changed
+    assert client.get("/api/v1/schedule").json()["entries"] == []  # nothing scheduled either
+
+
+def test_websocket_refuses_them_alike(client: TestClient) -> None:
+    client.post("/api/v1/layers", json=color_layer("box"))
+    with client.websocket_connect("/api/v1/ws") as ws:
+        receive_until(ws, "hello")
+        for index, (text, path, reason) in enumerate(_BAD_TEXTS):
+            ws.send_text(text.replace('{"', f'{{"type": "commit", "id": {index}, "', 1))
+            result = receive_until(ws, "result")
+            assert result["ok"] is False and result["id"] == index, result
+            assert result["error"]["path"] == path and reason in result["error"]["message"]
