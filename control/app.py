@@ -21,6 +21,7 @@ from starlette.middleware import Middleware
 from compositor.scene import Scene
 from control.assets import AssetPolicy
 from control.auth import BearerAuthMiddleware
+from control.background import BackgroundTasks
 from control.committer import Committer
 from control.config import ControlConfig
 from control.context import ControlContext
@@ -41,6 +42,8 @@ __all__ = ["JSON_MAX_BYTES", "create_app"]
 
 JSON_MAX_BYTES = 1024 * 1024
 """Largest JSON request body (and WebSocket message), in bytes."""
+SHUTDOWN_STEP_S = 3.0
+"""The longest each shutdown step (background tasks, the hub, the store) may take."""
 
 
 def create_app(
@@ -78,6 +81,7 @@ def create_app(
     committer = Committer(metered, metrics, limits, landings)
     scheduler = Scheduler(committer, lead_s=schedule_lead_s)
     relay = ReceiptRelay(metered, hub)
+    background = BackgroundTasks(metrics)
     context = ControlContext(
         config=config,
         store=metered,
@@ -86,6 +90,7 @@ def create_app(
         committer=committer,
         hub=hub,
         scheduler=scheduler,
+        background=background,
         limits=limits,
         asset_policy=asset_policy or AssetPolicy(),
         json_max_bytes=json_max_bytes,
@@ -96,17 +101,17 @@ def create_app(
         if initial_scene is not None:
             await metered.initialize(initial_scene)
         await hub.start()
-        tasks = [asyncio.create_task(scheduler.run(), name="scheduler"),
-                 asyncio.create_task(relay.run(), name="receipt-relay")]
+        background.start("scheduler", scheduler.run)
+        background.start("receipt-relay", relay.run)
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await hub.stop()
+            await background.stop(SHUTDOWN_STEP_S)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(hub.stop(), SHUTDOWN_STEP_S)
             if owns_store:
-                await store.close()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(store.close(), SHUTDOWN_STEP_S)
 
     app = Starlette(
         routes=[*all_routes(), *web_routes()],

@@ -9,6 +9,7 @@ from starlette.requests import HTTPConnection
 
 from compositor.scene.codec import Limits
 from control.assets import AssetPolicy
+from control.background import BackgroundTasks
 from control.committer import Committer
 from control.config import ControlConfig
 from control.metrics import ControlMetrics
@@ -29,6 +30,7 @@ class ControlContext:
     committer: Committer
     hub: Hub
     scheduler: Scheduler
+    background: BackgroundTasks
     limits: Limits
     asset_policy: AssetPolicy
     json_max_bytes: int

@@ -47,6 +47,10 @@ class ControlMetrics:
         self.store_errors = Counter(
             "compositor_store_errors_total", "Store operations that failed with the store "
             "unavailable, by operation", ("operation",), registry=registry)
+        self.background_errors = Counter(
+            "compositor_background_errors_total", "Errors in the control plane's background "
+            "tasks (a failed task is restarted; a failed item is skipped), by task", ("task",),
+            registry=registry)
         self.store_rollbacks = Counter(
             "compositor_store_rollbacks_total", "Times the store was found holding an older "
             "version than this process had seen (Redis restarted from older data or failed "

@@ -49,14 +49,21 @@ class Scheduler:
         return landings.now_frame() + lead_frames
 
     async def run_once(self) -> int:
-        """Commit what is due; how many entries were taken."""
+        """Commit what is due; how many entries were taken. An entry that fails in any way is
+        logged, counted and dropped: the others still land."""
         due = await self.committer.store.schedule_take_due(self.horizon())
         for entry in due:
-            await self.committer.commit_scheduled(entry)
+            try:
+                await self.committer.commit_scheduled(entry)
+            except Exception as exc:  # one bad entry must not keep the rest off air
+                _log.error("scheduled commit %s for frame %d dropped: %r", entry.id,
+                           entry.at_frame, exc, exc_info=not isinstance(exc, ControlError))
+                self.committer.metrics.background_errors.labels("scheduler").inc()
         return len(due)
 
     async def run(self) -> None:
-        """Until cancelled; store outages are waited out."""
+        """Until cancelled; store outages are waited out. Anything else is the supervisor's
+        (``control.background``): it logs, counts and starts the scheduler again."""
         while True:
             self._wake.clear()
             try:

@@ -32,12 +32,17 @@ async def healthz(request: Request) -> Response:
 async def readyz(request: Request) -> Response:
     ctx = context_of(request)
     problems = dict(ctx.program.problems())
+    tasks = ctx.background.problems()
     version = None
     try:
         version = (await asyncio.wait_for(ctx.store.read(), READY_TIMEOUT_S)).version
     except Exception as exc:  # any failure to read the store means not ready; say which
         problems["store"] = f"{type(exc).__name__}: {exc}"
         return JSONResponse({"status": "not_ready", "version": None, "problems": problems},
+                            status_code=503)
+    if tasks:
+        problems.update(tasks)
+        return JSONResponse({"status": "not_ready", "version": version, "problems": problems},
                             status_code=503)
     rollback = ctx.store.last_rollback
     if rollback is not None and ctx.hub.version < rollback.rebased_version:

@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from control.errors import StoreUnavailableError
+from control.errors import CorruptDataError, StoreUnavailableError
 from control.store.base import CancelResult, ScheduledCommit
 from control.store.files import atomic_write
 from control.store.records import dump_json, load_json, scheduled_from_json, scheduled_to_json
@@ -49,21 +49,26 @@ class ScheduleBook:
             if isinstance(entry_id, str):
                 self._taken[entry_id] = None
 
-    def _save(self) -> None:
-        if self._path is None:
-            return
-        text = dump_json({"pending": [scheduled_to_json(e) for e in self._pending.values()],
-                          "taken": list(self._taken)})
-        try:
-            atomic_write(self._path, text.encode())
-        except OSError as exc:
-            raise StoreUnavailableError(f"cannot write the schedule: {exc}") from exc
+    def _save(self, pending: dict[str, ScheduledCommit] | None = None) -> None:
+        """Write ``pending`` (default: the current entries) and the taken ids, then keep them:
+        when the write fails nothing changes, in the file or in memory."""
+        pending = self._pending if pending is None else pending
+        if self._path is not None:
+            try:
+                text = dump_json({"pending": [scheduled_to_json(e) for e in pending.values()],
+                                  "taken": list(self._taken)}).encode()
+            except (ValueError, UnicodeEncodeError) as exc:  # not JSON: a NaN, a lone surrogate
+                raise CorruptDataError(f"cannot write the schedule: {exc}") from exc
+            try:
+                atomic_write(self._path, text)
+            except OSError as exc:
+                raise StoreUnavailableError(f"cannot write the schedule: {exc}") from exc
+        self._pending = pending
 
     def put(self, entry: ScheduledCommit) -> None:
         with self._lock:
             self._load()
-            self._pending[entry.id] = entry
-            self._save()
+            self._save({**self._pending, entry.id: entry})
 
     def entries(self) -> list[ScheduledCommit]:
         with self._lock:
@@ -73,8 +78,8 @@ class ScheduleBook:
     def cancel(self, entry_id: str) -> CancelResult:
         with self._lock:
             self._load()
-            if self._pending.pop(entry_id, None) is not None:
-                self._save()
+            if entry_id in self._pending:
+                self._save({k: e for k, e in self._pending.items() if k != entry_id})
                 return "cancelled"
             return "taken" if entry_id in self._taken else "unknown"
 
@@ -85,10 +90,16 @@ class ScheduleBook:
                          key=lambda e: (e.at_frame, e.created_unix))
             if not due:
                 return []
+            taken = self._taken.copy()
             for entry in due:
-                del self._pending[entry.id]
-                self._taken[entry.id] = None
-            while len(self._taken) > self._taken_max:
-                self._taken.popitem(last=False)
-            self._save()
+                taken[entry.id] = None
+            while len(taken) > self._taken_max:
+                taken.popitem(last=False)
+            due_ids = {entry.id for entry in due}
+            self._taken, before = taken, self._taken
+            try:
+                self._save({k: e for k, e in self._pending.items() if k not in due_ids})
+            except BaseException:
+                self._taken = before
+                raise
             return due

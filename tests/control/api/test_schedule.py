@@ -7,13 +7,18 @@ on 60_000_001.
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Sequence
 from fractions import Fraction
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from compositor.scene import Scene
-from control.store.base import Receipt
+from compositor.scene import Op, Scene
+from control.errors import CorruptDataError
+from control.store.base import CommitRecord, Receipt, ScheduledCommit
 from control.store.embedded import EmbeddedStore
 from tests.control.api.conftest import ClientFactory
 from tests.control.api.helpers import TestClient, color_layer, receive_until
@@ -175,3 +180,44 @@ def test_websocket_commits_can_be_scheduled(api: TestClient) -> None:
         bad = receive_until(ws, "result")
         assert bad["ok"] is False and bad["error"]["path"] == "at.frame"
     assert [e["at_frame"] for e in api.get("/api/v1/schedule").json()["entries"]] == [NOW + 90]
+
+
+class _FailingStore(EmbeddedStore):
+    """The embedded store, whose commits by ``poison`` fail in a way the control plane does not
+    expect (not a ControlError): what a bug or a broken backend would do."""
+
+    async def commit(self, ops: Sequence[Op], *, author: str | None = None,
+                     **kwargs: Any) -> CommitRecord:
+        if author == "poison":
+            raise RuntimeError("boom")
+        return await super().commit(ops, author=author, **kwargs)
+
+
+def test_one_bad_scheduled_entry_is_dropped_and_the_rest_still_land(
+        make_client: ClientFactory, clock: ManualClock) -> None:
+    # The scheduler used to die on the first error that was not a ControlError, and then
+    # nothing scheduled ever landed, with nothing logged and /readyz still ready.
+    store = _FailingStore(None)
+    api = make_client(store=store, time_source=clock, schedule_lead_s=0.5,
+                      scene=Scene(width=320, height=180, fps=Fraction(60)))
+    assert api.post("/api/v1/layers", json=color_layer("box")).status_code == 201
+    bad = ScheduledCommit("bad-entry", NOW + 5, (
+        {"op": "update", "id": "box", "patch": {"name": "never"}},), T0, author="poison")
+    run_in_thread(store.schedule_put(bad))
+    good = api.post("/api/v1/commits", json={"at": {"frame": NOW + 6}, "ops": [
+        {"op": "update", "id": "box", "patch": {"name": "landed"}}]})
+    assert good.status_code == 202, good.text
+    wait_for(lambda: api.get("/api/v1/layers/box").json()["name"] == "landed", 10,
+             "the good entry to land after the bad one")
+    assert 'compositor_background_errors_total{task="scheduler"} 1.0' in api.get("/metrics").text
+    assert api.get("/readyz").status_code == 200  # the scheduler is alive
+    assert api.get("/api/v1/schedule").json()["entries"] == []
+
+
+def test_a_schedule_entry_that_cannot_be_written_leaves_nothing_behind(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "data")
+    entry = ScheduledCommit("bad", NOW, ({"op": "remove", "id": "\ud800"},), T0)
+    with pytest.raises(CorruptDataError):
+        asyncio.run(store.schedule_put(entry))
+    assert asyncio.run(store.schedule_list()) == []  # not kept in memory either
+    assert asyncio.run(store.schedule_take_due(NOW + 100)) == []
