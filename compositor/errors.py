@@ -33,6 +33,7 @@ every error raised on purpose. This drawing is the one picture of the whole tree
           ├── RequestError             wrong at the HTTP level (not a scene error)
           │    ├── BadRequestError           unreadable JSON or header, disagreeing versions
           │    ├── UnauthorizedError         missing or wrong API token
+          │    ├── ForbiddenError            a foreign web page (Origin) may not change things
           │    ├── ResourceNotFoundError     no such commit or scheduled commit
           │    ├── RequestConflictError      the resource is in another state
           │    ├── BodyTooLargeError         the body is over the limit

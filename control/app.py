@@ -17,6 +17,7 @@ from fractions import Fraction
 from prometheus_client import CollectorRegistry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 
 from compositor.scene import Scene
 from control.assets import AssetPolicy
@@ -31,6 +32,7 @@ from control.metered_store import MeteredStore
 from control.metrics import ControlMetrics
 from control.program import ProgramControl
 from control.receipts import ReceiptRelay
+from control.request_guard import RequestGuardMiddleware, RequestPolicy
 from control.request_ids import RequestIdMiddleware
 from control.routes import all_routes
 from control.routes.web import web_routes
@@ -117,6 +119,8 @@ def create_app(
         routes=[*all_routes(), *web_routes()],
         middleware=[
             Middleware(RequestIdMiddleware),
+            *_cors(config.requests),
+            Middleware(RequestGuardMiddleware, policy=config.requests),
             Middleware(BearerAuthMiddleware, token=config.api_token),
         ],
         exception_handlers=exception_handlers(),
@@ -124,3 +128,14 @@ def create_app(
     )
     app.state.control = context
     return app
+
+
+def _cors(policy: RequestPolicy) -> list[Middleware]:
+    """CORS answers for the pages of the allowed origins (none: no CORS at all)."""
+    if not policy.origins:
+        return []
+    return [Middleware(CORSMiddleware, allow_origins=sorted(policy.origins),
+                       allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                       allow_headers=["Authorization", "Content-Type", "If-Match",
+                                      "If-None-Match", "X-Request-ID"],
+                       expose_headers=["ETag", "X-Request-ID"])]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from compositor.scene.codec import DEFAULT_LIMITS, Limits
+from control.request_guard import RequestPolicy
 
 __all__ = ["ControlConfig"]
 
@@ -18,8 +19,10 @@ __all__ = ["ControlConfig"]
 class ControlConfig:
     """``api_token``: the bearer token every request needs (None: no auth, loopback only).
     ``limits``: the bounds commits are checked against. ``store_backend``: the label of the
-    ``compositor_store_*`` metrics (``embedded`` or ``redis``)."""
+    ``compositor_store_*`` metrics (``embedded`` or ``redis``). ``requests``: which hosts and
+    web origins requests may come from (``control.request_guard``; default: any)."""
 
     api_token: str | None = None
     limits: Limits = field(default=DEFAULT_LIMITS)
     store_backend: str = "embedded"
+    requests: RequestPolicy = field(default=RequestPolicy())

@@ -20,6 +20,7 @@ __all__ = [
     "BodyTooLargeError",
     "ControlError",
     "CorruptDataError",
+    "ForbiddenError",
     "PreconditionFailedError",
     "ProgramArgumentError",
     "ProgramError",
@@ -112,6 +113,10 @@ class BadRequestError(RequestError):
 
 class UnauthorizedError(RequestError):
     """A missing or wrong API token."""
+
+
+class ForbiddenError(RequestError):
+    """A request this service refuses to take from where it comes (a foreign web page)."""
 
 
 class ResourceNotFoundError(RequestError):

@@ -33,6 +33,7 @@ from control.errors import (
     AssetTypeError,
     BadRequestError,
     BodyTooLargeError,
+    ForbiddenError,
     PreconditionFailedError,
     ProgramArgumentError,
     ProgramError,
@@ -67,6 +68,7 @@ STATUSES: dict[type[Exception], tuple[int, str]] = {
     RequestError: (400, "bad_request"),
     BadRequestError: (400, "bad_request"),
     UnauthorizedError: (401, "unauthorized"),
+    ForbiddenError: (403, "forbidden"),
     ResourceNotFoundError: (404, "not_found"),
     RequestConflictError: (409, "conflict"),
     BodyTooLargeError: (413, "too_large"),
@@ -84,6 +86,7 @@ _INTERNAL = (500, "internal_error")
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
+    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",

@@ -73,7 +73,10 @@ def limited_receive(request: Request, limit: int) -> Request:
 async def read_json(request: Request, limit: int) -> Any:
     """The body as JSON: 415 for another declared type, 400 when it does not parse."""
     declared = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if declared and declared not in _JSON_TYPES and not declared.endswith("+json"):
+    if not declared:  # what a cross-site page can send without asking (see request_guard)
+        raise UnsupportedMediaTypeError("say the body is JSON: Content-Type: application/json",
+                                        "Content-Type")
+    if declared not in _JSON_TYPES and not declared.endswith("+json"):
         raise UnsupportedMediaTypeError(f"send JSON (application/json), not {declared!r}",
                                         "Content-Type")
     return parse_json(await read_body(request, limit))

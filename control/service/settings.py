@@ -19,6 +19,7 @@ from compositor.pipeline import PipelineConfig
 from compositor.scene import Scene
 from compositor.scene.codec import Limits, parse_fps
 from control.config import ControlConfig
+from control.request_guard import LOOPBACK_HOSTS, RequestPolicy, normalize_origin
 
 __all__ = ["ENCODERS", "Settings", "SettingsError", "add_settings_arguments", "load_settings",
            "parse_bitrate", "parse_frame_rate"]
@@ -57,6 +58,8 @@ class Settings:
     log_format: str = "text"
     demo: bool = False  # create the demo scene on an empty store
     render: bool = True  # run the render loop in this process
+    allowed_origins: tuple[str, ...] = ()  # other web origins whose pages may change things
+    allowed_hosts: tuple[str, ...] = ()  # more host names requests may use (public names)
 
     @property
     def limits(self) -> Limits:
@@ -66,7 +69,19 @@ class Settings:
     def control_config(self) -> ControlConfig:
         """What the control plane (``control.app.create_app``) needs of these settings."""
         return ControlConfig(api_token=self.api_token, limits=self.limits,
-                             store_backend="redis" if self.redis_url else "embedded")
+                             store_backend="redis" if self.redis_url else "embedded",
+                             requests=self.request_policy())
+
+    def request_policy(self) -> RequestPolicy:
+        """Which hosts and origins requests may come from (``control.request_guard``): on a
+        loopback bind only loopback names (and ``allowed_hosts``); on another bind any name
+        unless ``allowed_hosts`` lists them."""
+        named = frozenset(name.lower() for name in self.allowed_hosts)
+        if self.is_loopback:
+            hosts: frozenset[str] | None = LOOPBACK_HOSTS | {self.host.lower()} | named
+        else:
+            hosts = named | {self.host.lower()} if named else None
+        return RequestPolicy(hosts=hosts, origins=frozenset(self.allowed_origins))
 
     def pipeline_config(self, scene: Scene) -> PipelineConfig:
         """The program's pipeline: ``scene``'s size and rate, these settings' encoder, bitrate
@@ -131,17 +146,28 @@ _ENV: dict[str, tuple[tuple[str, ...], str]] = {
     "api_token": (("COMPOSITOR_API_TOKEN",), "require 'Authorization: Bearer TOKEN' on /api"),
     "api_token_file": (("COMPOSITOR_API_TOKEN_FILE",), "read the API token from this file (keeps "
                        "it out of `ps` and shell history)"),
+    "allowed_origins": (("COMPOSITOR_ALLOWED_ORIGINS",), "a web origin (https://panel.example."
+                        "com) whose pages may change this service (repeatable; env: "
+                        "comma-separated)"),
+    "allowed_hosts": (("COMPOSITOR_ALLOWED_HOSTS",), "a host name clients use for this service "
+                      "(repeatable; env: comma-separated; default: the loopback names on a "
+                      "loopback bind, any name otherwise)"),
     "max_layers": (("COMPOSITOR_MAX_LAYERS",), "most layers a scene may have (default 256)"),
     "log_level": (("COMPOSITOR_LOG_LEVEL",), "debug, info, warning or error"),
     "log_format": (("COMPOSITOR_LOG_FORMAT",), "text or json"),
 }
 
 
+# Settings given as a repeatable flag (and a comma-separated environment variable): their flag.
+_LISTS = {"outputs": "--output", "allowed_origins": "--allowed-origin",
+          "allowed_hosts": "--allowed-host"}
+
+
 def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
     """Add every setting's flag; defaults stay None so the environment can fill in."""
     for name, (env, help_text) in _ENV.items():
-        flag = "--output" if name == "outputs" else "--" + name.replace("_", "-")
-        extra = {"action": "append"} if name == "outputs" else {}
+        flag = _LISTS.get(name, "--" + name.replace("_", "-"))
+        extra = {"action": "append"} if name in _LISTS else {}
         parser.add_argument(flag, dest=name, default=None,
                             help=f"{help_text} [env {', '.join(env)}]", **extra)  # type: ignore[arg-type]
     parser.add_argument("--insecure", action="store_true", default=None,
@@ -156,6 +182,17 @@ def _int(name: str, text: str, lo: int, hi: int) -> int:
     if not lo <= value <= hi:
         raise SettingsError(f"--{name.replace('_', '-')}: must be between {lo} and {hi}")
     return value
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, Sequence) else ()
+
+
+def _origins(values: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        return tuple(normalize_origin(value) for value in values)
+    except ValueError as exc:
+        raise SettingsError(f"--allowed-origin: {exc}") from None
 
 
 def _api_token(raw: Mapping[str, object]) -> str | None:
@@ -189,7 +226,7 @@ def load_settings(
             if environ.get(env_name):
                 value = environ[env_name]
                 raw[name] = [v.strip() for v in value.split(",") if v.strip()] \
-                    if name == "outputs" else value
+                    if name in _LISTS else value
                 break
     return _build(raw, args)
 
@@ -226,6 +263,8 @@ def _build(raw: dict[str, object], args: argparse.Namespace | None) -> Settings:
         log_format=fmt,
         demo=bool(getattr(args, "demo", False)),
         render=not bool(getattr(args, "no_render", False)),
+        allowed_origins=_origins(_strings(get("allowed_origins", ()))),
+        allowed_hosts=_strings(get("allowed_hosts", ())),
     )
     if settings.width % 2 or settings.height % 2:
         raise SettingsError("--width/--height: must be even (4:2:0 video needs even sizes)")

@@ -8,6 +8,7 @@ is closed at teardown.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from control.store.embedded import EmbeddedStore
 from tests.control.api.helpers import FakeProgram, TestClient
 
 ClientFactory = Callable[..., TestClient]
+TEST_HOST = "testserver"
 
 
 @pytest.fixture
@@ -30,6 +32,8 @@ def make_client(tmp_path) -> Iterator[ClientFactory]:
     def factory(*, settings: Settings | None = None, program: Any = None,
                 store: Any = None, scene: Scene | None = None, **kwargs: Any) -> TestClient:
         settings = settings or Settings(data_dir=tmp_path / "data")
+        # Starlette's TestClient calls itself "testserver": a name this service answers to.
+        settings = replace(settings, allowed_hosts=(*settings.allowed_hosts, TEST_HOST))
         app = create_app(
             settings.control_config(), store or EmbeddedStore(None, limits=_limits(settings)),
             program or FakeProgram(), registry=CollectorRegistry(),

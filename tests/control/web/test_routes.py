@@ -64,7 +64,7 @@ def test_nothing_outside_the_web_folder_is_served(client: TestClient) -> None:
 
 
 def test_page_is_public_while_the_api_needs_the_token(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, api_token="t0ken")
+    settings = Settings(data_dir=tmp_path, api_token="t0ken", allowed_hosts=("testserver",))
     app = create_app(settings.control_config(), EmbeddedStore(None), NullProgram(),
                      registry=CollectorRegistry(),
                      initial_scene=Scene(width=320, height=180), owns_store=True)
