@@ -45,6 +45,11 @@ class Client:
         self.overflowed = asyncio.Event()
         self._on_overflow = on_overflow
 
+    def discard(self) -> None:
+        """Drop everything queued (the client is being closed)."""
+        while not self.queue.empty():
+            self.queue.get_nowait()
+
     def offer(self, message: str) -> bool:
         """Queue ``message``; False (and the client is marked overflowed) when full."""
         if self.overflowed.is_set():

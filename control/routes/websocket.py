@@ -5,7 +5,8 @@ Server → client (JSON text):
 - ``{"type": "hello", "version": N, "scene": {...}}`` on connect (and again after a gap in the
   journal, when a client must start over from the whole scene).
 - With ``?since=N``: ``{"type": "resumed", "since": N, "version": V}`` then the missed
-  ``scene.changed`` messages N+1..V, when the journal still has them; otherwise a hello.
+  ``scene.changed`` messages N+1..V, when the journal still has them and they are fewer than
+  half the client's queue; otherwise a hello (the whole scene is then the shorter way back).
 - ``{"type": "scene.changed", "version": N, "ops": [...]}`` for every commit, in version order.
 - ``{"type": "result", "id": ..., "ok": true, "version": N}`` or ``{..., "ok": false,
   "error": {"code", "message", "path"}}`` answering a request.
@@ -18,8 +19,10 @@ Client → server: ``{"type": "commit", "id": "r1", "if_version": 12?, "ops": [.
 ``{"type": "ping", "id": "p1"}``. A message that is not a JSON object gets
 ``{"type": "result", "id": null, "ok": false, "error": ...}``; the connection stays open.
 
-A client whose queue (256 messages) fills up is closed with 1013 ("try again later"); one whose
-request is too large (1 MiB) is closed with 1009.
+A client whose queue (256 messages) fills up is closed with 1013 ("try again later"): what it
+has not been sent is dropped, and the close frame waits up to ``CLOSE_TIMEOUT_S`` behind what the
+network already holds for it (a client that paused reading still learns why), then the
+connection is dropped. One whose request is too large (1 MiB) is closed with 1009.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ _log = logging.getLogger(__name__)
 CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_GOING_AWAY = 1001
 CLOSE_TOO_BIG = 1009
-CLOSE_TIMEOUT_S = 5.0
+CLOSE_TIMEOUT_S = 30.0  # how long a close frame may wait for a stalled client to read
 
 
 def _dump(payload: dict[str, Any]) -> str:
@@ -64,8 +67,8 @@ def _since(websocket: WebSocket) -> int | None:
 
 async def _greet(ctx: ControlContext, client: Client, scene: Scene, since: int | None) -> None:
     """Put the hello (or the resume) at the head of the client's stream."""
-    if since is not None and since <= scene.version:
-        missed = scene.version - since
+    missed = scene.version - since if since is not None else 0
+    if since is not None and 0 <= missed < ctx.hub.queue_max // 2:
         try:
             records = await ctx.store.journal(since, limit=max(missed, 1)) if missed else []
         except Exception as exc:  # the journal is unreachable: start the client over instead
@@ -176,6 +179,7 @@ async def ws_endpoint(websocket: WebSocket) -> None:
             group.cancel_scope.cancel()
         if client.overflowed.is_set():
             _log.warning("closing a WebSocket client that cannot keep up (1013)")
+            client.discard()  # it will never be sent: the client starts over with a hello
             await _close(websocket, CLOSE_TRY_AGAIN_LATER, "too slow: queue full")
         elif ctx.hub.closing.is_set():
             await _close(websocket, CLOSE_GOING_AWAY, "server shutting down")

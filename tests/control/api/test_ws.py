@@ -96,6 +96,22 @@ def test_resume_beyond_the_journal_or_ahead_gets_hello(make_client) -> None:
             assert len(hello["scene"]["layers"]) == 5
 
 
+def test_resume_after_a_long_absence_gets_the_whole_scene_and_stays_open(
+        make_client) -> None:
+    # 300 missed commits used to be sent one by one into a 256-message queue: the client was
+    # closed as a slow consumer the moment it came back.
+    client = make_client()
+    client.post("/api/v1/layers", json=color_layer("a"))
+    for i in range(300):
+        client.patch("/api/v1/layers/a", json={"opacity": (i % 100) / 100})
+    with client.websocket_connect("/api/v1/ws?since=1") as ws:
+        hello = ws.receive_json()
+        assert hello["type"] == "hello" and hello["version"] == 301
+        client.patch("/api/v1/layers/a", json={"opacity": 1})
+        assert ws.receive_json()["version"] == 302  # still connected, following live
+    assert "compositor_ws_slow_disconnects_total 0.0" in client.get("/metrics").text
+
+
 def test_clients_gauge_follows_connections(client: TestClient) -> None:
     with client.websocket_connect("/api/v1/ws") as ws:
         ws.receive_json()
