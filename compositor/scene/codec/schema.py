@@ -47,6 +47,7 @@ from compositor.scene.codec.fields import (
 
 __all__ = [
     "LOOP_VALUES",
+    "OPENAPI_REF_BASE",
     "component_schemas",
     "layer_schema",
     "limits_document",
@@ -203,9 +204,9 @@ def _animation_properties(limits: Limits) -> dict[str, Json]:
     return properties
 
 
-def layer_schema(limits: Limits, ref_base: str = OPENAPI_REF_BASE) -> dict[str, Json]:
-    """The schema of one layer as :func:`~compositor.scene.codec.decode_layer` accepts it."""
-    del ref_base  # a layer refers to no other schema; the parameter keeps the three alike
+def layer_schema(limits: Limits) -> dict[str, Json]:
+    """The schema of one layer as :func:`~compositor.scene.codec.decode_layer` accepts it (it
+    refers to no other schema)."""
     return _object({
         "id": {**_ID, "description": "assigned by the server (layer-xxxxxxxx) if absent"},
         "name": {"type": ["string", "null"], "maxLength": limits.max_name_chars},
@@ -272,7 +273,7 @@ def scene_schema(limits: Limits, ref_base: str = OPENAPI_REF_BASE) -> dict[str, 
 
 def component_schemas(limits: Limits, ref_base: str = OPENAPI_REF_BASE) -> dict[str, Json]:
     """``{"Layer", "Op", "Scene"}``, referring to one another under ``ref_base``."""
-    return {"Layer": layer_schema(limits, ref_base), "Op": op_schema(limits, ref_base),
+    return {"Layer": layer_schema(limits), "Op": op_schema(limits, ref_base),
             "Scene": scene_schema(limits, ref_base)}
 
 
