@@ -1,22 +1,21 @@
 """The OpenAPI 3.1 document of the control API, written as data.
 
 It is kept next to the routes by a test that checks every route of the app appears here (path
-and method) and that every operation here is a route of the app. Schemas follow CONTRACT.md and
-``compositor.scene.codec`` (the one codec that validates scenes).
+and method) and that every operation here is a route of the app. The Layer, Op and Scene schemas
+are generated from ``compositor.scene.codec`` (the one codec that validates scenes) for the
+server's limits; the others follow CONTRACT.md.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from compositor.scene.codec import ID_PATTERN, Limits, component_schemas
+
 __all__ = ["openapi_document"]
 
 _REF = "#/components/schemas/"
-_COLOR = {"type": "string", "pattern": "^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$",
-          "description": "sRGB hex, straight alpha: #RRGGBB or #RRGGBBAA"}
-_ID = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}
-_NUM = {"type": "number"}
-_NULLABLE_NUM = {"type": ["number", "null"]}
+_ID = {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -47,78 +46,17 @@ _BAD = {
 }
 
 
-def _schemas() -> dict[str, Any]:
-    content = {
-        "oneOf": [
-            {"type": "object", "title": "color", "additionalProperties": False,
-             "required": ["color"], "properties": {"color": _COLOR}},
-            {"type": "object", "title": "image", "additionalProperties": False,
-             "required": ["asset"], "properties": {"asset": {
-                 "type": "string", "description": "an image asset id (never a path or URL)"}}},
-            {"type": "object", "title": "text", "additionalProperties": False,
-             "required": ["text"], "properties": {
-                 "text": {"type": "string", "maxLength": 4096},
-                 "font": {"type": "string", "default": "sans", "description":
-                          "sans, sans-bold, serif, mono, or a font asset id"},
-                 "size_px": {"type": "number", "minimum": 1, "maximum": 1024, "default": 48},
-                 "color": {**_COLOR, "default": "#FFFFFFFF"},
-                 "align": {"enum": ["left", "center", "right"], "default": "left"},
-                 "max_width_px": {"type": ["number", "null"], "default": None}}},
-        ],
-        "description": "Shape depends on the layer's kind.",
-    }
-    transform = {
-        "type": "object", "additionalProperties": False, "properties": {
-            "x": {**_NUM, "default": 0}, "y": {**_NUM, "default": 0},
-            "width": {**_NULLABLE_NUM, "default": None, "description": "null: natural size"},
-            "height": {**_NULLABLE_NUM, "default": None},
-            "anchor_x": {**_NUM, "minimum": 0, "maximum": 1, "default": 0},
-            "anchor_y": {**_NUM, "minimum": 0, "maximum": 1, "default": 0},
-            "scale_x": {**_NUM, "default": 1}, "scale_y": {**_NUM, "default": 1},
-            "rotation_deg": {**_NUM, "default": 0, "description": "clockwise, about the anchor"},
-        }}
-    crop = {"type": "object", "additionalProperties": False, "properties": {
-        side: {**_NUM, "minimum": 0, "maximum": 1, "default": 0}
-        for side in ("left", "top", "right", "bottom")}}
-    layer = {
-        "type": "object", "additionalProperties": False, "required": ["kind", "content"],
-        "properties": {
-            "id": {**_ID, "description": "assigned by the server (layer-xxxxxxxx) if absent"},
-            "name": {"type": ["string", "null"]},
-            "kind": {"enum": ["color", "image", "text"]},
-            "content": content, "transform": transform, "crop": crop,
-            "opacity": {**_NUM, "minimum": 0, "maximum": 1, "default": 1},
-            "blend": {"enum": ["normal", "add", "multiply", "screen"], "default": "normal"},
-            "visible": {"type": "boolean", "default": True},
-            "z": {"type": "integer", "default": 0,
-                  "description": "draw order, low first; ties by creation order"},
-        }}
-    op = {"oneOf": [
-        {"type": "object", "additionalProperties": False, "required": ["op", "layer"],
-         "properties": {"op": {"const": "add"}, "layer": _ref("Layer")}},
-        {"type": "object", "additionalProperties": False, "required": ["op", "id", "patch"],
-         "properties": {"op": {"const": "update"}, "id": _ID,
-                        "patch": {"type": "object", "description": "JSON merge patch (RFC 7396)"}}},
-        {"type": "object", "additionalProperties": False, "required": ["op", "id"],
-         "properties": {"op": {"const": "remove"}, "id": _ID}},
-    ]}
+def _schemas(limits: Limits) -> dict[str, Any]:
     return {
-        "Layer": layer,
-        "Op": op,
-        "Scene": {"type": "object", "additionalProperties": False, "properties": {
-            "version": {"type": "integer", "minimum": 0},
-            "width": {"type": "integer"}, "height": {"type": "integer"},
-            "fps": {"type": ["integer", "number", "string"],
-                    "description": "60, 29.97 or \"30000/1001\""},
-            "background": _COLOR,
-            "layers": {"type": "array", "items": _ref("Layer")}}},
+        **component_schemas(limits, _REF),  # Layer, Op, Scene: generated from the codec
         "LayerList": {"type": "object", "required": ["version", "layers"], "properties": {
             "version": {"type": "integer"},
             "layers": {"type": "array", "items": _ref("Layer"),
                        "description": "in creation order"}}},
         "Commit": {"type": "object", "additionalProperties": False, "required": ["ops"],
                    "properties": {"if_version": {"type": "integer", "minimum": 0},
-                                  "ops": {"type": "array", "items": _ref("Op")},
+                                  "ops": {"type": "array", "items": _ref("Op"),
+                                          "maxItems": 4 * limits.max_layers},
                                   "at": _ref("At")}},
         "CommitResult": {"type": "object", "required": ["version"],
                          "properties": {"version": {"type": "integer"}}},
@@ -144,10 +82,33 @@ def _schemas() -> dict[str, Any]:
                 "code": {"type": "string"}, "message": {"type": "string"},
                 "path": {"type": ["string", "null"]}}},
             "version": {"type": "integer", "description": "the current version (conflicts)"}}},
+        "Limits": _limits_schema(),
         "Health": {"type": "object", "properties": {
             "status": {"type": "string"}, "version": {"type": ["integer", "null"]},
             "problems": {"type": "object", "additionalProperties": {"type": "string"}}}},
     }
+
+
+def _limits_schema() -> dict[str, Any]:
+    bound = {"type": "object", "required": ["minimum", "maximum", "default"], "properties": {
+        "minimum": {"type": "number"}, "maximum": {"type": "number"},
+        "default": {"type": ["number", "null"], "description": "null: optional, null allowed"}}}
+    values = {"type": "array", "items": {"type": ["string", "boolean"]}}
+    return {"type": "object", "required": ["limits", "choices", "fonts", "numbers"],
+            "description": "What a client needs to offer only valid values (all from the "
+                           "codec and this server's configuration)",
+            "properties": {
+                "limits": {"type": "object", "additionalProperties": {"type": "number"},
+                           "description": "configurable bounds: max_layers, max_text_chars, "
+                                          "max_name_chars, min_size_px, max_size_px, ..."},
+                "choices": {"type": "object", "additionalProperties": values,
+                            "description": "allowed values by field: kind, blend, align, "
+                                           "effect, loop, property, easing"},
+                "fonts": {"type": "array", "items": {"type": "string"},
+                          "description": "builtin font names (a font asset id also works)"},
+                "numbers": {"type": "object", "additionalProperties": bound,
+                            "description": "each bounded layer number by JSON path: "
+                                           "transform.x, content.size_px, opacity, z, ..."}}}
 
 
 def _schedule_schemas() -> dict[str, Any]:
@@ -285,6 +246,10 @@ def _paths() -> dict[str, Any]:
                     "responses": {"200": {"description": "The bytes, with their type",
                                           "content": {"*/*": {}}},
                                   "404": _error("No such asset")}}},
+        "/api/v1/limits": {"get": {
+            "operationId": "get_limits", "summary": "Bounds, choices and builtin fonts of layer "
+            "fields (what the web page offers)",
+            "responses": {"200": _json(_ref("Limits"), "The limits")}}},
         "/api/v1/output": {"get": {
             "operationId": "get_output", "summary": "Program output state",
             "responses": {"200": _json(_ref("OutputStatus"), "The state")}}},
@@ -337,8 +302,9 @@ def _paths() -> dict[str, Any]:
     }
 
 
-def openapi_document(*, token_required: bool = False) -> dict[str, Any]:
-    """The OpenAPI 3.1 document; with ``token_required`` every /api operation needs bearer auth."""
+def openapi_document(limits: Limits, *, token_required: bool = False) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for a server with ``limits``; with ``token_required`` every /api
+    operation needs bearer auth."""
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "compositor control API", "version": "1",
@@ -347,7 +313,7 @@ def openapi_document(*, token_required: bool = False) -> dict[str, Any]:
                                 '{"error": {"code", "message", "path"}}.'},
         "paths": _paths(),
         "components": {
-            "schemas": _schemas(),
+            "schemas": _schemas(limits),
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }

@@ -13,8 +13,9 @@ __all__ = ["routes"]
 
 
 async def openapi(request: Request) -> Response:
-    required = context_of(request).config.api_token is not None
-    return JSONResponse(openapi_document(token_required=required))
+    ctx = context_of(request)
+    required = ctx.config.api_token is not None
+    return JSONResponse(openapi_document(ctx.limits, token_required=required))
 
 
 def routes() -> list[BaseRoute]:

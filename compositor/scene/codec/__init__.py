@@ -7,7 +7,8 @@ first bad field and a reason a person understands. Encoding is the inverse, so
 
 This module owns scenes and ops, and re-exports the public names of the codec's parts, so that
 ``compositor.scene.codec`` stays the one import: ``fields`` (limits, the table of bounded numbers,
-readers, colours, frame rates), ``layer`` (layers), ``animation`` (animation fields). Together
+readers, colours, frame rates), ``layer`` (layers), ``animation`` (animation fields), ``schema``
+(JSON Schema of layers, ops and scenes, and the limits document, made from the others). Together
 they import nothing of ours but the scene model, the errors, the (pure) easing names and msgspec.
 
 Animation fields (docs/animation.md) are encoded only when set, so a scene without animation
@@ -49,6 +50,13 @@ from compositor.scene.codec.fields import (
     type_name,
 )
 from compositor.scene.codec.layer import decode_layer, encode_layer
+from compositor.scene.codec.schema import (
+    component_schemas,
+    layer_schema,
+    limits_document,
+    op_schema,
+    scene_schema,
+)
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -56,6 +64,7 @@ __all__ = [
     "RUNTIME_LAYER_FIELDS",
     "Limits",
     "NumberSpec",
+    "component_schemas",
     "decode_animate",
     "decode_layer",
     "decode_op",
@@ -67,10 +76,14 @@ __all__ = [
     "encode_scene",
     "format_color",
     "format_fps",
+    "layer_schema",
+    "limits_document",
     "number_fields",
+    "op_schema",
     "parse_color",
     "parse_fps",
     "property_range",
+    "scene_schema",
 ]
 
 _SCENE_FIELDS = frozenset(

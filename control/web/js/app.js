@@ -50,12 +50,32 @@ function main() {
   window.compositor = { state, editor, sync, api };
 
   (async () => {
-    await editor.refetch(); // a 401 here asks for the token before anything else runs
+    await loadLimits(api, state, notify); // a 401 here asks for the token before anything else runs
+    await editor.refetch();
     await assets.load();
     sync.connect();
     preview.start();
     output.run();
   })();
+}
+
+/** GET /limits onto State, before the property panel is first built (it takes its choices and
+ *  bounds from them). If that fails (offline, no token yet), each scene that arrives later tries
+ *  again: the server answers then; the panel is rebuilt when they come. */
+function loadLimits(api, state, notify) {
+  let loading = null;
+  const load = () => {
+    loading ??= api.get("/limits")
+      .then((limits) => state.setLimits(limits), (error) => {
+        if (!error.isOffline) notify(`Could not load the field limits: ${error.message}`, "error");
+      })
+      .finally(() => { loading = null; });
+    return loading;
+  };
+  state.addEventListener("change", (e) => {
+    if (e.detail.what === "scene" && !state.limits) load();
+  });
+  return load();
 }
 
 function wireHeader({ root, state, sync, output, auth }) {

@@ -2,17 +2,15 @@
 // committed on change (Enter or leaving the field; sliders while they move). Validation errors
 // from the server come back with a path ("ops[0].patch.opacity") and are shown under the field
 // they concern. Values are what the server holds, except in a field being typed in or one whose
-// rejected value is still on screen next to its error.
+// rejected value is still on screen next to its error. Choices (fonts, align, blend) and the
+// bounds of numbers come from the server (GET /limits, kept on State): the page copies none.
 
 import { h } from "./dom.js";
 import { patchAt, valueAt } from "./state.js";
 
-const BUILTIN_FONTS = ["sans", "sans-bold", "serif", "mono"];
-const BLENDS = ["normal", "add", "multiply", "screen"];
-const ALIGNS = ["left", "center", "right"];
-
 // [path, label, type, options]; types: text, textarea, number, optnumber (blank = null),
-// integer, checkbox, select, color, range.
+// integer, checkbox, select, color, range. A select's choices are "images", "fonts" or the name
+// of a list in the limits' choices; numbers take min and max from the limits' numbers.
 const SECTIONS = {
   layer: [
     ["name", "Name", "text", { placeholder: "(no name)", nullable: true }],
@@ -24,9 +22,9 @@ const SECTIONS = {
   text: [
     ["content.text", "Text", "textarea"],
     ["content.font", "Font", "select", { choices: "fonts" }],
-    ["content.size_px", "Size (px)", "number", { step: 1, min: 1 }],
+    ["content.size_px", "Size (px)", "number", { step: 1 }],
     ["content.color", "Colour", "color"],
-    ["content.align", "Align", "select", { choices: ALIGNS }],
+    ["content.align", "Align", "select", { choices: "align" }],
     ["content.max_width_px", "Max width (px)", "optnumber", { step: 1, placeholder: "none" }],
   ],
   transform: [
@@ -48,7 +46,7 @@ const SECTIONS = {
   ],
   compositing: [
     ["opacity", "Opacity", "range", { step: 0.01 }],
-    ["blend", "Blend", "select", { choices: BLENDS }],
+    ["blend", "Blend", "select", { choices: "blend" }],
   ],
 };
 
@@ -77,7 +75,8 @@ export class Properties {
 
   refresh() {
     const layer = this.state.selectedId ? this.state.shownLayer(this.state.selectedId) : null;
-    const shape = layer ? `${layer.id}|${layer.kind}|${this.state.assets.map((a) => a.id).join(",")}` : null;
+    const assets = this.state.assets.map((a) => a.id).join(",");
+    const shape = layer ? `${layer.id}|${layer.kind}|${assets}|${Boolean(this.state.limits)}` : null;
     if (shape !== this.shape) {
       if (!layer || !this.shape || !this.shape.startsWith(`${layer.id}|`)) this.errors.clear();
       this.shape = shape;
@@ -121,6 +120,7 @@ export class Properties {
     let input;
     let extra = null;
     const common = { id, name: path, "aria-describedby": `${id}-error`, dataset: { path } };
+    const bounds = this.state.limits?.numbers[path] ?? {};
     if (type === "textarea") {
       input = h("textarea", { ...common, rows: 2, onchange: () => this.commit(path) });
       input.addEventListener("keydown", (e) => {
@@ -137,13 +137,13 @@ export class Properties {
         oninput: () => this.pickColor(path), onchange: () => this.commit(path) });
     } else if (type === "range") {
       input = h("input", { ...common, type: "number", step: options.step, inputmode: "decimal",
-        onchange: () => this.commit(path) });
-      extra = h("input", { type: "range", min: 0, max: 1, step: options.step, "aria-label": `${label} slider`,
-        oninput: () => this.slide(path) });
+        min: bounds.minimum, max: bounds.maximum, onchange: () => this.commit(path) });
+      extra = h("input", { type: "range", min: bounds.minimum, max: bounds.maximum, step: options.step,
+        "aria-label": `${label} slider`, oninput: () => this.slide(path) });
     } else {
       input = h("input", { ...common, type: type === "text" ? "text" : "number",
         step: options.step, placeholder: options.placeholder, inputmode: type === "text" ? null : "decimal",
-        onchange: () => this.commit(path) });
+        min: bounds.minimum, max: bounds.maximum, onchange: () => this.commit(path) });
     }
     this.fields.set(path, { input, error, type, options, extra });
     const control = extra ? h("div", { class: "field-pair" }, extra, input) : input;
@@ -157,10 +157,10 @@ export class Properties {
       list = this.state.assets.filter((a) => a.kind === "image")
         .map((a) => [a.id, `${a.name || a.id.slice(0, 12)} · ${a.width}×${a.height}`]);
     } else if (spec === "fonts") {
-      list = BUILTIN_FONTS.map((f) => [f, f]).concat(this.state.assets.filter((a) => a.kind === "font")
+      list = (this.state.limits?.fonts ?? []).map((f) => [f, f]).concat(this.state.assets.filter((a) => a.kind === "font")
         .map((a) => [a.id, a.name || `font ${a.id.slice(0, 12)}`]));
     } else {
-      list = spec.map((c) => [c, c]);
+      list = (this.state.limits?.choices[spec] ?? []).map((c) => [c, c]);
     }
     if (current != null && !list.some(([v]) => v === current)) list.push([current, `${current} (missing)`]);
     return list;

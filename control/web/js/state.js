@@ -74,6 +74,7 @@ export class State extends EventTarget {
     this.scene = null; // the server's scene JSON at `version`
     this.selectedId = null;
     this.assets = []; // GET /assets items
+    this.limits = null; // GET /limits: bounds, choices and builtin fonts of layer fields
     this.overrides = new Map(); // layer id -> merge patch shown on top of the scene
   }
 
@@ -134,6 +135,11 @@ export class State extends EventTarget {
     if (id === this.selectedId) return;
     this.selectedId = id && this.layer(id) ? id : null;
     this.emit("selection");
+  }
+
+  setLimits(limits) {
+    this.limits = limits;
+    this.emit("limits");
   }
 
   setAssets(assets) {

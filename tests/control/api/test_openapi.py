@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from starlette.routing import Route, WebSocketRoute
 
+from compositor.scene.codec import Limits, layer_schema, limits_document
+from control.service.settings import Settings
 from tests.control.api.helpers import TestClient
 
 
@@ -47,3 +50,27 @@ def test_layer_schema_matches_the_codec_fields(client: TestClient) -> None:
     encoded = encode_layer(Layer("a", "color", ColorContent(Color(0, 0, 0))))
     assert set(layer_schema) >= set(encoded)
     assert set(layer_schema["transform"]["properties"]) == set(encoded["transform"])
+
+
+def test_the_scene_schemas_follow_the_servers_limits(make_client, tmp_path) -> None:
+    client = make_client(settings=Settings(max_layers=5, data_dir=tmp_path))
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["Scene"]["properties"]["layers"]["maxItems"] == 5
+    assert schemas["Commit"]["properties"]["ops"]["maxItems"] == 20
+    assert schemas["Layer"] == json.loads(json.dumps(layer_schema(Limits(max_layers=5))))
+
+
+def test_get_limits_serves_the_codecs_limits_document(make_client, tmp_path) -> None:
+    client = make_client(settings=Settings(max_layers=5, data_dir=tmp_path))
+    response = client.get("/api/v1/limits")
+    assert response.status_code == 200
+    assert response.json() == json.loads(json.dumps(limits_document(Limits(max_layers=5))))
+    assert response.json()["limits"]["max_layers"] == 5
+    assert response.json()["numbers"]["opacity"] == {"minimum": 0, "maximum": 1, "default": 1}
+
+
+def test_get_limits_needs_the_token_like_the_rest_of_the_api(make_client, tmp_path) -> None:
+    client = make_client(settings=Settings(api_token="s3cret", data_dir=tmp_path))
+    assert client.get("/api/v1/limits").status_code == 401
+    authorised = client.get("/api/v1/limits", headers={"Authorization": "Bearer s3cret"})
+    assert authorised.status_code == 200 and authorised.json()["fonts"]

@@ -186,3 +186,25 @@ def test_drag_moves_and_handle_scales_on_the_preview(server: ServeProcess, pages
     assert scaled["scale_x"] == pytest.approx(2.0, abs=0.05)
     assert scaled["scale_y"] == pytest.approx(2.0, abs=0.05)
     assert (scaled["x"], scaled["y"]) == pytest.approx((moved["x"], moved["y"]), abs=0.5)
+
+
+def test_the_panel_takes_its_choices_and_bounds_from_the_server(
+    server: ServeProcess, pages: Pages
+) -> None:
+    page = pages.open(server.url)
+    add_layer(page, "#add-text")
+    limits = server.get("/limits")
+
+    def options(path: str) -> list[str]:
+        selector = "#prop-" + path.replace(".", "-") + " option"
+        values = page.eval_on_selector_all(selector, "options => options.map((o) => o.value)")
+        return [str(value) for value in values]
+
+    assert options("content.font")[: len(limits["fonts"])] == limits["fonts"]
+    assert options("content.align") == limits["choices"]["align"]
+    assert options("blend") == limits["choices"]["blend"]
+    for path in ("content.size_px", "transform.x", "opacity", "z"):
+        field = page.locator("#prop-" + path.replace(".", "-"))
+        bounds = limits["numbers"][path]
+        expect(field).to_have_attribute("min", str(bounds["minimum"]))
+        expect(field).to_have_attribute("max", str(bounds["maximum"]))
