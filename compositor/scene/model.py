@@ -52,6 +52,8 @@ __all__ = [
     "Transform",
     "UpdateLayer",
     "draw_order",
+    "layer_assets",
+    "scene_assets",
     "find_layer",
     "replace",
 ]
@@ -269,6 +271,21 @@ class Scene(Struct, frozen=True):
 def draw_order(scene: Scene) -> tuple[Layer, ...]:
     """Layers low ``z`` first; ties keep creation order (``sorted`` is stable)."""
     return tuple(sorted(scene.layers, key=lambda layer: layer.z))
+
+
+def layer_assets(layer: Layer) -> tuple[str, ...]:
+    """The asset ids ``layer`` draws: its image, or its font when that is not a builtin one."""
+    content = layer.content
+    if isinstance(content, ImageContent):
+        return (content.asset,)
+    if isinstance(content, TextContent) and content.font not in BUILTIN_FONT_NAMES:
+        return (content.font,)
+    return ()
+
+
+def scene_assets(scene: Scene) -> frozenset[str]:
+    """Every asset id the scene draws, its exiting layers' included (they are still on air)."""
+    return frozenset(a for layer in (*scene.layers, *scene.exiting) for a in layer_assets(layer))
 
 
 def find_layer(scene: Scene, layer_id: str) -> Layer | None:

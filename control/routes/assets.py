@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from compositor.scene import ImageContent, Scene, TextContent
+from compositor.scene import Scene, layer_assets
 from control.assets import validate_asset
 from control.context import context_of
 from control.errors import AssetInUseError, AssetNotFoundError, RequestValidationError
@@ -46,11 +46,8 @@ def asset_json(info: AssetInfo) -> dict[str, Any]:
 
 def layers_using(scene: Scene, asset_id: str) -> tuple[str, ...]:
     """Ids of the layers that draw ``asset_id`` (as an image or as a font)."""
-    return tuple(
-        layer.id for layer in scene.layers
-        if (isinstance(layer.content, ImageContent) and layer.content.asset == asset_id)
-        or (isinstance(layer.content, TextContent) and layer.content.font == asset_id)
-    )
+    return tuple(layer.id for layer in (*scene.layers, *scene.exiting)
+                 if asset_id in layer_assets(layer))
 
 
 async def _multipart(request: Request, limit: int) -> tuple[bytes, str | None, str | None]:

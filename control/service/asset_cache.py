@@ -11,29 +11,13 @@ from __future__ import annotations
 import logging
 import threading
 
-from compositor.gl.text import BUILTIN_FONTS
-from compositor.scene import ImageContent, Scene, TextContent
+from compositor.scene import Scene, scene_assets
 from control.errors import AssetNotFoundError
 from control.store.base import Store
 
-__all__ = ["AssetCache", "referenced_assets"]
+__all__ = ["AssetCache"]
 
 log = logging.getLogger(__name__)
-
-
-def referenced_assets(scene: Scene) -> set[str]:
-    """Asset ids the scene needs drawn: image assets and non-builtin fonts.
-
-    The one walk of a scene's assets for rendering, live (:class:`AssetCache`) and offline
-    (``compositor render``).
-    """
-    ids: set[str] = set()
-    for layer in scene.layers:
-        if isinstance(layer.content, ImageContent):
-            ids.add(layer.content.asset)
-        elif isinstance(layer.content, TextContent) and layer.content.font not in BUILTIN_FONTS:
-            ids.add(layer.content.font)
-    return ids
 
 
 class AssetCache:
@@ -54,7 +38,7 @@ class AssetCache:
 
     async def ensure(self, store: Store, scene: Scene) -> None:
         """Load every asset ``scene`` names that is not cached yet; prune the rest."""
-        wanted = referenced_assets(scene)
+        wanted = set(scene_assets(scene))
         for asset_id in sorted(wanted):
             if self.get(asset_id) is not None:
                 continue

@@ -23,9 +23,8 @@ from compositor.errors import CompositorError
 from compositor.metrics import PipelineMetrics
 from compositor.output import redact_url
 from compositor.pipeline import Pipeline, PipelineConfig
-from compositor.scene import Scene
+from compositor.scene import Scene, scene_assets
 from compositor.scene.codec import decode_scene
-from control.service.asset_cache import referenced_assets
 from control.service.settings import Settings
 
 __all__ = ["render_main"]
@@ -56,7 +55,7 @@ def render_main(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     frames = max(1, round(float(args.seconds) * scene.fps))
     try:
-        assets = asyncio.run(_load_assets(settings, referenced_assets(scene)))
+        assets = asyncio.run(_load_assets(settings, set(scene_assets(scene))))
     except Exception as exc:  # any store failure: report it in one line
         print(f"compositor render: cannot read assets: {exc}", file=sys.stderr)
         return 1

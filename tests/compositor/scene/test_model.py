@@ -24,6 +24,8 @@ from compositor.scene import (
     Transform,
     draw_order,
     find_layer,
+    layer_assets,
+    scene_assets,
 )
 from tests.strategies import scenes
 
@@ -130,3 +132,13 @@ def test_find_layer() -> None:
     scene = Scene(layers=(_layer("a"), _layer("b")))
     assert find_layer(scene, "b") is scene.layers[1]
     assert find_layer(scene, "zz") is None
+
+
+def test_the_assets_a_scene_draws_are_walked_in_one_place() -> None:
+    image = Layer(id="i", kind="image", content=ImageContent("a" * 64))
+    custom = Layer(id="t", kind="text", content=TextContent(text="x", font="f" * 64))
+    builtin = Layer(id="b", kind="text", content=TextContent(text="x", font="sans-bold"))
+    leaving = Layer(id="e", kind="image", content=ImageContent("e" * 64))
+    scene = Scene(layers=(image, custom, builtin), exiting=(leaving,))
+    assert layer_assets(image) == ("a" * 64,) and layer_assets(builtin) == ()
+    assert scene_assets(scene) == {"a" * 64, "f" * 64, "e" * 64}  # exiting layers still draw
