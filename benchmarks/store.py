@@ -3,7 +3,10 @@
 Each row commits single-layer updates (a merge patch of one layer's name and x) on a scene of
 ``--layers`` colour layers, one writer awaiting each commit. Baselines measured in the same run:
 raw redis-py round trips (PING, SET of the scene JSON, XADD of a record), the floor under any
-Redis commit. Run: ``.venv/bin/python -m benchmarks.store [--commits N] [--layers N]``.
+Redis commit. The Redis store is measured twice: with Redis's default ``appendfsync everysec``
+(up to a second of acknowledged commits lost if the Redis host crashes) and with ``appendfsync
+always`` (none lost; docs/deploy.md). Run: ``.venv/bin/python -m benchmarks.store [--commits N]
+[--layers N]``.
 """
 
 from __future__ import annotations
@@ -77,8 +80,16 @@ async def baselines(url: str, layers: int, count: int) -> list[dict[str, object]
 async def main(commits: int, layers: int) -> list[dict[str, object]]:
     with tempfile.TemporaryDirectory() as tmp, RedisServer(Path(tmp) / "redis") as server:
         rows = await baselines(server.url, layers, commits)
-        rows.append(await store_row("RedisStore commit", RedisStore.from_url(
-            server.url, channel="bench"), layers, commits))
+        rows.append(await store_row("RedisStore commit (appendfsync everysec)",
+                                    RedisStore.from_url(server.url, channel="bench"), layers,
+                                    commits))
+    with tempfile.TemporaryDirectory() as tmp, RedisServer(
+            Path(tmp) / "redis", extra_args=("--appendfsync", "always")) as server:
+        # Zero loss on a Redis crash: every write is fsynced before Redis answers.
+        rows.append(await store_row("RedisStore commit (appendfsync always)",
+                                    RedisStore.from_url(server.url, channel="bench"), layers,
+                                    commits))
+    with tempfile.TemporaryDirectory() as tmp:
         rows.append(await store_row("EmbeddedStore commit (data dir, fsync)", EmbeddedStore(
             Path(tmp) / "data"), layers, commits))
         rows.append(await store_row("EmbeddedStore commit (no data dir)", EmbeddedStore(),
