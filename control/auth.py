@@ -14,10 +14,9 @@ from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
-from starlette.websockets import WebSocket
 
 from control.errors import UnauthorizedError
-from control.http import error_response
+from control.http import refuse
 
 __all__ = ["BearerAuthMiddleware", "token_matches"]
 
@@ -63,12 +62,4 @@ class BearerAuthMiddleware:
             await self.app(scope, receive, send)
             return
         error = UnauthorizedError("missing or wrong API token", "Authorization")
-        response = error_response(error)
-        if scope["type"] == "http":
-            await response(scope, receive, send)
-            return
-        websocket = WebSocket(scope, receive, send)
-        if "websocket.http.response" in scope.get("extensions", {}):
-            await websocket.send_denial_response(response)
-        else:
-            await websocket.close(code=1008, reason="missing or wrong API token")
+        await refuse(scope, receive, send, error)

@@ -17,6 +17,8 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from compositor.errors import (
     CompositorError,
@@ -48,7 +50,8 @@ from control.errors import (
     VersionConflictError,
 )
 
-__all__ = ["STATUSES", "ApiError", "error_for", "error_response", "exception_handlers"]
+__all__ = ["STATUSES", "ApiError", "error_for", "error_response", "exception_handlers",
+           "refuse"]
 
 _log = logging.getLogger(__name__)
 
@@ -169,6 +172,20 @@ def error_response(exc: BaseException, *, headers: dict[str, str] | None = None)
     if error.status == 401:
         extra_headers["WWW-Authenticate"] = 'Bearer realm="compositor"'
     return JSONResponse(error.body(), status_code=error.status, headers=extra_headers)
+
+
+async def refuse(scope: Scope, receive: Receive, send: Send, error: RequestError) -> None:
+    """Answer a request that middleware refuses: the error response over HTTP; for a WebSocket
+    the same response as a denial where the server supports it, else close code 1008."""
+    response = error_response(error)
+    if scope["type"] == "http":
+        await response(scope, receive, send)
+        return
+    websocket = WebSocket(scope, receive, send)
+    if "websocket.http.response" in scope.get("extensions", {}):
+        await websocket.send_denial_response(response)
+    else:
+        await websocket.close(code=1008, reason=error.message[:120])
 
 
 async def _handle(request: Request, exc: Exception) -> Response:

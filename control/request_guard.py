@@ -24,10 +24,9 @@ from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
-from starlette.websockets import WebSocket
 
 from control.errors import BadRequestError, ForbiddenError, RequestError
-from control.http import error_response
+from control.http import refuse
 
 __all__ = ["LOOPBACK_HOSTS", "RequestGuardMiddleware", "RequestPolicy", "normalize_origin"]
 
@@ -78,15 +77,7 @@ class RequestGuardMiddleware:
         if error is None:
             await self.app(scope, receive, send)
             return
-        response = error_response(error)
-        if scope["type"] == "http":
-            await response(scope, receive, send)
-            return
-        websocket = WebSocket(scope, receive, send)
-        if "websocket.http.response" in scope.get("extensions", {}):
-            await websocket.send_denial_response(response)
-        else:
-            await websocket.close(code=1008, reason=error.message[:120])
+        await refuse(scope, receive, send, error)
 
     def refusal(self, scope: Scope) -> RequestError | None:
         headers = Headers(scope=scope)
