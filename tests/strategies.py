@@ -5,10 +5,10 @@ the codec accepts it with the default limits, so round-trip properties hold for 
 input is produced on purpose by :func:`op_lists` (ops that may fail) and :func:`json_values`
 (arbitrary JSON, for fuzzing).
 
-Extending: a feature that adds fields to the model (animation, ...) adds its own strategies in
-a clearly separated section at the end and hooks them in through the ``extra`` parameters of
-:func:`layers`/:func:`scenes`, or by wrapping them, so the round-trip properties keep covering
-every field.
+Extending: a feature that adds fields to the model adds its own strategies in a module of its
+own (as ``tests/animation_strategies.py`` does) and hooks them in through the ``extra``
+parameters of :func:`layers`/:func:`scenes`, or by wrapping them, so the round-trip properties
+keep covering every field.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-import msgspec
 from hypothesis import strategies as st
 
 from compositor.scene import (
@@ -50,6 +49,7 @@ __all__ = [
     "colors",
     "contents",
     "crops",
+    "finite_floats",
     "fps_values",
     "ids",
     "json_values",
@@ -66,7 +66,7 @@ _LIMITS = DEFAULT_LIMITS
 
 
 @functools.cache
-def _floats(lo: float, hi: float) -> st.SearchStrategy[float]:
+def finite_floats(lo: float, hi: float) -> st.SearchStrategy[float]:
     """Finite floats in [lo, hi], with the round values people actually send mixed in."""
     round_values = [v for v in (0.0, 0.5, 1.0, -1.0, 100.0, 1920.0) if lo <= v <= hi]
     return st.one_of(
@@ -119,19 +119,19 @@ def fps_values() -> st.SearchStrategy[Fraction]:
 @functools.cache
 def transforms() -> st.SearchStrategy[Transform]:
     coord = _LIMITS.max_coordinate_px
-    box = st.none() | _floats(0.0, _LIMITS.max_box_px)
-    scale = _floats(-_LIMITS.max_scale, _LIMITS.max_scale)
+    box = st.none() | finite_floats(0.0, _LIMITS.max_box_px)
+    scale = finite_floats(-_LIMITS.max_scale, _LIMITS.max_scale)
     return st.builds(
         Transform,
-        x_px=_floats(-coord, coord),
-        y_px=_floats(-coord, coord),
+        x_px=finite_floats(-coord, coord),
+        y_px=finite_floats(-coord, coord),
         width_px=box,
         height_px=box,
-        anchor_x=_floats(0.0, 1.0),
-        anchor_y=_floats(0.0, 1.0),
+        anchor_x=finite_floats(0.0, 1.0),
+        anchor_y=finite_floats(0.0, 1.0),
         scale_x=scale,
         scale_y=scale,
-        rotation_deg=_floats(-coord, coord),
+        rotation_deg=finite_floats(-coord, coord),
     )
 
 
@@ -146,7 +146,7 @@ def _layer_fields() -> dict[str, st.SearchStrategy[Any]]:
     return {
         "kind": st.sampled_from(KINDS),
         "name": st.none() | st.text(max_size=_LIMITS.max_name_chars),
-        "opacity": _floats(0.0, 1.0),
+        "opacity": finite_floats(0.0, 1.0),
         "blend": st.sampled_from(BLENDS),
         "visible": st.booleans(),
         "z": st.integers(-_LIMITS.max_z, _LIMITS.max_z) | st.integers(-3, 3),
@@ -157,9 +157,9 @@ def _layer_fields() -> dict[str, st.SearchStrategy[Any]]:
 @st.composite
 def crops(draw: st.DrawFn) -> Crop:
     """Crops that keep some of the source: left + right < 1 and top + bottom < 1."""
-    left = draw(_floats(0.0, 0.99))
+    left = draw(finite_floats(0.0, 0.99))
     right = (1.0 - left) * draw(_unit_interval())
-    top = draw(_floats(0.0, 0.99))
+    top = draw(finite_floats(0.0, 0.99))
     bottom = (1.0 - top) * draw(_unit_interval())
     # Products and 1 - left are rounded: the sum can still reach 1.0, so shrink if it does.
     while left + right >= 1.0:
@@ -180,10 +180,10 @@ def contents(kind: str) -> st.SearchStrategy[Content]:
         TextContent,
         text=st.one_of(st.text(max_size=40), st.just("x" * _LIMITS.max_text_chars)),
         font=st.sampled_from(BUILTIN_FONTS) | asset_ids(),
-        size_px=_floats(_LIMITS.min_size_px, _LIMITS.max_size_px),
+        size_px=finite_floats(_LIMITS.min_size_px, _LIMITS.max_size_px),
         color=colors(),
         align=st.sampled_from(ALIGNS),
-        max_width_px=st.none() | _floats(1.0, _LIMITS.max_box_px),
+        max_width_px=st.none() | finite_floats(1.0, _LIMITS.max_box_px),
     )
 
 
@@ -315,140 +315,3 @@ def op_lists(draw: st.DrawFn, scene: Scene, max_ops: int = 6) -> list[Op]:
             base = on_air if on_air is not None else draw(layers(layer_id=st.just(target)))
             ops.append(UpdateLayer(target, draw(layer_patches(base))))
     return ops
-
-
-# --- animation (compositor.scene.animation, docs/animation.md) ------------------------------------
-# Hook these into layers()/scenes() through ``extra=animated``; every generated value is valid.
-
-from compositor.scene import (  # noqa: E402
-    ANIMATABLE_PROPERTIES,
-    EFFECTS,
-    LOOPS,
-    Animate,
-    Keyframe,
-    KeyframeAnimation,
-    Phase,
-    Transition,
-    Tween,
-)
-from compositor.scene.animation.easing import EASINGS  # noqa: E402
-from compositor.scene.codec import property_range  # noqa: E402
-
-__all__ += [
-    "animated",
-    "animated_scenes",
-    "animates",
-    "easing_names",
-    "keyframe_animations",
-    "properties",
-    "property_values",
-    "transitions",
-    "tweens",
-]
-
-# Mostly short and near frame 0, so that tests probing frames 0..300 meet starts and ends.
-_FRAMES = st.integers(0, 30) | st.integers(0, 10_000) | st.integers(0, _LIMITS.max_duration_frames)
-_ABSOLUTE_FRAMES = st.integers(0, 200) | st.integers(0, _LIMITS.max_frame)
-
-
-def easing_names() -> st.SearchStrategy[str]:
-    """Canonical easing names, as the codec stores them (Penner, CSS keywords, cubic-bezier)."""
-    unit = st.sampled_from([0.0, 0.25, 0.5, 1.0]) | st.floats(0.0, 1.0)
-    any_y = st.sampled_from([0.0, 1.0, -0.55, 1.55]) | st.floats(-100.0, 100.0)
-
-    def bezier(points: tuple[float, float, float, float]) -> str:
-        texts = [repr(v)[:-2] if repr(v).endswith(".0") else repr(v) for v in points]
-        return "cubic-bezier(" + ",".join(texts) + ")"
-
-    return st.one_of(
-        st.sampled_from(EASINGS),
-        st.sampled_from(("ease", "ease-in", "ease-out", "ease-in-out")),
-        st.tuples(unit, any_y, unit, any_y).map(bezier),
-    )
-
-
-def property_values(prop: str) -> st.SearchStrategy[Any]:
-    """Valid values of an animatable property: a Color for content.color, else a number."""
-    if prop == "content.color":
-        return colors()
-    return _floats(*property_range(prop))
-
-
-def properties(kind: str) -> st.SearchStrategy[str]:
-    allowed = [p for p in ANIMATABLE_PROPERTIES if kind == "color" or p != "content.color"]
-    return st.sampled_from(allowed)
-
-
-def transitions() -> st.SearchStrategy[Transition]:
-    return st.builds(
-        Transition, effect=st.sampled_from(EFFECTS), duration_frames=_FRAMES,
-        easing=easing_names(),
-    )
-
-
-def animates() -> st.SearchStrategy[Animate]:
-    return st.builds(
-        Animate, duration_frames=_FRAMES, easing=easing_names(), delay_frames=_FRAMES
-    )
-
-
-@st.composite
-def keyframe_animations(draw: st.DrawFn, prop: str) -> KeyframeAnimation:
-    frames = sorted(draw(st.sets(_FRAMES, min_size=1, max_size=6)))
-    keyframes = tuple(
-        Keyframe(frame, draw(property_values(prop)), draw(easing_names())) for frame in frames
-    )
-    return KeyframeAnimation(
-        property=prop,
-        keyframes=keyframes,
-        loop=draw(st.sampled_from(LOOPS)),
-        start_frame=draw(st.none() | _ABSOLUTE_FRAMES),
-    )
-
-
-@st.composite
-def tweens(draw: st.DrawFn, kind: str) -> Tween:
-    prop = draw(properties(kind))
-    return Tween(
-        property=prop,
-        from_value=draw(property_values(prop)),
-        to_value=draw(property_values(prop)),
-        start_frame=draw(_ABSOLUTE_FRAMES),
-        duration_frames=draw(_FRAMES),
-        easing=draw(easing_names()),
-    )
-
-
-def animated(draw: st.DrawFn, layer: Layer) -> Layer:
-    """A :data:`LayerExtra` adding animation fields (client-set and runtime) to a layer."""
-    if draw(st.integers(0, 3)) == 0:
-        return layer  # plenty of layers without animation, as in real scenes
-    props = draw(st.lists(properties(layer.kind), unique=True, max_size=3))
-    phase = st.builds(Phase, transitions(), _ABSOLUTE_FRAMES)
-    return msgspec.structs.replace(
-        layer,
-        enter=draw(st.none() | transitions()),
-        exit=draw(st.none() | transitions()),
-        animations=tuple(draw(keyframe_animations(p)) for p in props),
-        tweens=tuple(draw(st.lists(tweens(layer.kind), max_size=3))),
-        entering=draw(st.none() | phase),
-        leaving=draw(st.none() | phase),
-    )
-
-
-@st.composite
-def animated_scenes(draw: st.DrawFn, max_layers: int = 6) -> Scene:
-    """Scenes whose layers carry animation fields, with some removed layers still exiting."""
-    scene = draw(scenes(max_layers=max_layers, extra=animated))
-    taken = {layer.id for layer in scene.layers}
-    exiting = draw(
-        st.lists(
-            layers(extra=animated).filter(lambda layer: layer.id not in taken),
-            max_size=2,
-            unique_by=lambda layer: layer.id,
-        )
-    )
-    return Scene(
-        version=scene.version, width=scene.width, height=scene.height, fps=scene.fps,
-        background=scene.background, layers=scene.layers, exiting=tuple(exiting),
-    )
