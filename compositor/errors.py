@@ -15,6 +15,7 @@ every error raised on purpose. This drawing is the one picture of the whole tree
      ├── GLContextError                no OpenGL context could be created
      ├── RenderError                   drawing a frame failed
      ├── AssetError                    an asset could not be decoded or used
+     │    └── AssetMissingError        not (yet) available to the renderer
      ├── EncoderError                  an encoder failed to open or to encode
      │    └── EncoderUnavailableError  the requested encoder does not exist on this machine
      ├── OutputError                   an output (RTMP, file) failed
@@ -48,6 +49,7 @@ from __future__ import annotations
 
 __all__ = [
     "AssetError",
+    "AssetMissingError",
     "CompositorError",
     "DuplicateLayerError",
     "EncoderError",
@@ -106,7 +108,11 @@ class RenderError(CompositorError):
 
 
 class AssetError(CompositorError):
-    pass
+    """An asset (image, font) could not be decoded or used."""
+
+
+class AssetMissingError(AssetError):
+    """An asset is not (yet) available to the renderer: it may arrive, so nothing is remembered."""
 
 
 class EncoderError(CompositorError):

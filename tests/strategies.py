@@ -176,15 +176,25 @@ def contents(kind: str) -> st.SearchStrategy[Content]:
         return st.builds(ColorContent, colors())
     if kind == "image":
         return st.builds(ImageContent, asset_ids())
-    return st.builds(
-        TextContent,
-        text=st.one_of(st.text(max_size=40), st.just("x" * _LIMITS.max_text_chars)),
-        font=st.sampled_from(BUILTIN_FONTS) | asset_ids(),
-        size_px=finite_floats(_LIMITS.min_size_px, _LIMITS.max_size_px),
-        color=colors(),
-        align=st.sampled_from(ALIGNS),
-        max_width_px=st.none() | finite_floats(1.0, _LIMITS.max_box_px),
-    )
+    return text_contents()
+
+
+@st.composite
+def text_contents(draw: st.DrawFn) -> TextContent:
+    """Text the renderer can draw: the block (lines × size, and an unwrapped line at the
+    narrowest glyph width) stays within the largest raster, as the codec demands."""
+    most = _LIMITS.max_text_raster_px
+    text = draw(st.one_of(st.text(max_size=40), st.just("x" * _LIMITS.max_text_chars)))
+    max_width = draw(st.none() | finite_floats(1.0, float(most)))
+    longest = max(len(line) for line in text.split("\n"))
+    # 0.2 em: the codec's narrowest-glyph bound; a little under, for float rounding.
+    top = most / (text.count("\n") + 1)
+    if max_width is None and longest:
+        top = min(top, most / (longest * 0.2) * 0.999)
+    size = draw(finite_floats(_LIMITS.min_size_px, min(_LIMITS.max_size_px, top)))
+    return TextContent(text=text, font=draw(st.sampled_from(BUILTIN_FONTS) | asset_ids()),
+                       size_px=size, color=draw(colors()), align=draw(st.sampled_from(ALIGNS)),
+                       max_width_px=max_width)
 
 
 LayerExtra = Callable[[st.DrawFn, Layer], Layer]

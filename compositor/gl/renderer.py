@@ -32,13 +32,14 @@ never fails the frame. The framebuffer keeps the canvas top row at GL row 0.
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 
 import moderngl
 import numpy as np
 
-from compositor.errors import AssetError
+from compositor.errors import AssetError, AssetMissingError
 from compositor.gl.context import unbind_framebuffer
 from compositor.gl.images import decode_image, premultiply, srgb_decode
 from compositor.gl.shaders import load_program
@@ -76,6 +77,7 @@ _BLEND_FUNCS: dict[str, tuple[int, int, int, int]] = {
 }
 # Multiply, second draw: + cs (1 - ab) on colour, the normal alpha on alpha.
 _MULTIPLY_SECOND = (moderngl.ONE_MINUS_DST_ALPHA, _ONE, _ONE, moderngl.ONE_MINUS_SRC_ALPHA)
+_TEXT_FAILURES_KEPT = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +139,10 @@ class Renderer:
         self.cache = TextureCache(ctx, texture_budget_bytes, anisotropy=anisotropy)
         self._fonts = FontBook(assets)
         self._broken: dict[str, str] = {}  # asset id -> reason; ids are content hashes: permanent
+        # Text that failed to rasterise (too large at its scale, a broken font file), by content
+        # key: not tried again every frame. Bounded; a missing font asset is not remembered (it
+        # may arrive).
+        self._text_failures: OrderedDict[Hashable, str] = OrderedDict()
         self.problems: dict[str, str] = {}
         self.max_texture_px = int(ctx.info.get("GL_MAX_TEXTURE_SIZE", 8192))
 
@@ -182,7 +188,7 @@ class Renderer:
                 return None
             scale = quantize_scale(max(abs(layer.transform.scale_x),
                                        abs(layer.transform.scale_y)))
-            entry = self.cache.get(content_key(layer), lambda: self._text(content, scale))
+            entry = self._text_texture(layer, content, scale)
         except AssetError:
             return None
         return entry.width / scale, entry.height / scale
@@ -209,7 +215,7 @@ class Renderer:
         if not content.text.strip():
             return None
         scale = quantize_scale(max(abs(layer.transform.scale_x), abs(layer.transform.scale_y)))
-        entry = self.cache.get(content_key(layer), lambda: self._text(content, scale))
+        entry = self._text_texture(layer, content, scale)
         source = (float(entry.width), float(entry.height))
         natural = (entry.width / scale, entry.height / scale)
         tint = tuple(c * opacity for c in self._premultiplied(content.color))
@@ -223,7 +229,7 @@ class Renderer:
         def build() -> TextureData:
             data = self._assets(asset_id)
             if data is None:
-                raise AssetError(f"image asset {asset_id} is missing")
+                raise AssetMissingError(f"image asset {asset_id} is missing")
             try:
                 rgba = decode_image(data)
                 height, width = rgba.shape[:2]
@@ -236,6 +242,21 @@ class Renderer:
             return TextureData(pixels, srgb=self.linear_light)
 
         return self.cache.get(("image", asset_id), build)
+
+    def _text_texture(self, layer: Layer, content: TextContent, scale: float) -> CachedTexture:
+        key = content_key(layer)
+        failed = self._text_failures.get(key)
+        if failed is not None:
+            raise AssetError(failed)
+        try:
+            return self.cache.get(key, lambda: self._text(content, scale))
+        except AssetMissingError:  # a font asset that may still arrive: try again next frame
+            raise
+        except AssetError as exc:
+            self._text_failures[key] = str(exc)
+            while len(self._text_failures) > _TEXT_FAILURES_KEPT:
+                self._text_failures.popitem(last=False)
+            raise
 
     def _text(self, content: TextContent, raster_scale: float) -> TextureData:
         size = max(1, round(content.size_px * raster_scale))

@@ -27,9 +27,10 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageDraw, ImageFont
 
-from compositor.errors import AssetError
+from compositor.errors import AssetError, AssetMissingError
 from compositor.gl.textures import AssetSource
 from compositor.scene import BUILTIN_FONT_NAMES, TextContent
+from compositor.scene.codec import DEFAULT_LIMITS
 
 __all__ = [
     "BUILTIN_FONTS",
@@ -45,7 +46,7 @@ _FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "Deja
 BUILTIN_FONTS: dict[str, str] = dict(zip(BUILTIN_FONT_NAMES, _FONT_FILES, strict=True))
 """The file of each builtin font name (the names are the model's ``BUILTIN_FONT_NAMES``)."""
 _STEPS_PER_OCTAVE = 8
-MAX_RASTER_PX = 8192
+MAX_RASTER_PX = DEFAULT_LIMITS.max_text_raster_px
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +100,9 @@ class FontBook:
                 return ImageFont.truetype(str(FONT_DIR / builtin), size_px)
             data = self._assets(name)
             if data is None:
-                raise AssetError(f"font asset {name!r} is missing")
+                raise AssetMissingError(f"font asset {name!r} is missing")
             return ImageFont.truetype(io.BytesIO(data), size_px)
-        except AssetError:
+        except AssetError:  # AssetMissingError included
             raise
         except Exception as exc:  # Pillow raises OSError/ValueError for bad font files
             raise AssetError(f"cannot open font {name!r}: {exc}") from exc
@@ -139,18 +140,27 @@ def rasterize_text(
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, max_width: float | None) -> list[str]:
+    """Greedy wrapping at spaces, linear in the text: each distinct word is measured once and a
+    line's width is the sum of its words and spaces (kerning across a space is nil). Measuring
+    each candidate line whole made a 4096-character text cost seconds a frame."""
     lines: list[str] = []
+    widths: dict[str, float] = {}
+    space = font.getlength(" ")
     for paragraph in text.split("\n"):
         if max_width is None:
             lines.append(paragraph)
             continue
-        current = ""
+        current: list[str] = []
+        width = 0.0
         for word in paragraph.split(" "):
-            candidate = word if not current else f"{current} {word}"
-            if current and font.getlength(candidate) > max_width:
-                lines.append(current)
-                current = word
+            word_width = widths.get(word)
+            if word_width is None:
+                word_width = widths[word] = font.getlength(word)
+            if current and width + space + word_width > max_width:
+                lines.append(" ".join(current))
+                current, width = [word], word_width
             else:
-                current = candidate
-        lines.append(current)
+                width += word_width + (space if current else 0.0)
+                current.append(word)
+        lines.append(" ".join(current))
     return lines

@@ -86,6 +86,7 @@ class Limits:
     max_tweens: int = 64  # runtime tweens per layer (running or waiting for their delay)
     max_duration_frames: int = 10_000_000  # durations, delays and keyframe frames: ~46 h at 60 fps
     max_frame: int = 2**53  # absolute frame numbers (house clock); exact in JSON and in floats
+    max_text_raster_px: int = 8192  # the widest/tallest text block the renderer rasterises
 
 
 DEFAULT_LIMITS = Limits()
@@ -125,7 +126,7 @@ def _number_fields(limits: Limits) -> Mapping[str, NumberSpec]:
         "crop": _bounded(Crop, tuple((side, side, 0.0, 1.0) for side in CROP_FIELDS)),
         "content": _bounded(TextContent, (  # text layers
             ("size_px", "size_px", limits.min_size_px, limits.max_size_px),
-            ("max_width_px", "max_width_px", 1.0, box),
+            ("max_width_px", "max_width_px", 1.0, float(limits.max_text_raster_px)),
         )),
         "": _bounded(Layer, (("opacity", "opacity", 0.0, 1.0),)),  # the layer's own
     }

@@ -108,9 +108,31 @@ def _decode_content(kind: str, value: Json, path: str, limits: Limits) -> Conten
     if type(align) is not str or align not in ALIGNS:
         read_choice(align, join_path(path, "content.align"), ALIGNS)
     (max_width_px,) = read_numbers(value, path, numbers[1:], "content")
+    _check_text_block(text, cast(float, size_px), max_width_px, path, limits)
     return TextContent(
         text, font, cast(float, size_px), cast(Color, color), align, max_width_px
     )
+
+
+# No glyph of a usable font is narrower than this many ems (DejaVu's narrowest, "i" and "l",
+# are 0.28 em): a line of N characters is at least N × size_px × this wide.
+_MIN_ADVANCE_EM = 0.2
+
+
+def _check_text_block(text: str, size_px: float, max_width_px: float | None, path: str,
+                      limits: Limits) -> None:
+    """Refuse text that can never be drawn: a block taller or (unwrapped) wider than the largest
+    raster, however the font measures it. The renderer's own check stays (fonts differ)."""
+    most = limits.max_text_raster_px
+    if text.count("\n") + 1 > most / size_px:
+        raise SceneValidationError(join_path(path, "content.text"),
+                                   f"has too many lines to draw at {size_px:g} px (the block "
+                                   f"would be over {most} px tall)")
+    if max_width_px is None and len(max(text.split("\n"), key=len)) * size_px * \
+            _MIN_ADVANCE_EM > most:
+        raise SceneValidationError(join_path(path, "content.text"),
+                                   f"is too long for one line at {size_px:g} px (over {most} px "
+                                   "wide): set max_width_px to wrap it")
 
 
 def _decode_transform(value: Json, path: str, limits: Limits) -> Transform:

@@ -120,3 +120,61 @@ def test_quantize_scale() -> None:
     assert quantize_scale(-0.5) == 0.5
     assert quantize_scale(1.01) == pytest.approx(2 ** (1 / 8))
     assert quantize_scale(0.0) == 1 / 64
+
+
+class _CountingFont:
+    """A real font that counts the characters it is asked to measure."""
+
+    def __init__(self, size: int) -> None:
+        from PIL import ImageFont
+        self.font = ImageFont.truetype(str(FONT_DIR / BUILTIN_FONTS["sans"]), size)
+        self.measured = 0
+
+    def getlength(self, text: str) -> float:
+        self.measured += len(text)
+        return float(self.font.getlength(text))
+
+    def getmetrics(self) -> tuple[int, int]:
+        return self.font.getmetrics()
+
+
+def test_wrapping_measures_each_word_once_and_breaks_as_before() -> None:
+    from compositor.gl.text import _wrap  # the algorithm under test
+
+    # 2048 short words on lines of 8000 px: measuring every candidate line whole (as before)
+    # costs ~ words × line length; it must cost ~ the text's length.
+    text = " ".join(["ab"] * 2048)
+    font = _CountingFont(10)
+    lines = _wrap(text, font, 8000.0)  # type: ignore[arg-type]
+    assert font.measured <= 2 * len(text) and len(lines) >= 2
+    assert " ".join(lines) == text
+    # The line breaks are those of measuring each line whole, for ordinary text.
+    words = ["The", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog", "again",
+             "and", "again"]
+    prose = " ".join(words)
+    for width in (60.0, 120.0, 200.0, 400.0):
+        got = _wrap(prose, font, width)  # type: ignore[arg-type]
+        expected, current = [], ""
+        for word in words:
+            candidate = f"{current} {word}" if current else word
+            if current and font.font.getlength(candidate) > width:
+                expected.append(current)
+                current = word
+            else:
+                current = candidate
+        assert got == [*expected, current], width
+
+
+def test_text_that_cannot_be_rasterised_is_not_tried_again_every_frame(
+        make_renderer: MakeRenderer) -> None:
+    # Valid for the codec (wrapped at 2000 px) but, at scale 8, a 16000 px wide raster.
+    content = TextContent(text="wide " * 300, size_px=20.0, max_width_px=2000.0)
+    scene = Scene(width=W, height=H, layers=(text_layer(content, scale_x=8.0, scale_y=8.0),))
+    renderer = make_renderer(W, H, {})
+    renderer.render(scene, 0)
+    assert "too large" in renderer.problems()["t"]
+    misses = renderer.stats()["texture_misses"]
+    for frame in range(1, 4):
+        renderer.render(scene, frame)
+        assert "too large" in renderer.problems()["t"]
+    assert renderer.stats()["texture_misses"] == misses  # remembered, not rebuilt

@@ -127,7 +127,8 @@ def _exercise(server: LiveServer, store: EmbeddedStore, fast) -> list[int]:
 
     reader = threading.Thread(target=read_fast)
     reader.start()
-    layer = decode_layer({"id": "t", "kind": "text", "content": {"text": "x"}})
+    layer = decode_layer({"id": "t", "kind": "text",
+                          "content": {"text": "x", "max_width_px": 1000}})
     server.call(store.commit([AddLayer(layer)]))
     for _ in range(COMMITS):
         server.call(store.commit([UpdateLayer("t", {"content": {"text": _noise(3000)}})]))

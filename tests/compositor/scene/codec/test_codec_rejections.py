@@ -17,6 +17,7 @@ from compositor.scene import (
     UpdateLayer,
 )
 from compositor.scene.codec import (
+    DEFAULT_LIMITS,
     Limits,
     decode_op,
     decode_ops,
@@ -253,3 +254,21 @@ def test_numbers_are_normalised() -> None:
     assert (type(layer.opacity), type(layer.z)) == (float, int)
     assert (layer.z, layer.transform.x_px, layer.transform.width_px) == (3, 5.0, 7.0)
     assert type(layer.transform.x_px) is float and type(layer.crop.left) is float
+
+
+def test_text_that_can_never_be_drawn_is_refused() -> None:
+    most = DEFAULT_LIMITS.max_text_raster_px
+    cases = [  # (content fields, path, reason fragment)
+        ({"text": "x" * 4096, "size_px": 48}, "layers[0].content.text", "too long for one line"),
+        ({"text": "\n".join("x" * 200), "size_px": 48}, "layers[0].content.text",
+         "too many lines"),
+        ({"text": "x", "max_width_px": most + 1}, "layers[0].content.max_width_px",
+         f"between 1 and {most}"),
+    ]
+    for fields, path, reason in cases:
+        with pytest.raises(SceneValidationError) as info:
+            decode_scene(_text(**fields))
+        assert info.value.path == path and reason in info.value.reason, fields
+    # The same text wrapped, or smaller, can be drawn.
+    decode_scene(_text(text="x " * 2000, size_px=48, max_width_px=1000))
+    decode_scene(_text(text="x" * 4096, size_px=8))

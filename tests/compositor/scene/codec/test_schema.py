@@ -195,7 +195,9 @@ def test_every_bounded_number_has_the_codecs_bounds(limits: Limits) -> None:
 
 @pytest.mark.parametrize("limits", [DEFAULT_LIMITS, SMALL], ids=["default", "small"])
 def test_strings_integers_and_lists_have_the_codecs_bounds(limits: Limits) -> None:
-    layer = {"id": "a", "kind": "text", "content": {"text": "x"}}
+    # Wrapped: a long unwrapped line could never be drawn, which the codec refuses (a rule of
+    # the text block that no JSON Schema keyword expresses).
+    layer = {"id": "a", "kind": "text", "content": {"text": "x", "max_width_px": 800}}
     for path, most in (("content.text", limits.max_text_chars), ("name", limits.max_name_chars)):
         assert _agree(limits, "Layer", _set(layer, path, "é" * most))
         assert not _agree(limits, "Layer", _set(layer, path, "é" * (most + 1)))
