@@ -198,16 +198,30 @@ def _install_signals(server: uvicorn.Server) -> None:
         loop.add_signal_handler(sig, stop, sig)
 
 
+# Each shutdown step's deadline, in seconds; together well inside systemd's TimeoutStopSec (30).
+_PIPELINE_STOP_S = 10.0
+_STEP_S = 3.0
+
+
 async def _shutdown(store: Store, pipeline: Pipeline | None,
                     tasks: list[asyncio.Task[None]]) -> None:
+    """Stop everything, each step within a deadline, the pipeline first: its outputs close
+    (RTMP) and recordings are finalised whatever the store or a task is doing."""
+    if pipeline is not None:
+        try:
+            await asyncio.wait_for(asyncio.to_thread(pipeline.stop, _PIPELINE_STOP_S),
+                                   _PIPELINE_STOP_S + _STEP_S)
+            log.info("pipeline stopped")
+        except TimeoutError:
+            log.error("the pipeline did not stop within %.0f s", _PIPELINE_STOP_S + _STEP_S)
     for task in tasks:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    if pipeline is not None:
-        await asyncio.to_thread(pipeline.stop, 10.0)  # RTMP closed, files finalised
-        log.info("pipeline stopped")
+    if tasks:
+        _, pending = await asyncio.wait(tasks, timeout=_STEP_S)
+        for task in pending:
+            log.error("task %s did not stop within %.0f s", task.get_name(), _STEP_S)
     with contextlib.suppress(Exception):
-        await store.close()
+        await asyncio.wait_for(store.close(), _STEP_S)
 
 
 # --- compositor asset add ---------------------------------------------------------------------
