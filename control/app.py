@@ -96,6 +96,7 @@ def create_app(
         limits=limits,
         asset_policy=asset_policy or AssetPolicy(),
         json_max_bytes=json_max_bytes,
+        decode_slots=asyncio.Semaphore(2),
     )
 
     @contextlib.asynccontextmanager

@@ -101,7 +101,10 @@ def _validate_image(data: bytes, policy: AssetPolicy) -> tuple[str, int, int]:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise AssetUndecodableError(f"image is too large to decode safely: {exc}") from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+    except UnidentifiedImageError as exc:  # its text names a Python object, not the problem
+        raise AssetUndecodableError("the file is not an image in a format this service reads "
+                                    "(PNG, JPEG, WebP or GIF)") from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise AssetUndecodableError(f"the image does not decode: {exc}") from exc
     return _IMAGE_TYPES[fmt], width, height
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import cast
 
@@ -34,6 +35,7 @@ class ControlContext:
     limits: Limits
     asset_policy: AssetPolicy
     json_max_bytes: int
+    decode_slots: asyncio.Semaphore  # uploads decoded at once (in worker threads)
 
 
 def context_of(connection: HTTPConnection) -> ControlContext:

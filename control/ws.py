@@ -81,6 +81,9 @@ class Hub:
         self.clients: set[Client] = set()
         self._task: asyncio.Task[None] | None = None
         self._changed = asyncio.Condition()
+        self._hello: tuple[Scene, str] | None = None  # the last scene's hello, encoded
+        self._hello_lock = asyncio.Lock()
+        self.hello_encodings = 0  # how many times a hello was encoded (once per scene)
         self.closing = asyncio.Event()
 
     @property
@@ -100,6 +103,22 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+    async def hello(self, scene: Scene) -> str:
+        """The hello message of ``scene``, encoded once per scene however many clients connect
+        (a large scene took seconds to encode for each WebSocket client, on the event loop).
+        The encoding runs in a worker thread so the loop keeps serving meanwhile."""
+        cached = self._hello
+        if cached is not None and cached[0] is scene:
+            return cached[1]
+        async with self._hello_lock:
+            cached = self._hello
+            if cached is not None and cached[0] is scene:
+                return cached[1]
+            message = await asyncio.to_thread(hello_message, scene)
+            self._hello = (scene, message)
+            self.hello_encodings += 1
+            return message
 
     def register(self) -> tuple[Client, Scene]:
         """A new client and the scene its stream starts after (no await in between)."""
@@ -141,7 +160,7 @@ class Hub:
                  "ops": list(change.commit.ops)}, separators=(",", ":"))
         else:
             # A gap in the journal: clients get the whole scene again, as on connect.
-            message = hello_message(change.scene)
+            message = await self.hello(change.scene)
         self._set_scene(change.scene)
         if change.commit is not None:
             self.landings.seen(landing_of(change.commit))

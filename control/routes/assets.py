@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -71,8 +72,10 @@ async def upload_asset(request: Request) -> Response:
     else:
         data, part_type = await read_body(request, limit), content_type
         name = request.headers.get("x-filename")
-    info = validate_asset(data, part_type, name[:256] if name else None,
-                          policy=ctx.asset_policy)
+    # Decoding an image is CPU work: off the event loop, and at most two at a time.
+    async with ctx.decode_slots:
+        info = await asyncio.to_thread(validate_asset, data, part_type,
+                                       name[:256] if name else None, policy=ctx.asset_policy)
     try:
         existing = await ctx.store.asset_info(info.id)
     except AssetNotFoundError:

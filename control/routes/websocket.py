@@ -44,7 +44,7 @@ from control.context import ControlContext, context_of
 from control.http import error_for
 from control.json_text import check_unicode, parse_json
 from control.routes.commits import scheduled_json
-from control.ws import Client, hello_message
+from control.ws import Client
 
 __all__ = ["routes"]
 
@@ -75,7 +75,7 @@ async def _greet(ctx: ControlContext, client: Client, scene: Scene, since: int |
             _log.warning("cannot read the journal to resume a client: %r", exc)
             records = None
         if records is None:
-            await _prepend(client, [hello_message(scene)])
+            await _prepend(client, [await ctx.hub.hello(scene)])
             return
         records = [r for r in records if r.version <= scene.version]
         if [r.version for r in records] == list(range(since + 1, scene.version + 1)):
@@ -84,7 +84,7 @@ async def _greet(ctx: ControlContext, client: Client, scene: Scene, since: int |
                                 "ops": list(r.ops)}) for r in records]
             await _prepend(client, messages)
             return
-    await _prepend(client, [hello_message(scene)])
+    await _prepend(client, [await ctx.hub.hello(scene)])
 
 
 async def _prepend(client: Client, messages: list[str]) -> None:

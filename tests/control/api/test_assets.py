@@ -131,3 +131,12 @@ def test_font_asset_usable_by_text_and_kind_checked(client: TestClient) -> None:
     assert wrong_image.status_code == 422
     in_use = client.delete(f"/api/v1/assets/{font['id']}")
     assert in_use.status_code == 409
+
+
+def test_an_undecodable_image_says_what_is_wrong(client: TestClient) -> None:
+    response = client.post("/api/v1/assets", content=b"\x89PNG not really",
+                           headers={"Content-Type": "image/png"})
+    assert response.status_code == 422
+    message = response.json()["error"]["message"]
+    assert "BytesIO" not in message and "0x" not in message
+    assert "PNG, JPEG, WebP or GIF" in message

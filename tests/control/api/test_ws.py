@@ -134,3 +134,14 @@ def test_ws_and_http_refuse_the_same_commit_requests_alike(client: TestClient) -
             result = receive_until(ws, "result")
             assert over_http.status_code == 422
             assert result["ok"] is False and result["error"] == over_http.json()["error"]
+
+
+def test_the_hello_of_a_scene_is_encoded_once_for_every_client(client: TestClient) -> None:
+    client.post("/api/v1/layers", json=color_layer("a"))
+    hub = client.app.state.control.hub  # type: ignore[attr-defined]
+    sockets = [client.websocket_connect("/api/v1/ws") for _ in range(3)]
+    hellos = [ws.__enter__().receive_json() for ws in sockets]
+    assert all(hello == hellos[0] for hello in hellos) and hellos[0]["version"] == 1
+    assert hub.hello_encodings == 1  # the one encoding, shared by the three
+    for ws in sockets:
+        ws.__exit__(None, None, None)
