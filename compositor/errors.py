@@ -40,6 +40,7 @@ every error raised on purpose. This drawing is the one picture of the whole tree
           │    ├── BodyTooLargeError         the body is over the limit
           │    ├── UnsupportedMediaTypeError the body is not of an accepted type
           │    └── RequestValidationError    a field outside the scene is wrong (a form part)
+          ├── QuotaExceededError       a configured quota (assets, schedule, clients) is full
           └── ProgramError             the render side refused (output already running...)
                ├── ProgramArgumentError      a bad argument (output URL); has its path
                └── ProgramUnavailableError   this process does not render, or has no frame yet

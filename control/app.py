@@ -79,8 +79,9 @@ def create_app(
         return hub.scene.fps
 
     landings = Landings(channel_fps, time_source)
-    hub = Hub(metered, metrics, landings, queue_max=ws_queue_max)
-    committer = Committer(metered, metrics, limits, landings)
+    hub = Hub(metered, metrics, landings, queue_max=ws_queue_max,
+              max_clients=config.max_ws_clients)
+    committer = Committer(metered, metrics, limits, landings, max_scheduled=config.max_scheduled)
     scheduler = Scheduler(committer, lead_s=schedule_lead_s)
     relay = ReceiptRelay(metered, hub)
     background = BackgroundTasks(metrics)
@@ -94,7 +95,7 @@ def create_app(
         scheduler=scheduler,
         background=background,
         limits=limits,
-        asset_policy=asset_policy or AssetPolicy(),
+        asset_policy=asset_policy or config.assets,
         json_max_bytes=json_max_bytes,
         decode_slots=asyncio.Semaphore(2),
     )

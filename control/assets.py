@@ -53,10 +53,13 @@ _FONT_MAGIC = {b"\x00\x01\x00\x00": "font/ttf", b"true": "font/ttf", b"OTTO": "f
 
 @dataclass(frozen=True, slots=True)
 class AssetPolicy:
-    """Upload limits: ``max_bytes`` (413 above), ``max_pixels`` (width×height, 422 above)."""
+    """Upload limits: ``max_bytes`` (413 above), ``max_pixels`` (width×height, 422 above); and
+    quotas of the store: ``max_count`` assets, ``max_total_bytes`` in all (409 above)."""
 
     max_bytes: int = 32 * 1024 * 1024
     max_pixels: int = 40_000_000
+    max_count: int = 10_000
+    max_total_bytes: int = 4 * 1024 * 1024 * 1024
 
 
 def asset_kind_for(content_type: str | None, data: bytes) -> str:

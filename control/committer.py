@@ -26,7 +26,7 @@ from compositor.scene.codec import Limits, decode_ops
 from compositor.scene.ops import apply_ops
 from compositor.scene.schedule import resolve_at
 from control.assets import BUILTIN_FONTS
-from control.errors import AssetNotFoundError, VersionConflictError
+from control.errors import AssetNotFoundError, QuotaExceededError, VersionConflictError
 from control.landing import Landings
 from control.metrics import ControlMetrics
 from control.store.base import CommitRecord, ScheduledCommit, Store
@@ -74,8 +74,10 @@ class Committer:
     """Validates and commits ops for the HTTP routes and the WebSocket hub."""
 
     def __init__(self, store: Store, metrics: ControlMetrics, limits: Limits,
-                 landings: Landings | None = None) -> None:
-        """``landings`` decides where commits land (default: 60 fps on the system clock)."""
+                 landings: Landings | None = None, *, max_scheduled: int = 1000) -> None:
+        """``landings`` decides where commits land (default: 60 fps on the system clock);
+        ``max_scheduled`` is the most commits the schedule may hold (409 above)."""
+        self.max_scheduled = max_scheduled
         self.store = store
         self.metrics = metrics
         self.limits = limits
@@ -145,6 +147,10 @@ class Committer:
             raise VersionConflictError(if_version, scene.version)
         await self.check_assets(ops)
         apply_ops(scene, ops, limits=self.limits, frame=max(at_frame, now + 1))
+        pending = len(await self.store.schedule_list())
+        if pending >= self.max_scheduled:
+            raise QuotaExceededError(f"the schedule holds {pending} commits, the most it may "
+                                     f"hold ({self.max_scheduled}): cancel some first")
         entry = ScheduledCommit(new_schedule_id(), at_frame, ops_to_json(ops),
                                 self.landings.time_source(), author)
         await self.store.schedule_put(entry)

@@ -25,6 +25,7 @@ __all__ = [
     "ProgramArgumentError",
     "ProgramError",
     "ProgramUnavailableError",
+    "QuotaExceededError",
     "RequestConflictError",
     "RequestError",
     "RequestValidationError",
@@ -137,6 +138,10 @@ class UnsupportedMediaTypeError(RequestError):
 
 class RequestValidationError(RequestError):
     """A field outside the scene model is wrong (e.g. a form without its file part)."""
+
+
+class QuotaExceededError(ControlError):
+    """A configured quota (assets, scheduled commits, WebSocket clients) is full."""
 
 
 class ProgramError(ControlError):

@@ -47,6 +47,9 @@ class ControlMetrics:
         self.store_errors = Counter(
             "compositor_store_errors_total", "Store operations that failed with the store "
             "unavailable, by operation", ("operation",), registry=registry)
+        self.ws_refused = Counter(
+            "compositor_ws_refused_total", "WebSocket connections refused because the most "
+            "clients allowed (--max-ws-clients) were connected", registry=registry)
         self.background_errors = Counter(
             "compositor_background_errors_total", "Errors in the control plane's background "
             "tasks (a failed task is restarted; a failed item is skipped), by task", ("task",),

@@ -71,11 +71,13 @@ class Hub:
     """
 
     def __init__(self, store: Store, metrics: ControlMetrics, landings: Landings, *,
-                 queue_max: int = DEFAULT_QUEUE_MAX, retry_s: float = 0.5) -> None:
+                 queue_max: int = DEFAULT_QUEUE_MAX, retry_s: float = 0.5,
+                 max_clients: int = 1000) -> None:
         self.store = store
         self.landings = landings
         self.metrics = metrics
         self.queue_max = queue_max
+        self.max_clients = max_clients
         self.retry_s = retry_s
         self.scene = Scene()
         self.clients: set[Client] = set()
@@ -119,6 +121,11 @@ class Hub:
             self._hello = (scene, message)
             self.hello_encodings += 1
             return message
+
+    @property
+    def full(self) -> bool:
+        """Whether ``max_clients`` are connected (a new one is refused)."""
+        return len(self.clients) >= self.max_clients
 
     def register(self) -> tuple[Client, Scene]:
         """A new client and the scene its stream starts after (no await in between)."""

@@ -22,11 +22,16 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from compositor.scene import Scene, layer_assets
-from control.assets import validate_asset
+from control.assets import AssetPolicy, validate_asset
 from control.context import context_of
-from control.errors import AssetInUseError, AssetNotFoundError, RequestValidationError
+from control.errors import (
+    AssetInUseError,
+    AssetNotFoundError,
+    QuotaExceededError,
+    RequestValidationError,
+)
 from control.routes.body import json_response, limited_receive, read_body
-from control.store.base import AssetInfo
+from control.store.base import AssetInfo, Store
 
 __all__ = ["asset_json", "layers_using", "routes"]
 
@@ -79,11 +84,24 @@ async def upload_asset(request: Request) -> Response:
     try:
         existing = await ctx.store.asset_info(info.id)
     except AssetNotFoundError:
+        await _check_quota(ctx.store, ctx.asset_policy, info)
         stored = await ctx.store.put_asset(data, info)
         return json_response(asset_json(stored), status=201,
                              headers={"Location": f"/api/v1/assets/{stored.id}"})
     return json_response(asset_json(existing), status=200,
                          headers={"Location": f"/api/v1/assets/{existing.id}"})
+
+
+async def _check_quota(store: Store, policy: AssetPolicy, info: AssetInfo) -> None:
+    """409 when one more asset, of ``info.bytes``, would pass the store's quotas."""
+    assets = await store.list_assets()
+    if len(assets) + 1 > policy.max_count:
+        raise QuotaExceededError(f"the store holds {len(assets)} assets, the most it may hold "
+                                 f"({policy.max_count}): delete unused ones first")
+    total = sum(asset.bytes for asset in assets) + info.bytes
+    if total > policy.max_total_bytes:
+        raise QuotaExceededError(f"the assets would take {total} bytes, more than the quota of "
+                                 f"{policy.max_total_bytes}: delete unused ones first")
 
 
 async def list_assets(request: Request) -> Response:

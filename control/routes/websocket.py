@@ -166,6 +166,10 @@ async def _cancel_when(event: asyncio.Event, scope: anyio.CancelScope) -> None:
 
 async def ws_endpoint(websocket: WebSocket) -> None:
     ctx = context_of(websocket)
+    if ctx.hub.full:  # refused before the handshake completes: no queue, no hello
+        ctx.metrics.ws_refused.inc()
+        await websocket.close(CLOSE_TRY_AGAIN_LATER, "too many clients")
+        return
     await websocket.accept()
     client, scene = ctx.hub.register()
     try:

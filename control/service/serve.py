@@ -171,7 +171,8 @@ async def _serve(settings: Settings, initial: Scene) -> int:
                          metrics=metrics)
         server = _Server(uvicorn.Config(
             app, host=settings.host, port=settings.port, log_config=None, access_log=False,
-            ws_per_message_deflate=False, lifespan="on", timeout_graceful_shutdown=3))
+            ws_per_message_deflate=False, lifespan="on", timeout_graceful_shutdown=3,
+            limit_concurrency=settings.max_connections))
         _install_signals(server)
         log.info("serving channel %r on http://%s:%d (%dx%d @ %s fps, rendering %s)",
                  settings.channel, settings.host, settings.port, scene.width, scene.height,

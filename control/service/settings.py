@@ -18,11 +18,12 @@ from compositor.errors import SceneValidationError
 from compositor.pipeline import PipelineConfig
 from compositor.scene import Scene
 from compositor.scene.codec import Limits, parse_fps
+from control.assets import AssetPolicy
 from control.config import ControlConfig
 from control.request_guard import LOOPBACK_HOSTS, RequestPolicy, normalize_origin
 
 __all__ = ["ENCODERS", "Settings", "SettingsError", "add_settings_arguments", "load_settings",
-           "parse_bitrate", "parse_frame_rate"]
+           "parse_bitrate", "parse_frame_rate", "parse_size"]
 
 ENCODERS = ("auto", "x264", "nvenc")
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -60,6 +61,13 @@ class Settings:
     render: bool = True  # run the render loop in this process
     allowed_origins: tuple[str, ...] = ()  # other web origins whose pages may change things
     allowed_hosts: tuple[str, ...] = ()  # more host names requests may use (public names)
+    # Quotas: every resource a client can make the service hold is bounded.
+    max_connections: int = 900  # HTTP + WebSocket connections at once (more: 503)
+    max_ws_clients: int = 500  # WebSocket clients at once (more: refused, 1013)
+    max_assets: int = 10_000  # assets in the store (more: 409)
+    max_asset_storage: int = 4 * 1024**3  # bytes of all assets together (more: 409)
+    max_scheduled: int = 1000  # commits waiting in the schedule (more: 409)
+    max_journal_bytes: int = 64 * 1024**2  # the embedded store's journal kept in memory
 
     @property
     def limits(self) -> Limits:
@@ -70,7 +78,11 @@ class Settings:
         """What the control plane (``control.app.create_app``) needs of these settings."""
         return ControlConfig(api_token=self.api_token, limits=self.limits,
                              store_backend="redis" if self.redis_url else "embedded",
-                             requests=self.request_policy())
+                             requests=self.request_policy(),
+                             assets=AssetPolicy(max_count=self.max_assets,
+                                                max_total_bytes=self.max_asset_storage),
+                             max_ws_clients=self.max_ws_clients,
+                             max_scheduled=self.max_scheduled)
 
     def request_policy(self) -> RequestPolicy:
         """Which hosts and origins requests may come from (``control.request_guard``): on a
@@ -129,6 +141,20 @@ def parse_bitrate(text: str) -> int:
     return value
 
 
+def parse_size(name: str, text: str) -> int:
+    """A size in bytes: ``4096``, ``512K``, ``64M``, ``4G`` (powers of 1024)."""
+    lowered = text.strip().lower().removesuffix("b")
+    scale = {"k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}.get(lowered[-1:], 1)
+    digits = lowered[:-1] if scale != 1 else lowered
+    try:
+        value = int(float(digits) * scale)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise SettingsError(f"--{name.replace('_', '-')}: {text!r} is not a size like 64M or 4G")
+    return value
+
+
 # flag name -> (environment variables, help). Order is the --help order.
 _ENV: dict[str, tuple[tuple[str, ...], str]] = {
     "host": (("COMPOSITOR_HOST",), "address to bind (default 127.0.0.1)"),
@@ -152,6 +178,17 @@ _ENV: dict[str, tuple[tuple[str, ...], str]] = {
     "allowed_hosts": (("COMPOSITOR_ALLOWED_HOSTS",), "a host name clients use for this service "
                       "(repeatable; env: comma-separated; default: the loopback names on a "
                       "loopback bind, any name otherwise)"),
+    "max_connections": (("COMPOSITOR_MAX_CONNECTIONS",), "HTTP and WebSocket connections at "
+                        "once; more get 503 (default 900: keep it under the open-file limit)"),
+    "max_ws_clients": (("COMPOSITOR_MAX_WS_CLIENTS",), "WebSocket clients at once; more are "
+                       "refused with 1013 (default 500)"),
+    "max_assets": (("COMPOSITOR_MAX_ASSETS",), "assets the store may hold (default 10000)"),
+    "max_asset_storage": (("COMPOSITOR_MAX_ASSET_STORAGE",), "bytes all assets may take "
+                          "together, like 4G or 512M (default 4G)"),
+    "max_scheduled": (("COMPOSITOR_MAX_SCHEDULED",), "commits the schedule may hold "
+                      "(default 1000)"),
+    "max_journal_bytes": (("COMPOSITOR_MAX_JOURNAL_BYTES",), "the embedded store's journal "
+                          "kept in memory, like 64M (default 64M; also at most 1000 commits)"),
     "max_layers": (("COMPOSITOR_MAX_LAYERS",), "most layers a scene may have (default 256)"),
     "log_level": (("COMPOSITOR_LOG_LEVEL",), "debug, info, warning or error"),
     "log_format": (("COMPOSITOR_LOG_FORMAT",), "text or json"),
@@ -265,6 +302,17 @@ def _build(raw: dict[str, object], args: argparse.Namespace | None) -> Settings:
         render=not bool(getattr(args, "no_render", False)),
         allowed_origins=_origins(_strings(get("allowed_origins", ()))),
         allowed_hosts=_strings(get("allowed_hosts", ())),
+        max_connections=_int("max_connections", str(get("max_connections",
+                                                        d.max_connections)), 1, 1_000_000),
+        max_ws_clients=_int("max_ws_clients", str(get("max_ws_clients", d.max_ws_clients)), 1,
+                            1_000_000),
+        max_assets=_int("max_assets", str(get("max_assets", d.max_assets)), 1, 10_000_000),
+        max_asset_storage=parse_size("max_asset_storage",
+                                     str(get("max_asset_storage", d.max_asset_storage))),
+        max_scheduled=_int("max_scheduled", str(get("max_scheduled", d.max_scheduled)), 1,
+                           1_000_000),
+        max_journal_bytes=parse_size("max_journal_bytes",
+                                     str(get("max_journal_bytes", d.max_journal_bytes))),
     )
     if settings.width % 2 or settings.height % 2:
         raise SettingsError("--width/--height: must be even (4:2:0 video needs even sizes)")

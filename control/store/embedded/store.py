@@ -84,12 +84,14 @@ class EmbeddedStore:
         initial: Scene | None = None,
         limits: Limits = DEFAULT_LIMITS,
         journal_max: int = 1000,
+        journal_max_bytes: int = 64 * 1024 * 1024,
         queue_max: int = 1024,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if journal_max < 1 or queue_max < 1:
             raise ValueError("journal_max and queue_max must be at least 1")
         self.journal_max = journal_max
+        self.journal_max_bytes = journal_max_bytes
         # One process owns the data directory (a lock) and fsyncs before acknowledging: the
         # store cannot be found behind what this process saw.
         self.last_rollback: Rollback | None = None
@@ -108,6 +110,7 @@ class EmbeddedStore:
         self._base = initial if initial is not None else Scene()
         self._current = self._base
         self._entries: deque[_Entry] = deque()
+        self._entries_bytes = 0  # JSON lines held in memory (retention by bytes as well)
         self._lines_in_file = 0
         self._mailboxes: set[Mailbox] = set()
         self._schedule = ScheduleBook(None if self._dir is None else self._dir / "schedule.json",
@@ -171,9 +174,15 @@ class EmbeddedStore:
         self._current = scene
 
     def _append_entry(self, entry: _Entry) -> None:
+        """Keep the newest ``journal_max`` entries, fewer when their lines pass
+        ``journal_max_bytes`` (at least the newest one)."""
         self._entries.append(entry)
-        while len(self._entries) > self.journal_max:
-            self._base = self._entries.popleft()[1]
+        self._entries_bytes += len(entry[2])
+        while len(self._entries) > self.journal_max or (
+                self._entries_bytes > self.journal_max_bytes and len(self._entries) > 1):
+            dropped = self._entries.popleft()
+            self._entries_bytes -= len(dropped[2])
+            self._base = dropped[1]
 
     # --- scene -----------------------------------------------------------------------------
 
