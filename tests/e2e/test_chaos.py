@@ -15,6 +15,7 @@ Redis runs with ``appendfsync always``, as docs/deploy.md recommends for zero lo
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -120,13 +121,13 @@ class Watcher(threading.Thread):
             except (av.error.FFmpegError, OSError):
                 time.sleep(0.2)
 
-    def gap_around(self, moment: float) -> float:
-        """Seconds between the last frame before ``moment`` and the first after it."""
-        before = [t for t in self.arrivals if t <= moment]
-        after = [t for t in self.arrivals if t > moment]
-        if not before or not after:
+    def gap_around(self, moment: float, window_s: float = 20.0) -> float:
+        """The longest wait between two frames reaching the player from ``moment`` on (frames
+        already on the way keep arriving for a moment after a kill)."""
+        near = [t for t in self.arrivals if moment - 1.0 <= t <= moment + window_s]
+        if len(near) < 2:
             return float("inf")
-        return float(after[0] - before[-1])
+        return float(max(b - a for a, b in itertools.pairwise(near)))
 
 
 def _lost(acked: list[tuple[int, str]], redis_url: str) -> tuple[int, int]:
