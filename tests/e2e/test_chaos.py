@@ -155,6 +155,7 @@ def _lost(acked: list[tuple[int, str]], redis_url: str) -> tuple[int, int]:
     return lost, twice
 
 
+@pytest.mark.timeout(SECONDS + 300)
 def test_chaos(tmp_path: Path) -> None:
     rng = random.Random(int(os.environ.get("COMPOSITOR_CHAOS_SEED", "7")))
     events: list[tuple[float, str]] = []
