@@ -17,6 +17,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Match
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
@@ -99,6 +100,7 @@ _HTTP_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "validation_error",
+    426: "upgrade_required",
     503: "unavailable",
 }
 
@@ -170,7 +172,8 @@ def error_response(exc: BaseException, *, headers: dict[str, str] | None = None)
     error = error_for(exc)
     if error.status >= 500 and error.status != 503:
         _log.error("unhandled error: %r", exc, exc_info=exc)
-    extra_headers = dict(headers or {})
+    extra_headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
+    extra_headers.update(headers or {})  # Starlette's own errors carry headers (405: Allow)
     if error.status == 401:
         extra_headers["WWW-Authenticate"] = 'Bearer realm="compositor"'
     return JSONResponse(error.body(), status_code=error.status, headers=extra_headers)
@@ -191,7 +194,21 @@ async def refuse(scope: Scope, receive: Receive, send: Send, error: RequestError
 
 
 async def _handle(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, HTTPException) and exc.status_code == 405:
+        return error_response(exc, headers={"Allow": _allowed_methods(request)})
     return error_response(exc)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of the app answers at the request's path (RFC 9110 wants them
+    all in a 405's ``Allow``; Starlette names only those of the first route matching the path,
+    and one path here has a route per method)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 def exception_handlers() -> dict[Any, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from compositor.scene.codec import ID_PATTERN, Limits, component_schemas
+from compositor.scene.schedule import MAX_FRAME
 
 __all__ = ["openapi_document"]
 
@@ -33,8 +34,10 @@ def _error(description: str) -> dict[str, Any]:
 _ETAG = {"ETag": {"description": 'The scene version, quoted: "12"',
                   "schema": {"type": "string"}}}
 _IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
-             "description": 'Only apply when the scene is at this version ("12"); 412 otherwise.',
-             "schema": {"type": "string"}}
+             "description": 'Only apply when the scene is at this version ("12"); 412 otherwise. '
+                            "* (or no header) means any version; anything else is a 400.",
+             "schema": {"type": "string",
+                        "pattern": r'^[ \t]*(\*|(W/)?"*[0-9]{1,16}"*)[ \t]*$'}}
 _LAYER_ID = {"name": "layer_id", "in": "path", "required": True, "schema": _ID}
 _ASSET_ID = {"name": "asset_id", "in": "path", "required": True,
              "schema": {"type": "string", "description": "hex sha256 of the bytes"}}
@@ -44,6 +47,14 @@ _BAD = {
     "415": _error("Body is not JSON"),
     "422": _error("Validation error; error.path names the field"),
 }
+# What any operation may answer whatever its route does (added by _add_common_errors; an
+# operation's own description of a status wins).
+_ANY = {"400": _error("A header, query or path value that cannot be read, or a Host this "
+                      "service does not answer to")}
+_CHANGES = {"403": _error("Refused: a page from an origin that may not change this service")}
+_WITH_BODY = {"413": _BAD["413"], "415": _error("Body of a type the operation does not take"),
+              "422": _BAD["422"]}
+_API = {"503": _error("The store is unavailable")}
 
 
 def _schemas(limits: Limits) -> dict[str, Any]:
@@ -54,7 +65,8 @@ def _schemas(limits: Limits) -> dict[str, Any]:
             "layers": {"type": "array", "items": _ref("Layer"),
                        "description": "in creation order"}}},
         "Commit": {"type": "object", "additionalProperties": False, "required": ["ops"],
-                   "properties": {"if_version": {"type": "integer", "minimum": 0},
+                   "properties": {"if_version": {"type": ["integer", "null"], "minimum": 0,
+                                                 "description": "null: any version"},
                                   "ops": {"type": "array", "items": _ref("Op"),
                                           "maxItems": 4 * limits.max_layers},
                                   "at": _ref("At")}},
@@ -76,7 +88,8 @@ def _schemas(limits: Limits) -> dict[str, Any]:
             "fps": {"type": "number"}, "encoder": {"type": ["string", "null"]}},
             "additionalProperties": True},
         "OutputStart": {"type": "object", "additionalProperties": False, "properties": {
-            "url": {"type": "string", "pattern": "^rtmps?://"}}},
+            "url": {"type": ["string", "null"], "pattern": r"^rtmps?://\S*$",
+                    "maxLength": 2048, "description": "null or absent: the configured URL"}}},
         "Error": {"type": "object", "required": ["error"], "properties": {
             "error": {"type": "object", "required": ["code", "message", "path"], "properties": {
                 "code": {"type": "string"}, "message": {"type": "string"},
@@ -112,18 +125,19 @@ def _limits_schema() -> dict[str, Any]:
 
 
 def _schedule_schemas() -> dict[str, Any]:
-    frame = {"type": "integer", "minimum": 0,
+    frame = {"type": "integer", "minimum": 0, "maximum": MAX_FRAME,
              "description": "absolute frame: frame F starts F / fps seconds after the epoch"}
     return {
         "At": {"description": "When a commit lands (exactly one field)", "oneOf": [
             {"type": "object", "additionalProperties": False, "required": ["frame"],
              "properties": {"frame": frame}},
             {"type": "object", "additionalProperties": False, "required": ["utc"],
-             "properties": {"utc": {"type": "string", "description":
+             "properties": {"utc": {"type": "string", "format": "date-time", "description":
                                     "ISO 8601 with a zone: the first frame starting at or "
                                     "after it"}}},
             {"type": "object", "additionalProperties": False, "required": ["in_frames"],
-             "properties": {"in_frames": {"type": "integer", "minimum": 0}}}]},
+             "properties": {"in_frames": {"type": "integer", "minimum": 0,
+                                          "maximum": MAX_FRAME}}}]},
         "ScheduledCommit": {"type": "object", "required": ["id", "at_frame", "ops"],
                             "properties": {
                                 "id": {"type": "string"}, "at_frame": frame,
@@ -153,7 +167,8 @@ def _schedule_paths() -> dict[str, Any]:
             "operationId": "get_commit", "summary": "Whether a commit is on air, and from which "
             "frame (its on-air receipt)",
             "parameters": [{"name": "version", "in": "path", "required": True,
-                            "schema": {"type": "integer", "minimum": 1}}],
+                            "schema": {"type": "integer", "minimum": 0},
+                            "description": "0: the scene the store started with"}],
             "responses": {"200": _json(_ref("CommitStatus"), "The commit"),
                           "404": _error("Unknown version (or older than the journal)")}}},
         "/api/v1/schedule": {"get": {
@@ -224,8 +239,9 @@ def _paths() -> dict[str, Any]:
                      "requestBody": {"required": True, "content": {
                          "image/*": {"schema": {"type": "string", "format": "binary"}},
                          "font/*": {"schema": {"type": "string", "format": "binary"}},
-                         "multipart/form-data": {"schema": {"type": "object", "properties": {
-                             "file": {"type": "string", "format": "binary"}}}}}},
+                         "multipart/form-data": {"schema": {
+                             "type": "object", "required": ["file"], "properties": {
+                                 "file": {"type": "string", "format": "binary"}}}}}},
                      "responses": {"201": _json(_ref("Asset"), "Stored"),
                                    "200": _json(_ref("Asset"), "Already stored (same bytes)"),
                                    "413": _error("Larger than the limit (32 MiB)"),
@@ -256,7 +272,8 @@ def _paths() -> dict[str, Any]:
         "/api/v1/output/start": {"post": {
             "operationId": "start_output", "summary": "Start streaming",
             "requestBody": {"required": False, "content": {
-                "application/json": {"schema": _ref("OutputStart")}}},
+                "application/json": {"schema": {"oneOf": [_ref("OutputStart"),
+                                                          {"type": "null"}]}}}},
             "responses": {"200": _json(_ref("OutputStatus"), "The new state"),
                           "409": _error("Refused in the current state"),
                           "422": _error("Bad or missing URL"),
@@ -281,7 +298,9 @@ def _paths() -> dict[str, Any]:
                 {"name": "token", "in": "query", "required": False,
                  "schema": {"type": "string"}, "description": "API token (browsers)"}],
             "responses": {"101": {"description": "Switching protocols"},
-                          "401": _error("Missing or wrong token")}}},
+                          "401": _error("Missing or wrong token"), **_CHANGES,
+                          "426": {**_error("A plain HTTP request: upgrade to a WebSocket"),
+                                  "headers": {"Upgrade": {"schema": {"const": "websocket"}}}}}}},
         "/healthz": {"get": {"operationId": "healthz", "summary": "Liveness", "security": [],
                              "responses": {"200": _json(_ref("Health"), "Alive")}}},
         "/readyz": {"get": {"operationId": "readyz", "summary": "Readiness", "security": [],
@@ -319,9 +338,26 @@ def openapi_document(limits: Limits, *, token_required: bool = False) -> dict[st
     }
     if token_required:
         document["security"] = [{"bearer": []}]
-        for operations in document["paths"].values():
-            for name, operation in operations.items():
-                if name != "parameters":
-                    operation.setdefault("responses", {}).setdefault(
-                        "401", _error("Missing or wrong API token"))
+    _add_common_errors(document["paths"], token_required=token_required)
     return document
+
+
+def _add_common_errors(paths: dict[str, Any], *, token_required: bool) -> None:
+    """Document on every operation the errors that do not depend on its route: a request the
+    guard or the body reader refuses, a store that is down, a missing token."""
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            common = dict(_ANY)
+            if method != "get":
+                common.update(_CHANGES)
+            if "requestBody" in operation:
+                common.update(_WITH_BODY)
+            if path.startswith("/api/"):
+                common.update(_API)
+            if token_required and operation.get("security") != []:
+                common["401"] = _error("Missing or wrong API token")
+            responses = operation.setdefault("responses", {})
+            for status, response in common.items():
+                responses.setdefault(status, response)

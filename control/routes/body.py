@@ -23,10 +23,19 @@ from control.errors import (
 )
 from control.json_text import parse_json
 
-__all__ = ["etag", "if_match", "if_match_failures", "json_response", "limited_receive", "read_body",
-           "read_json"]
+__all__ = ["decimal", "etag", "if_match", "if_match_failures", "json_response", "limited_receive",
+           "read_body", "read_json"]
 
 _JSON_TYPES = ("application/json", "application/merge-patch+json")
+
+
+def decimal(text: str | None, max_digits: int = 16) -> int | None:
+    """``text`` as a non-negative integer when it is 1 to ``max_digits`` ASCII digits, else None
+    (``str.isdigit`` alone also takes digits such as "²" that ``int`` refuses)."""
+    if text is None or not 0 < len(text) <= max_digits or not text.isascii() \
+            or not text.isdigit():
+        return None
+    return int(text)
 
 
 def _too_large(limit: int) -> BodyTooLargeError:
@@ -35,7 +44,8 @@ def _too_large(limit: int) -> BodyTooLargeError:
 
 def _check_length(request: Request, limit: int) -> None:
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
+    size = decimal(declared, 20)
+    if size is not None and size > limit:
         raise _too_large(limit)
 
 
@@ -87,10 +97,10 @@ def if_match(request: Request) -> int | None:
     value = request.headers.get("if-match")
     if value is None or value.strip() == "*":
         return None
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or len(text) > 16:
+    version = decimal(value.strip().removeprefix("W/").strip('"'))
+    if version is None:
         raise BadRequestError('If-Match must be a version like "12"', "If-Match")
-    return int(text)
+    return version
 
 
 @contextlib.contextmanager

@@ -25,7 +25,7 @@ from control.context import context_of
 from control.errors import ResourceNotFoundError
 from control.landing import landing_of
 from control.receipts import applied_json
-from control.routes.body import if_match, if_match_failures, json_response, read_json
+from control.routes.body import decimal, if_match, if_match_failures, json_response, read_json
 from control.store.base import ScheduledCommit
 
 __all__ = ["routes", "scheduled_json"]
@@ -56,9 +56,9 @@ async def post_commit(request: Request) -> Response:
 async def get_commit(request: Request) -> Response:
     ctx = context_of(request)
     text = request.path_params["version"]
-    if not text.isdigit() or len(text) > 16:
+    version = decimal(text)
+    if version is None:
         raise ResourceNotFoundError(f"no commit {text!r}", "version")
-    version = int(text)
     receipt = await ctx.store.get_receipt(version)
     records = await ctx.store.journal(version - 1, limit=1) if version >= 1 else []
     record = records[0] if records and records[0].version == version else None

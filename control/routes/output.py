@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from compositor.errors import SceneValidationError
 from control.context import context_of
 from control.errors import ProgramUnavailableError
-from control.routes.body import json_response, read_body, read_json
+from control.routes.body import decimal, json_response, read_body, read_json
 
 __all__ = ["routes"]
 
@@ -65,11 +65,12 @@ async def stop_output(request: Request) -> Response:
 
 def _width(request: Request) -> int | None:
     text = request.query_params.get("width")
-    if text is None or text == "":
+    if text is None:
         return None
-    if not text.isdigit() or not 16 <= int(text) <= 7680:
+    width = decimal(text, 4)
+    if width is None or not 16 <= width <= 7680:
         raise SceneValidationError("width", "must be an integer between 16 and 7680")
-    return int(text)
+    return width
 
 
 async def preview(request: Request) -> Response:

@@ -34,7 +34,10 @@ import logging
 from typing import Any
 
 import anyio
-from starlette.routing import BaseRoute, WebSocketRoute
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from compositor.errors import SceneValidationError
@@ -43,6 +46,7 @@ from control.commit_request import parse_commit_request
 from control.context import ControlContext, context_of
 from control.http import error_for
 from control.json_text import check_unicode, parse_json
+from control.routes.body import decimal
 from control.routes.commits import scheduled_json
 from control.ws import Client
 
@@ -61,8 +65,7 @@ def _dump(payload: dict[str, Any]) -> str:
 
 
 def _since(websocket: WebSocket) -> int | None:
-    text = websocket.query_params.get("since")
-    return int(text) if text is not None and text.isdigit() and len(text) < 17 else None
+    return decimal(websocket.query_params.get("since"))
 
 
 async def _greet(ctx: ControlContext, client: Client, scene: Scene, since: int | None) -> None:
@@ -197,5 +200,13 @@ async def _close(websocket: WebSocket, code: int, reason: str) -> None:
         await websocket.close(code, reason)
 
 
+async def ws_over_http(request: Request) -> Response:
+    """A plain HTTP request for the WebSocket's path: 426, naming the protocol to upgrade to
+    (and, being a route, it makes other methods a 405 with ``Allow`` rather than a 404)."""
+    raise HTTPException(426, "this is a WebSocket: upgrade the connection",
+                        headers={"Upgrade": "websocket"})
+
+
 def routes() -> list[BaseRoute]:
-    return [WebSocketRoute("/api/v1/ws", ws_endpoint, name="ws")]
+    return [WebSocketRoute("/api/v1/ws", ws_endpoint, name="ws"),
+            Route("/api/v1/ws", ws_over_http, methods=["GET"], name="ws_over_http")]

@@ -6,7 +6,7 @@ Nothing here restates a bound: numbers come from
 :class:`~compositor.scene.codec.fields.Limits`, the choices and defaults from the scene model,
 the patterns from the codec, the easing names from :mod:`compositor.scene.animation.easing`. The
 schema describes what :func:`~compositor.scene.codec.decode_scene` accepts; a few rules that a
-schema cannot say simply (content matching the kind, unique ids, ``crop.left + crop.right < 1``,
+schema cannot say simply (unique ids, ``crop.left + crop.right < 1``,
 keyframe frames increasing, an animated value within its property's range) are stated in
 descriptions and enforced by the decoder alone.
 
@@ -117,26 +117,38 @@ def _object(properties: dict[str, Json], required: tuple[str, ...] = (),
 # --- layers --------------------------------------------------------------------------------------
 
 
-def _content(limits: Limits) -> dict[str, Json]:
+def _content_by_kind(limits: Limits) -> dict[str, dict[str, Json]]:
+    """The content schema of each layer kind."""
     text_numbers = _numbers(limits, "content")
     fonts = ", ".join(BUILTIN_FONT_NAMES)
-    return {
-        "oneOf": [
-            _object({"color": _COLOR}, ("color",), title="color"),
-            _object({"asset": {**_ID, "description": "an image asset id (never a path or URL)"}},
-                    ("asset",), title="image"),
-            _object({
-                "text": {"type": "string", "maxLength": limits.max_text_chars},
-                "font": {**_ID, "default": _default(TextContent, "font"),
-                         "description": f"{fonts}, or a font asset id"},
-                "size_px": text_numbers["size_px"],
-                "color": {**_COLOR, "default": format_color(_default(TextContent, "color"))},
-                "align": {"enum": list(ALIGNS), "default": _default(TextContent, "align")},
-                "max_width_px": text_numbers["max_width_px"],
-            }, ("text",), title="text"),
-        ],
-        "description": "Shape depends on the layer's kind.",
+    by_kind = {
+        "color": _object({"color": _COLOR}, ("color",), title="color"),
+        "image": _object({"asset": {**_ID, "description": "an image asset id (never a path "
+                                                          "or URL)"}},
+                         ("asset",), title="image"),
+        "text": _object({
+            "text": {"type": "string", "maxLength": limits.max_text_chars},
+            "font": {**_ID, "default": _default(TextContent, "font"),
+                     "description": f"{fonts}, or a font asset id"},
+            "size_px": text_numbers["size_px"],
+            "color": {**_COLOR, "default": format_color(_default(TextContent, "color"))},
+            "align": {"enum": list(ALIGNS), "default": _default(TextContent, "align")},
+            "max_width_px": text_numbers["max_width_px"],
+        }, ("text",), title="text"),
     }
+    assert tuple(by_kind) == tuple(KINDS), "a content schema for each kind, in KINDS' order"
+    return by_kind
+
+
+def _content(limits: Limits) -> dict[str, Json]:
+    return {"oneOf": list(_content_by_kind(limits).values()),
+            "description": "Shape depends on the layer's kind."}
+
+
+def _kind_matches_content(limits: Limits) -> list[Json]:
+    """One branch per kind: a layer's content has the shape of its kind's content."""
+    return [{"properties": {"kind": {"const": kind}, "content": content}}
+            for kind, content in _content_by_kind(limits).items()]
 
 
 def _transition(limits: Limits, *, start: bool) -> dict[str, Json]:
@@ -221,7 +233,7 @@ def layer_schema(limits: Limits) -> dict[str, Json]:
         "z": _integer(-limits.max_z, limits.max_z, default=_default(Layer, "z"),
                       description="draw order, low first; ties by creation order"),
         **_animation_properties(limits),
-    }, ("kind", "content"))
+    }, ("kind", "content"), oneOf=_kind_matches_content(limits))
 
 
 # --- ops and scenes ------------------------------------------------------------------------------
