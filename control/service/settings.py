@@ -67,7 +67,7 @@ class Settings:
     max_assets: int = 10_000  # assets in the store (more: 409)
     max_asset_storage: int = 4 * 1024**3  # bytes of all assets together (more: 409)
     max_scheduled: int = 1000  # commits waiting in the schedule (more: 409)
-    max_journal_bytes: int = 64 * 1024**2  # the embedded store's journal kept in memory
+    max_journal_bytes: int = 64 * 1024**2  # the journal kept (embedded: in memory; Redis)
 
     @property
     def limits(self) -> Limits:
@@ -187,8 +187,9 @@ _ENV: dict[str, tuple[tuple[str, ...], str]] = {
                           "together, like 4G or 512M (default 4G)"),
     "max_scheduled": (("COMPOSITOR_MAX_SCHEDULED",), "commits the schedule may hold "
                       "(default 1000)"),
-    "max_journal_bytes": (("COMPOSITOR_MAX_JOURNAL_BYTES",), "the embedded store's journal "
-                          "kept in memory, like 64M (default 64M; also at most 1000 commits)"),
+    "max_journal_bytes": (("COMPOSITOR_MAX_JOURNAL_BYTES",), "the journal kept (in memory for "
+                          "the embedded store, in Redis), like 64M (default 64M; also at most "
+                          "1000 commits)"),
     "max_layers": (("COMPOSITOR_MAX_LAYERS",), "most layers a scene may have (default 256)"),
     "log_level": (("COMPOSITOR_LOG_LEVEL",), "debug, info, warning or error"),
     "log_format": (("COMPOSITOR_LOG_FORMAT",), "text or json"),

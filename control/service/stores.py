@@ -22,6 +22,7 @@ def open_store(settings: Settings, *, initial: Scene | None = None) -> Store:
         from control.store.redis import RedisStore
 
         return RedisStore.from_url(settings.redis_url, channel=settings.channel, initial=initial,
-                                   limits=settings.limits)
+                                   limits=settings.limits,
+                                   journal_max_bytes=settings.max_journal_bytes)
     return EmbeddedStore(settings.data_dir, channel=settings.channel, initial=initial,
                          limits=settings.limits, journal_max_bytes=settings.max_journal_bytes)

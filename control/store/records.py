@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any, cast
 
-from compositor.errors import SceneError
+from compositor.errors import SceneError, SceneValidationError
 from compositor.scene import Op, Scene
 from compositor.scene.codec import (
     DEFAULT_LIMITS,
@@ -30,6 +30,8 @@ __all__ = [
     "ASSET_ID_PATTERN",
     "asset_from_json",
     "asset_to_json",
+    "bounded_scene_text",
+    "check_scene_size",
     "dump_json",
     "is_asset_id",
     "load_json",
@@ -68,6 +70,20 @@ def load_json(text: str | bytes, where: str) -> Any:
 
 def scene_to_text(scene: Scene) -> str:
     return dump_json(encode_scene(scene))
+
+
+def bounded_scene_text(scene: Scene, limits: Limits) -> str:
+    """The scene's JSON; :class:`SceneValidationError` (nothing written) when it is larger than
+    ``limits.max_scene_bytes``: a scene every client, replica and restart must read whole."""
+    text = scene_to_text(scene)
+    check_scene_size(len(text), limits)
+    return text
+
+
+def check_scene_size(size: int, limits: Limits) -> None:
+    if size > limits.max_scene_bytes:
+        raise SceneValidationError("ops", f"the scene would be {size} bytes of JSON, more than "
+                                          f"the limit of {limits.max_scene_bytes}")
 
 
 def scene_from_text(text: str | bytes, where: str, *, limits: Limits = DEFAULT_LIMITS) -> Scene:

@@ -87,6 +87,7 @@ class Limits:
     max_duration_frames: int = 10_000_000  # durations, delays and keyframe frames: ~46 h at 60 fps
     max_frame: int = 2**53  # absolute frame numbers (house clock); exact in JSON and in floats
     max_text_raster_px: int = 8192  # the widest/tallest text block the renderer rasterises
+    max_scene_bytes: int = 16 * 1024 * 1024  # the scene's JSON (stores refuse a commit past it)
 
 
 DEFAULT_LIMITS = Limits()

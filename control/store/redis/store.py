@@ -9,7 +9,8 @@ Keys, all under ``compositor:<channel>:`` so that channels share one Redis:
   an id; field ``r`` holds the :class:`CommitRecord` JSON. Every ``checkpoint_every``-th entry
   (and the one ``initialize`` writes) also holds the whole scene in field ``scene``: the base from
   which a subscriber resuming at an older version rebuilds the exact scene after each commit.
-  ``XADD MAXLEN ~ journal_max`` bounds it.
+  ``XADD MAXLEN ~`` bounds it: ``journal_max`` entries, fewer when they are large
+  (``journal_max_bytes``).
 - assets: see ``assets.py`` (shared by all channels); the schedule: ``schedule.py``; on-air
   receipts: ``receipts.py``; reading the journal back and following it: ``journal.py``.
 
@@ -54,6 +55,7 @@ from control.store.base import (
     ScheduledCommit,
 )
 from control.store.records import (
+    bounded_scene_text,
     dump_json,
     load_json,
     ops_to_json,
@@ -128,6 +130,7 @@ class RedisStore:
         initial: Scene | None = None,
         limits: Limits = DEFAULT_LIMITS,
         journal_max: int = 1000,
+        journal_max_bytes: int = 64 * 1024 * 1024,
         checkpoint_every: int = 64,
         max_attempts: int = 100,
         max_backoff_s: float = 2.0,
@@ -136,6 +139,7 @@ class RedisStore:
         if journal_max < 1 or checkpoint_every < 1:
             raise ValueError("journal_max and checkpoint_every must be at least 1")
         self.journal_max = journal_max
+        self.journal_max_bytes = journal_max_bytes
         self._link = link
         self._initial = initial if initial is not None else Scene()
         self._limits = limits
@@ -291,11 +295,16 @@ class RedisStore:
     async def _write(self, expected: int, scene: Scene, record: CommitRecord,
                      token: str) -> tuple[bytes, bytes]:
         checkpoint = "1" if scene.version % self._checkpoint_every == 0 else ""
+        scene_text = bounded_scene_text(scene, self._limits)  # SceneValidationError: too large
+        record_text = dump_json(record_to_json(record))
+        # Retention by bytes as well as by count: an entry weighs its record plus its share of
+        # the checkpoints (a whole scene every checkpoint_every entries).
+        weight = len(record_text) + len(scene_text) // self._checkpoint_every
+        keep = max(1, min(self.journal_max, self.journal_max_bytes // max(1, weight)))
         async with self._link.guard(self._scene_key):
             status, value = await self._commit_script(
                 keys=[self._scene_key, self._journal_key],
-                args=[expected, scene.version, scene_to_text(scene),
-                      dump_json(record_to_json(record)), self.journal_max, token, checkpoint])
+                args=[expected, scene.version, scene_text, record_text, keep, token, checkpoint])
         return bytes(status), bytes(value)
 
     # --- journal and change feed ------------------------------------------------------------
