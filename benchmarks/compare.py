@@ -4,7 +4,8 @@ earlier commit, taking turns so that load on a shared machine hits both alike.
 The earlier commit is checked out into a temporary git worktree; each benchmark runs there and
 here as ``python -m benchmarks.<name>`` (each with its own code on the path), ``--rounds`` times
 in alternation, and the best figure of each row is kept (lowest for ``*_ms``, highest for
-``*_per_s``). Rows are matched by position, so a renamed row still pairs with its old self.
+``*_per_s``). Rows are matched by label, aligned as ``difflib`` aligns lines: a row added on one
+side pairs with nothing, and a renamed row in the same place pairs with its old self.
 Run: ``.venv/bin/python -m benchmarks.compare --before REV codec store
 [--args codec="--runs 200"]``.
 """
@@ -12,6 +13,7 @@ Run: ``.venv/bin/python -m benchmarks.compare --before REV codec store
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import shlex
@@ -72,10 +74,39 @@ def compare(before: str, names: list[str], rounds: int,
                            check=False)
 
 
+def _likeness(old: str, new: str, index: int) -> tuple[bool, float]:
+    """How likely ``new`` is ``old`` renamed: a label that only grew a suffix first (the
+    earliest such), else the most similar text."""
+    if new.startswith(old):
+        return True, -index
+    return False, difflib.SequenceMatcher(a=old, b=new).ratio()
+
+
+def _aligned(before: list[dict[str, float | str]], after: list[dict[str, float | str]]
+             ) -> list[tuple[dict[str, float | str], dict[str, float | str]]]:
+    """(before row, after row) pairs: equal labels, and renamed rows in the same place."""
+    matcher = difflib.SequenceMatcher(a=[str(r["row"]) for r in before],
+                                      b=[str(r["row"]) for r in after], autojunk=False)
+    pairs = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            pairs += list(zip(before[i1:i2], after[j1:j2]))
+        elif tag == "replace":  # renamed and added rows: each old row to its likeliest new one
+            free = list(after[j1:j2])
+            for old in before[i1:i2]:
+                best = max(free, key=lambda new: _likeness(str(old["row"]), str(new["row"]),
+                                                           free.index(new)))
+                free.remove(best)
+                pairs.append((old, best))
+                if not free:
+                    break
+    return pairs
+
+
 def _pair(name: str, before: list[dict[str, float | str]],
           after: list[dict[str, float | str]]) -> list[dict[str, Any]]:
     rows = []
-    for old, new in zip(before, after):
+    for old, new in _aligned(before, after):
         for key in new:
             if key == "row" or key not in old or not (key.endswith("_ms") or key.endswith("per_s")):
                 continue

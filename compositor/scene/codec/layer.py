@@ -124,6 +124,9 @@ def _check_text_block(text: str, size_px: float, max_width_px: float | None, pat
     """Refuse text that can never be drawn: a block taller or (unwrapped) wider than the largest
     raster, however the font measures it. The renderer's own check stays (fonts differ)."""
     most = limits.max_text_raster_px
+    chars = len(text)
+    if (chars + 1) * size_px <= most and chars * size_px * _MIN_ADVANCE_EM <= most:
+        return  # short enough that neither rule can apply (the common case: no scanning)
     if text.count("\n") + 1 > most / size_px:
         raise SceneValidationError(join_path(path, "content.text"),
                                    f"has too many lines to draw at {size_px:g} px (the block "
