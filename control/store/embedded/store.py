@@ -232,12 +232,12 @@ class EmbeddedStore:
                 raise VersionConflictError(if_version, current.version)
             # SceneError: nothing changed
             scene = apply_ops(current, ops, limits=self._limits, frame=frame)
-            self._check_size(scene, ops)
             record = CommitRecord(
                 version=scene.version, ops=ops_to_json(ops), at_unix=self._clock(), author=author,
                 meta=None if meta is None else json.loads(dump_json(meta)), frame=frame,
             )
             line = dump_json(record_to_json(record)).encode()
+            self._check_size(scene, len(line), len(ops))  # SceneValidationError: nothing changed
             self._persist(line)
             with self._state_lock:
                 self._current = scene
@@ -247,13 +247,12 @@ class EmbeddedStore:
                 self._compact()
             return record
 
-    def _check_size(self, scene: Scene, ops: tuple[Op, ...]) -> None:
+    def _check_size(self, scene: Scene, record_bytes: int, op_count: int) -> None:
         """Refuse a scene past ``limits.max_scene_bytes``. Encoding the scene on every commit
-        would cost more than the commit; so the size is bounded from above (each op can grow
-        the JSON by at most ``_GROWTH`` times its own JSON, plus a layer's defaults) and
-        measured only when that bound passes half the limit."""
-        growth = sum(_GROWTH * len(dump_json(op)) + _LAYER_DEFAULTS_BYTES
-                     for op in ops_to_json(ops))
+        would cost more than the commit; so the size is bounded from above (a commit can grow
+        the JSON by at most ``_GROWTH`` times its journal line, plus a layer's defaults per op)
+        and measured only when that bound passes half the limit."""
+        growth = _GROWTH * record_bytes + _LAYER_DEFAULTS_BYTES * op_count
         if self._size_bound + growth <= self._limits.max_scene_bytes // 2:
             self._size_bound += growth
             return
