@@ -6,7 +6,7 @@ Names carry their units. Per-output series are labelled with the output's *redac
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Enum, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 __all__ = ["OUTPUT_STATES", "PipelineMetrics"]
 
@@ -55,9 +55,12 @@ class PipelineMetrics:
             "Frames started more than half a frame period after their deadline.",
             registry=registry,
         )
-        self.output_state = Enum(
-            "compositor_output_state", "State of each output.", ["output"],
-            states=list(OUTPUT_STATES), registry=registry,
+        # A gauge per (output, state), 1 for the state the output is in: the Prometheus way,
+        # so that `compositor_output_state{state="reconnecting"} == 1` selects what it says.
+        self.output_state = Gauge(
+            "compositor_output_state",
+            "1 for the state each output is in (idle, connecting, live, reconnecting, error), "
+            "0 for the others.", ["output", "state"], registry=registry,
         )
         self.output_bytes_sent = Counter(
             "compositor_output_bytes_sent_total", "Packet payload bytes written to each output.",

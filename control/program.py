@@ -66,7 +66,8 @@ class NullProgram:
         raise ProgramUnavailableError("this replica does not render (started with --no-render)")
 
     def preview_jpeg(self, width: int | None) -> bytes | None:
-        return None
+        raise ProgramUnavailableError("this replica is control-only (started with --no-render): "
+                                      "it never has a picture; ask the process that renders")
 
     def problems(self) -> dict[str, str]:
         return {}

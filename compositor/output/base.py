@@ -24,7 +24,7 @@ from typing import Literal, Protocol
 
 from compositor.encode.base import EncodedPacket
 from compositor.errors import OutputError
-from compositor.metrics import PipelineMetrics
+from compositor.metrics import OUTPUT_STATES, PipelineMetrics
 
 __all__ = ["Backoff", "Output", "OutputState", "Sink", "VideoParams"]
 
@@ -108,7 +108,8 @@ class Output:
         self.last_error: str | None = None
         self._bytes = metrics.output_bytes_sent.labels(output=name)
         self._reconnect_counter = metrics.output_reconnects.labels(output=name)
-        self._state_metric = metrics.output_state.labels(output=name)
+        self._state_gauges = {state: metrics.output_state.labels(output=name, state=state)
+                              for state in OUTPUT_STATES}
         self._set_state("idle")
 
     def start(self) -> None:
@@ -253,4 +254,5 @@ class Output:
 
     def _set_state(self, state: OutputState) -> None:
         self.state = state
-        self._state_metric.state(state)
+        for name, gauge in self._state_gauges.items():
+            gauge.set(1 if name == state else 0)

@@ -28,11 +28,17 @@ from control.context import context_of
 from control.routes.body import etag, if_match, if_match_failures, json_response, read_json
 from control.store.base import CommitRecord
 
-__all__ = ["routes"]
+__all__ = ["URL_LAYER", "routes"]
+
+URL_LAYER = "layer_id"
+"""The path a 404 for a missing layer names: the URL parameter (GET, PATCH and DELETE alike)."""
 
 
 def _relative(exc: SceneError, prefix: str) -> SceneError:
-    """The same error with its path made relative to the request body."""
+    """The same error with its path made relative to the request body; a missing layer is
+    the one the URL names (``layer_id``), on every method alike."""
+    if isinstance(exc, LayerNotFoundError):
+        return LayerNotFoundError(URL_LAYER, exc.reason)
     path = exc.path
     for cut in (prefix + ".", prefix):
         if path.startswith(cut):
@@ -79,7 +85,7 @@ async def get_layer(request: Request) -> Response:
     scene = await context_of(request).store.read()
     layer = find_layer(scene, _layer_id(request))
     if layer is None:
-        raise LayerNotFoundError("", f"no layer with id {_layer_id(request)!r}")
+        raise LayerNotFoundError(URL_LAYER, f"no layer with id {_layer_id(request)!r}")
     return json_response(encode_layer(layer), version=scene.version)
 
 
@@ -94,7 +100,7 @@ async def patch_layer(request: Request) -> Response:
     scene = await ctx.store.read()
     layer = find_layer(scene, _layer_id(request))
     if layer is None:  # removed by someone else right after our commit
-        raise LayerNotFoundError("", f"no layer with id {_layer_id(request)!r}")
+        raise LayerNotFoundError(URL_LAYER, f"no layer with id {_layer_id(request)!r}")
     return json_response(encode_layer(layer), version=record.version)
 
 

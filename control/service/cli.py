@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import sys
 from collections.abc import Sequence
 
@@ -25,12 +26,21 @@ _COMMANDS = {
 }
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("compositor")
+    except importlib.metadata.PackageNotFoundError:  # running from a checkout, not installed
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="compositor",
         description="GPU live graphics compositor: a scene of layers rendered with OpenGL, "
         "encoded to H.264 and streamed to RTMP, controlled over HTTP and WebSocket.",
     )
+    parser.add_argument("--version", action="version",
+                        version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     serve = sub.add_parser("serve", help="run the control plane and the render loop")

@@ -12,6 +12,7 @@ model and the errors.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import math
 import re
@@ -159,7 +160,9 @@ def read_object(value: Json, path: str, allowed: frozenset[str]) -> Mapping[str,
         raise SceneValidationError(path, f"must be an object, got {type_name(value)}")
     if not allowed.issuperset(value):
         key = next(key for key in value if key not in allowed)
-        raise SceneValidationError(join_path(path, str(key)), "unknown field")
+        near = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise SceneValidationError(join_path(path, str(key)), f"unknown field{hint}")
     return value
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, generate_latest
 
 from compositor.metrics import PipelineMetrics
 from compositor.output import Backoff, open_output, rtmp_output
@@ -46,7 +46,8 @@ def black_hole() -> Iterator[int]:
 
 def test_a_server_that_never_answers_stalls_only_its_own_output(black_hole: int,
                                                                 tmp_path: Path) -> None:
-    metrics = PipelineMetrics(CollectorRegistry())
+    registry = CollectorRegistry()
+    metrics = PipelineMetrics(registry)
     stalled = rtmp_output(f"rtmp://127.0.0.1:{black_hole}/live/secret-key", VIDEO, metrics,
                           backoff=Backoff(0.2, 0.5), stall_s=1.0)
     recording = open_output(str(tmp_path / "side.ts"), VIDEO, metrics)
@@ -68,6 +69,11 @@ def test_a_server_that_never_answers_stalls_only_its_own_output(black_hole: int,
     assert stalled.state in ("reconnecting", "connecting")
     assert stalled.last_error is not None and "secret-key" not in stalled.last_error
     assert "no progress" in stalled.last_error or "stalled" in stalled.last_error
+    # The state is a gauge per (output, state): the alert in docs/deploy.md selects it so.
+    text = generate_latest(registry).decode()
+    name = f"rtmp://127.0.0.1:{black_hole}/live/****"
+    assert f'compositor_output_state{{output="{name}",state="reconnecting"}} 1.0' in text
+    assert f'compositor_output_state{{output="{name}",state="live"}} 0.0' in text
     started = time.monotonic()
     stalled.stop(timeout=3.0)
     recording.stop()

@@ -132,3 +132,11 @@ def test_unknown_assets_and_fonts_are_refused_with_a_path(client: TestClient) ->
     assert ok.status_code == 201
     patch = client.patch("/api/v1/layers/t", json={"content": {"font": "nope"}})
     assert patch.status_code == 422 and patch.json()["error"]["path"] == "content.font"
+
+
+def test_a_missing_layer_is_the_same_404_on_every_method(client: TestClient) -> None:
+    for method, body in (("GET", None), ("PATCH", {"opacity": 1}), ("DELETE", None)):
+        response = client.request(method, "/api/v1/layers/nope", json=body)
+        assert response.status_code == 404, method
+        assert response.json()["error"] == {
+            "code": "not_found", "message": "no layer with id 'nope'", "path": "layer_id"}

@@ -47,7 +47,8 @@ def test_preview_jpeg_with_width(client: TestClient) -> None:
 def test_null_program_is_idle_and_unavailable(make_client) -> None:
     client = make_client(program=NullProgram())
     assert client.get("/api/v1/output").json()["state"] == "idle"
-    assert client.get("/api/v1/preview.jpg").status_code == 503
+    preview = client.get("/api/v1/preview.jpg")
+    assert preview.status_code == 503 and "control-only" in preview.json()["error"]["message"]
     assert client.post("/api/v1/output/start", json={"url": "rtmp://h/a/k"}).status_code == 503
     assert client.post("/api/v1/output/stop").status_code == 503
 

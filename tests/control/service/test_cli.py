@@ -133,3 +133,11 @@ def test_dispatch_passes_settings_and_arguments(
     assert isinstance(settings, Settings)
     assert (settings.width, settings.height, settings.fps) == (640, 360, Fraction(50))
     assert (args.scene, args.seconds, args.out) == ("s.json", 2.5, "out.mp4")
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--version"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("compositor ") and out.strip() != "compositor"

@@ -272,3 +272,17 @@ def test_text_that_can_never_be_drawn_is_refused() -> None:
     # The same text wrapped, or smaller, can be drawn.
     decode_scene(_text(text="x " * 2000, size_px=48, max_width_px=1000))
     decode_scene(_text(text="x" * 4096, size_px=8))
+
+
+def test_an_unknown_field_suggests_the_nearest_known_one() -> None:
+    for value, path, hint in ((_scene(opactiy=0.5), "layers[0].opactiy", "'opacity'"),
+                              (_scene(transform={"rotation": 5}), "layers[0].transform.rotation",
+                               "'rotation_deg'"),
+                              ({"backgrund": "#000000"}, "backgrund", "'background'")):
+        with pytest.raises(SceneValidationError) as info:
+            decode_scene(value)
+        assert info.value.path == path
+        assert info.value.reason == f"unknown field (did you mean {hint}?)"
+    with pytest.raises(SceneValidationError) as info:
+        decode_scene(_scene(zzzzzz=1))
+    assert info.value.reason == "unknown field"  # nothing near: no guess
