@@ -172,7 +172,11 @@ def test_drag_moves_and_handle_scales_on_the_preview(server: ServeProcess, pages
     assert abs(moved["y"] - (start["y"] + 10)) <= 1
 
     # The bottom-right handle doubles the box; the top-left corner stays.
-    handle = page.locator('#overlay rect[data-handle="1,1"]').bounding_box()
+    # The overlay is redrawn on every change of the page's state (the move's own echo among
+    # them): wait until the handle is there rather than reading it mid-change.
+    locator = page.locator('#overlay rect[data-handle="1,1"]')
+    locator.wait_for(state="visible", timeout=5000)
+    handle = locator.bounding_box()
     assert handle is not None
     corner = (handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
     width, height = moved["width"], moved["height"]
