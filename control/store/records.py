@@ -30,6 +30,7 @@ __all__ = [
     "ASSET_ID_PATTERN",
     "asset_from_json",
     "asset_to_json",
+    "SceneSizeBound",
     "bounded_scene_text",
     "check_scene_size",
     "dump_json",
@@ -78,6 +79,29 @@ def bounded_scene_text(scene: Scene, limits: Limits) -> str:
     text = scene_to_text(scene)
     check_scene_size(len(text), limits)
     return text
+
+
+class SceneSizeBound:
+    """Keeps a store's scene within ``limits.max_scene_bytes`` without encoding it on every
+    commit (that would cost more than the commit): the size is bounded from above (a commit
+    grows the JSON by at most ``GROWTH`` times its journal line, plus a layer's defaults per
+    op) and measured only when that bound passes half the limit."""
+
+    GROWTH = 8
+    LAYER_DEFAULTS_BYTES = 1024
+
+    def __init__(self, limits: Limits) -> None:
+        self._limits = limits
+        self._bound = 1 << 62  # unknown at first: the first commit measures
+
+    def check(self, scene: Scene, record_bytes: int, op_count: int) -> None:
+        """Raise :class:`SceneValidationError` when ``scene`` (after a commit whose journal line
+        has ``record_bytes``) is too large."""
+        growth = self.GROWTH * record_bytes + self.LAYER_DEFAULTS_BYTES * op_count
+        if self._bound + growth <= self._limits.max_scene_bytes // 2:
+            self._bound += growth
+            return
+        self._bound = len(bounded_scene_text(scene, self._limits))
 
 
 def check_scene_size(size: int, limits: Limits) -> None:

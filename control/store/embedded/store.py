@@ -52,7 +52,7 @@ from control.store.embedded.schedule_book import ScheduleBook
 from control.store.feed import CLOSED, OVERFLOW, Mailbox
 from control.store.files import AppendLog, DirLock, atomic_write
 from control.store.records import (
-    bounded_scene_text,
+    SceneSizeBound,
     dump_json,
     load_json,
     ops_from_record,
@@ -66,8 +66,6 @@ from control.store.records import (
 __all__ = ["EmbeddedStore"]
 
 T = TypeVar("T")
-_GROWTH = 8  # a JSON op grows the scene's JSON by at most this factor (defaults written out)
-_LAYER_DEFAULTS_BYTES = 1024
 _Entry = tuple[CommitRecord, Scene, bytes]  # a journal entry, the scene after it, its JSON line
 
 
@@ -114,7 +112,7 @@ class EmbeddedStore:
         self._current = self._base
         self._entries: deque[_Entry] = deque()
         self._entries_bytes = 0  # JSON lines held in memory (retention by bytes as well)
-        self._size_bound = 1 << 62  # an upper bound of the scene's JSON size: unknown at first
+        self._size = SceneSizeBound(limits)
         self._lines_in_file = 0
         self._mailboxes: set[Mailbox] = set()
         self._schedule = ScheduleBook(None if self._dir is None else self._dir / "schedule.json",
@@ -237,7 +235,7 @@ class EmbeddedStore:
                 meta=None if meta is None else json.loads(dump_json(meta)), frame=frame,
             )
             line = dump_json(record_to_json(record)).encode()
-            self._check_size(scene, len(line), len(ops))  # SceneValidationError: nothing changed
+            self._size.check(scene, len(line), len(ops))  # SceneValidationError: nothing changed
             self._persist(line)
             with self._state_lock:
                 self._current = scene
@@ -246,17 +244,6 @@ class EmbeddedStore:
             if self._lines_in_file > 2 * self.journal_max:
                 self._compact()
             return record
-
-    def _check_size(self, scene: Scene, record_bytes: int, op_count: int) -> None:
-        """Refuse a scene past ``limits.max_scene_bytes``. Encoding the scene on every commit
-        would cost more than the commit; so the size is bounded from above (a commit can grow
-        the JSON by at most ``_GROWTH`` times its journal line, plus a layer's defaults per op)
-        and measured only when that bound passes half the limit."""
-        growth = _GROWTH * record_bytes + _LAYER_DEFAULTS_BYTES * op_count
-        if self._size_bound + growth <= self._limits.max_scene_bytes // 2:
-            self._size_bound += growth
-            return
-        self._size_bound = len(bounded_scene_text(scene, self._limits))
 
     def _persist(self, line: bytes) -> None:
         if self._journal is None:
