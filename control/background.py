@@ -12,7 +12,6 @@ behind (and logged), never waited on forever.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -41,8 +40,10 @@ class BackgroundTasks:
     def problems(self) -> dict[str, str]:
         """What is wrong right now: tasks that died and have not yet run healthily again."""
         now = time.monotonic()
-        found = {name: f"stopped: {why}" for name, task in self._tasks.items()
-                 if task.done() and (why := self._why_done(task))}
+        # A supervised task ends only when cancelled (stop()) or by a BaseException that the
+        # supervisor does not catch (SystemExit...): the latter is a stopped task.
+        found = {name: "stopped" for name, task in self._tasks.items()
+                 if task.done() and not task.cancelled()}
         for name, (why, at) in self._failed.items():
             if name not in found and now - at < self.healthy_after_s:
                 found[name] = f"restarted after an error {now - at:.0f} s ago: {why}"
@@ -80,12 +81,3 @@ class BackgroundTasks:
                 delay = self.retry_s  # it had been running fine: start over with a short wait
             await asyncio.sleep(delay)
             delay = min(delay * 2, self.max_retry_s)
-
-    @staticmethod
-    def _why_done(task: asyncio.Task[None]) -> str | None:
-        if task.cancelled():
-            return None  # stopped on purpose
-        with contextlib.suppress(asyncio.CancelledError):
-            exc = task.exception()
-            return f"{type(exc).__name__}: {exc}" if exc else "it returned"
-        return None

@@ -43,10 +43,9 @@ def parse_json(text: str | bytes, what: str = "the body", *, unicode: bool = Tru
     return value
 
 
-def check_unicode(value: Any, text: str | bytes) -> None:
+def check_unicode(value: Any, text: str) -> None:
     """Refuse a lone surrogate in ``value`` (parsed from ``text``) with its path."""
-    pattern = text if isinstance(text, str) else text.decode("utf-8", "replace")
-    if _SURROGATE_ESCAPE.search(pattern):  # only escapes make surrogates: check what they made
+    if _SURROGATE_ESCAPE.search(text):  # only escapes make surrogates: check what they made
         _check_unicode(value, "")
 
 

@@ -95,7 +95,7 @@ class RequestGuardMiddleware:
             normalized = origin  # "null" (a sandboxed page, a file) and the like
         scheme = "https" if scope.get("scheme") in ("https", "wss") else "http"
         own = f"{scheme}://{host.lower()}"
-        if normalized in (own, _normalized_or_none(own)) or normalized in self.policy.origins:
+        if normalized == _normalized_or_none(own) or normalized in self.policy.origins:
             return None
         return ForbiddenError(f"a page from {origin} may not change this service; allow its "
                               "origin with --allowed-origin", "Origin")

@@ -32,7 +32,6 @@ __all__ = [
     "asset_to_json",
     "SceneSizeBound",
     "bounded_scene_text",
-    "check_scene_size",
     "dump_json",
     "is_asset_id",
     "load_json",
@@ -77,7 +76,9 @@ def bounded_scene_text(scene: Scene, limits: Limits) -> str:
     """The scene's JSON; :class:`SceneValidationError` (nothing written) when it is larger than
     ``limits.max_scene_bytes``: a scene every client, replica and restart must read whole."""
     text = scene_to_text(scene)
-    check_scene_size(len(text), limits)
+    if len(text) > limits.max_scene_bytes:
+        raise SceneValidationError("ops", f"the scene would be {len(text)} bytes of JSON, more "
+                                          f"than the limit of {limits.max_scene_bytes}")
     return text
 
 
@@ -103,11 +104,6 @@ class SceneSizeBound:
             return
         self._bound = len(bounded_scene_text(scene, self._limits))
 
-
-def check_scene_size(size: int, limits: Limits) -> None:
-    if size > limits.max_scene_bytes:
-        raise SceneValidationError("ops", f"the scene would be {size} bytes of JSON, more than "
-                                          f"the limit of {limits.max_scene_bytes}")
 
 
 def scene_from_text(text: str | bytes, where: str, *, limits: Limits = DEFAULT_LIMITS) -> Scene:
