@@ -122,8 +122,12 @@ def test_list_rename_hide_duplicate_and_reorder_by_drag(server: ServeProcess, pa
     row.locator('[data-role="visible"]').click()
     expect(row).to_have_class(re.compile(r"\bis-hidden\b"))
 
-    # Drag the lower layer above the higher one: one commit gives both their new z.
+    # Drag the lower layer above the higher one: one commit gives both their new z. First let
+    # the page hear the echoes of the edits above: each one redraws the list, and a row
+    # replaced in the middle of a drag drops nothing (the drag failed so under load).
     settle(page)
+    version = server.get("/scene")["version"]
+    page.wait_for_function("(v) => window.compositor.state.scene.version >= v", arg=version)
     commits = record_commits(page)
     row.drag_to(page.locator(f'.layer-item[data-id="{high}"]'), target_position={"x": 20, "y": 2})
     page.wait_for_function("(low) => window.compositor.state.layer(low).z >"
