@@ -184,7 +184,7 @@ class Renderer:
             if isinstance(content, ImageContent):
                 entry = self._image(content.asset)
                 return float(entry.width), float(entry.height)
-            if not content.text.strip():
+            if not isinstance(content, TextContent) or not content.text.strip():
                 return None
             scale = quantize_scale(max(abs(layer.transform.scale_x),
                                        abs(layer.transform.scale_y)))
@@ -212,7 +212,7 @@ class Renderer:
             entry = self._image(content.asset)
             source = (float(entry.width), float(entry.height))
             return _Drawable(entry.texture, source, source, (opacity,) * 4, True)
-        if not content.text.strip():
+        if not isinstance(content, TextContent) or not content.text.strip():
             return None
         scale = quantize_scale(max(abs(layer.transform.scale_x), abs(layer.transform.scale_y)))
         entry = self._text_texture(layer, content, scale)

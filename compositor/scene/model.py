@@ -21,6 +21,11 @@ from msgspec.structs import replace
 __all__ = [
     "ALIGNS",
     "AddLayer",
+    "AudioContent",
+    "ClipContent",
+    "ON_ENDS",
+    "OnEnd",
+    "VideoContent",
     "ANIMATABLE_PROPERTIES",
     "Animate",
     "EFFECTS",
@@ -58,10 +63,12 @@ __all__ = [
     "replace",
 ]
 
-Kind = Literal["color", "image", "text"]
+Kind = Literal["color", "image", "text", "video", "audio"]
 Blend = Literal["normal", "add", "multiply", "screen"]
 Align = Literal["left", "center", "right"]
-KINDS: tuple[Kind, ...] = ("color", "image", "text")
+KINDS: tuple[Kind, ...] = ("color", "image", "text")  # TODO(clips): video, audio once decoded
+OnEnd = Literal["hold", "hide"]
+ON_ENDS: tuple[OnEnd, ...] = ("hold", "hide")
 BLENDS: tuple[Blend, ...] = ("normal", "add", "multiply", "screen")
 ALIGNS: tuple[Align, ...] = ("left", "center", "right")
 BUILTIN_FONT_NAMES: tuple[str, ...] = ("sans", "sans-bold", "serif", "mono")
@@ -129,7 +136,43 @@ class TextContent(Struct, frozen=True):
     max_width_px: float | None = None
 
 
-Content: TypeAlias = ColorContent | ImageContent | TextContent
+class VideoContent(Struct, frozen=True):
+    """A clip (``asset``) or a live input (``input``): exactly one of the two is set.
+
+    Clip playback is a pure function of the house-clock frame: the frame ``start_frame`` shows
+    media time ``in_s``; the clip plays to ``out_s`` (None: its end), then loops (``loop``) or
+    holds its last frame or hides (``on_end``). ``start_frame`` None means "the frame the commit
+    lands on" (``apply_ops`` resolves it). ``volume`` is a linear gain 0..2 into the program
+    audio; ``muted`` silences the layer without changing it.
+    """
+
+    asset: str | None = None
+    input: str | None = None
+    loop: bool = False
+    start_frame: int | None = None
+    in_s: float = 0.0
+    out_s: float | None = None
+    on_end: OnEnd = "hold"
+    volume: float = 1.0
+    muted: bool = False
+
+
+class AudioContent(Struct, frozen=True):
+    """Sound only (a music bed, a jingle): the clip fields of :class:`VideoContent`, drawing
+    nothing. After its end without ``loop``, ``hold`` and ``hide`` are both silence."""
+
+    asset: str
+    loop: bool = False
+    start_frame: int | None = None
+    in_s: float = 0.0
+    out_s: float | None = None
+    on_end: OnEnd = "hold"
+    volume: float = 1.0
+    muted: bool = False
+
+
+ClipContent: TypeAlias = VideoContent | AudioContent
+Content: TypeAlias = ColorContent | ImageContent | TextContent | VideoContent | AudioContent
 Value: TypeAlias = float | Color
 """The value of an animatable property: a number, or a colour for ``content.color``."""
 
@@ -274,10 +317,13 @@ def draw_order(scene: Scene) -> tuple[Layer, ...]:
 
 
 def layer_assets(layer: Layer) -> tuple[str, ...]:
-    """The asset ids ``layer`` draws: its image, or its font when that is not a builtin one."""
+    """The asset ids ``layer`` draws: its image or clip, or its font when that is not a builtin
+    one."""
     content = layer.content
-    if isinstance(content, ImageContent):
+    if isinstance(content, (ImageContent, AudioContent)):
         return (content.asset,)
+    if isinstance(content, VideoContent):
+        return () if content.asset is None else (content.asset,)
     if isinstance(content, TextContent) and content.font not in BUILTIN_FONT_NAMES:
         return (content.font,)
     return ()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+import msgspec
+
 from compositor.errors import SceneValidationError
 from compositor.scene import (
     ALIGNS,
@@ -231,6 +233,8 @@ def _encode_content(content: Content) -> dict[str, Json]:
         return {"color": format_color(content.color)}
     if isinstance(content, ImageContent):
         return {"asset": content.asset}
+    if not isinstance(content, TextContent):
+        return msgspec.structs.asdict(content)
     return {
         "text": content.text,
         "font": content.font,
