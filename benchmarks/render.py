@@ -25,6 +25,7 @@ from PIL import Image
 
 from benchmarks.report import percentile, print_table, write_json
 from benchmarks.standard_scene import standard_scene
+from compositor.errors import GLContextError
 from compositor.gl.context import create_context
 from compositor.gl.frame_renderer import FrameRenderer
 from compositor.gl.text import FontBook, rasterize_text
@@ -189,7 +190,10 @@ def main() -> None:
     parser.add_argument("--require-gpu", action="store_true", help="fail rather than use llvmpipe")
     args = parser.parse_args()
     scene, assets = standard_scene(args.width, args.height)
-    gl_row = bench_gl(scene, assets, args.frames, args)
+    try:
+        gl_row = bench_gl(scene, assets, args.frames, args)
+    except GLContextError as exc:  # e.g. --require-gpu on a machine without one: one line
+        raise SystemExit(f"benchmarks.render: {exc}") from None
     rows = [gl_row]
     notes = []
     for result in (
