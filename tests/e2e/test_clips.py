@@ -6,6 +6,7 @@ independently of the implementation."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import subprocess
@@ -172,5 +173,5 @@ def test_a_volume_tween_is_a_fade(media: MediaCache, tmp_path: Path) -> None:
               for f in range(10, 50)]
     assert levels[0] > 0.2 and levels[-1] < 1e-3
     ramp = levels[7:33]  # frames 17..42: inside the fade
-    assert all(b <= a + 0.01 for a, b in zip(ramp, ramp[1:])), ramp
+    assert all(b <= a + 0.01 for a, b in itertools.pairwise(ramp)), ramp
     assert ramp[0] - ramp[-1] > 0.15
