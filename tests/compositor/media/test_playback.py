@@ -94,7 +94,8 @@ def test_other_pixel_formats(media: MediaCache, library: MediaLibrary, pix_fmt: 
 
 
 def test_hd_untagged_is_bt709(media: MediaCache, library: MediaLibrary) -> None:
-    library.prepare("hd", media.counter(fps=30, seconds=1, size=(1280, 720), audio=False))
+    # the rule looks at the height only: 720 lines is HD
+    library.prepare("hd", media.counter(fps=30, seconds=0.2, size=(64, 720), audio=False))
     picture = library.video_frame("p", VideoContent(asset="hd", start_frame=0), F30, 0, wait_s=10)
     assert picture is not None and picture.matrix == "bt709"
 
@@ -129,8 +130,8 @@ def test_end_frame_stops_decoders_and_metrics_follow(media: MediaCache, tmp_path
 def test_not_prepared_audio_only_and_inputs_show_nothing(media: MediaCache,
                                                          library: MediaLibrary) -> None:
     library.prepare("s", media.audio(".wav"))
-    for content in (VideoContent(asset="nope", start_frame=0), VideoContent(asset="s", start_frame=0),
-                    VideoContent(input="camera")):
+    for content in (VideoContent(asset="nope", start_frame=0),
+                    VideoContent(asset="s", start_frame=0), VideoContent(input="camera")):
         assert library.video_frame("x", content, F30, 3, wait_s=1) is None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -42,9 +43,9 @@ def sound_layer(asset: str, **fields: object) -> Layer:
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> MediaLibrary:
+def library(tmp_path: Path) -> Iterator[MediaLibrary]:
     lib = MediaLibrary(tmp_path / "pcm")
-    yield lib  # type: ignore[misc]
+    yield lib
     lib.close()
 
 
