@@ -142,3 +142,16 @@ def test_nvdec_is_detected_cleanly() -> None:
         MediaLibrary(None, decoder="nvdec")
     with pytest.raises(ValueError, match="decoder must be one of"):
         MediaLibrary(None, decoder="quicksync")
+
+
+def test_a_frame_missing_from_the_file_shows_the_next_one(media: MediaCache,
+                                                          library: MediaLibrary) -> None:
+    path = media.counter(fps=30, seconds=2, audio=False, suffix=".mkv",
+                         extra=("-vf", "select='not(between(n,10,12))'",
+                                "-fps_mode", "passthrough"))
+    library.prepare("gap", path)
+    content = VideoContent(asset="gap", start_frame=0, loop=True)
+    frames = [*range(0, 20), *range(5, 15), *range(55, 75)]  # forward, back, across the loop
+    shown = play(library, content, frames)
+    want = [13 if index in (10, 11, 12) else index for index in expected(library, content, frames)]
+    assert shown == want
