@@ -122,7 +122,12 @@ def _video_fields(stream: Any, limits: MediaLimits, path: Path) -> dict[str, Any
         duration = _stream_seconds(stream) or _container_seconds(stream.container)
         frames = round(duration * fps)
     return {"width": width, "height": height, "fps": fps, "frames": frames,
-            "video_codec": context.name, "duration_s": float(frames / fps)}
+            "video_codec": _codec_name(context), "duration_s": float(frames / fps)}
+
+
+def _codec_name(context: Any) -> str:
+    """The codec's own name ("mp3"), not its decoder's ("mp3float")."""
+    return str(getattr(context.codec, "canonical_name", None) or context.name)
 
 
 def _stream_seconds(stream: Any) -> float:
@@ -182,7 +187,7 @@ def probe_media(path: Path, limits: MediaLimits = _DEFAULT_LIMITS) -> MediaInfo:
         _test_decode(container, [s for s in (video, audio) if s is not None], path)
         return MediaInfo(
             kind="video" if video is not None else "audio",
-            audio_codec=None if audio is None else audio.codec_context.name,
+            audio_codec=None if audio is None else _codec_name(audio.codec_context),
             has_audio=audio is not None, format_name=str(container.format.name), **fields,
         )
 
