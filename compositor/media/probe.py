@@ -26,6 +26,13 @@ from compositor.media.info import MediaInfo, MediaLimits
 
 __all__ = ["first_streams", "media_error", "open_media", "probe_media", "thumbnail_jpeg"]
 
+# Demuxers we play clips from (FFmpeg's names; a format matches when one of its comma-separated
+# names is here). FFmpeg opens many other things: a text file as ANSI art ("tty"), images,
+# playlists that fetch URLs (HLS, DASH), file lists ("concat"); none of those is a clip.
+_CONTAINERS = frozenset({
+    "mov", "mp4", "m4a", "matroska", "webm", "mpegts", "mpeg", "avi", "flv", "mxf", "nut",
+    "asf", "wav", "w64", "mp3", "ogg", "flac", "aac", "aiff", "caf",
+})
 # How far into a file the first frame of each stream must be found (packets, all streams).
 _TEST_DECODE_PACKETS = 2000
 # Leading bytes of the containers we take; a file that fails to open with one of these is
@@ -70,7 +77,8 @@ def _has_known_magic(path: Path) -> bool:
 
 @contextmanager
 def open_media(path: Path) -> Iterator[Any]:
-    """An open PyAV input container for ``path``, closed on exit; opening errors translated."""
+    """An open PyAV input container for ``path``, closed on exit; opening errors translated,
+    and anything but a clip container (``_CONTAINERS``) refused with MediaUnsupportedError."""
     try:
         container: Any = av.open(str(path), mode="r")
     except (av.error.FFmpegError, OSError, ValueError) as exc:
@@ -82,6 +90,10 @@ def open_media(path: Path) -> Iterator[Any]:
         raise MediaUnsupportedError(f"{path.name}: not a video or sound file we can read "
                                     f"(unrecognised container)") from exc
     try:
+        names = str(container.format.name)
+        if not _CONTAINERS.intersection(names.split(",")):
+            raise MediaUnsupportedError(f"{path.name}: {names!r} is not a video or sound "
+                                        f"container we play")
         yield container
     finally:
         container.close()

@@ -80,8 +80,23 @@ def test_video_codec_without_decoder_is_unsupported(media: MediaCache) -> None:
 
 
 def test_sound_codec_without_decoder_is_unsupported(media: MediaCache) -> None:
-    with pytest.raises(MediaUnsupportedError, match="audio codec has no decoder"):
+    # Codec 2 muxes into its own raw format only, which is no clip container either
+    with pytest.raises(MediaUnsupportedError, match="'codec2' is not a video or sound"):
         probe_media(factory.unsupported_audio_file(media.path("speech.c2")))
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "notes", "notes.m3u8", "notes.ffconcat"])
+def test_things_ffmpeg_opens_that_are_no_clips(media: MediaCache, name: str) -> None:
+    # FFmpeg reads a .txt file as ANSI art: the format is refused, not played
+    with pytest.raises(MediaUnsupportedError):
+        probe_media(factory.text_file(media.path(name)))
+
+
+def test_an_image_is_no_clip(media: MediaCache) -> None:
+    path = media.path("still.png")
+    Image.new("RGB", (16, 16), "red").save(path)
+    with pytest.raises(MediaUnsupportedError, match="not a video or sound container"):
+        probe_media(path)
 
 
 def test_zero_duration_is_invalid(media: MediaCache) -> None:
