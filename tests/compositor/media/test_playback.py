@@ -155,3 +155,14 @@ def test_a_frame_missing_from_the_file_shows_the_next_one(media: MediaCache,
     shown = play(library, content, frames)
     want = [13 if index in (10, 11, 12) else index for index in expected(library, content, frames)]
     assert shown == want
+
+
+def test_odd_sizes_round_the_chroma_planes_up(media: MediaCache, library: MediaLibrary) -> None:
+    library.prepare("odd", media.counter(fps=30, seconds=1, size=(63, 35), audio=False,
+                                         pix_fmt="yuv444p"))
+    picture = library.video_frame("p", VideoContent(asset="odd", start_frame=0), F30, 7,
+                                  wait_s=10)
+    assert picture is not None
+    assert (picture.width, picture.height, picture.y.shape) == (63, 35, (35, 63))
+    assert picture.u.shape == picture.v.shape == (18, 32)
+    assert index_of_picture(picture) == 7
