@@ -114,8 +114,8 @@ class ClipDecoder:
         return not self._thread.is_alive()
 
     def buffered(self) -> int:
-        """Decoded pictures held now (the read-ahead bound is ``read_ahead`` plus the one shown
-        and the file's last)."""
+        """Decoded pictures held in the read-ahead now: at most ``read_ahead``, plus the file's
+        last frame once its end was seen (the picture on screen is held apart)."""
         with self._cond:
             return len(self._buffer)
 
