@@ -2,9 +2,10 @@
 
 ``render(scene, tag, frame=F)`` draws the (already static) scene of absolute frame ``F``, converts
 it to NV12 on the GPU and starts an asynchronous readback tagged ``tag``; ``completed()`` returns
-finished NV12 frames oldest first without waiting for the newest; ``flush()`` waits for all. ``read_rgba()`` gives the last frame as
-straight sRGB RGBA8 for previews and tests. Colour handling is described in
-:mod:`compositor.gl.renderer`, the NV12 format in :mod:`compositor.gl.nv12`.
+finished NV12 frames oldest first without waiting for the newest; ``flush()`` waits for all.
+``read_rgba()`` gives the last frame as straight sRGB RGBA8 for previews and tests. Colour
+handling is described in :mod:`compositor.gl.renderer`, the NV12 format in
+:mod:`compositor.gl.nv12`, clip layers in :mod:`compositor.gl.video`.
 """
 
 from __future__ import annotations
