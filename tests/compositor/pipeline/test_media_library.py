@@ -4,6 +4,7 @@ decoded by PyAV, rendered on llvmpipe, encoded and muxed, then decoded back from
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -15,9 +16,11 @@ from prometheus_client import CollectorRegistry
 from compositor.media import MediaLibrary
 from compositor.metrics import PipelineMetrics
 from compositor.pipeline import Pipeline, PipelineConfig
+from compositor.pipeline.clock import frame_at
 from compositor.scene import Color, Layer, Scene, Transform, VideoContent
 from tests.compositor.media import decode_audio, decode_file
 from tests.media_factory import MediaCache, ffmpeg_available, index_of_color, is_flash
+from tests.polling import wait_for
 
 pytestmark = pytest.mark.skipif(not ffmpeg_available(), reason="the ffmpeg CLI is missing")
 
@@ -110,3 +113,36 @@ def test_a_looping_trimmed_clip_wraps_without_a_gap(
     out = render(tmp_path, library, Fraction(25), 25,
                  full_canvas("c25", START, in_s=0.2, out_s=0.6, loop=True))
     assert shown(out) == [5 + f % 10 for f in range(25)]
+
+
+def test_live_never_waits_for_the_decoder_and_still_shows_the_clip_in_order(
+        tmp_path: Path, clips: MediaCache, library: MediaLibrary) -> None:
+    fps = Fraction(25)
+    path = clips.counter(fps=25, seconds=4.0, audio=True)
+    library.prepare("live", path)
+    out = str(tmp_path / "live.mkv")
+    config = PipelineConfig(width=W, height=H, fps=fps, encoder="x264", bitrate_bps=600_000,
+                            outputs=(out,))
+    pipeline = Pipeline(config, lambda asset_id: None, PipelineMetrics(CollectorRegistry()),
+                        library)
+    start = frame_at(time.time(), fps) + 12  # about half a second after the run starts
+    pipeline.publish(Scene(version=1, width=W, height=H, fps=fps, background=Color(0, 0, 0),
+                           layers=(full_canvas("live", start),)))
+    pipeline.start()
+    try:
+        wait_for(lambda: pipeline.frames_encoded >= 50, 30, "two seconds of live frames")
+    finally:
+        pipeline.stop()
+    first_frame = pipeline.start_frame
+    assert first_frame is not None
+    video = decode_file(out)
+    seen = shown(out)
+    frames = [first_frame + round(t * 25) for t in video.pts_s]
+    playing = [(f, s) for f, s in zip(frames, seen, strict=True) if f >= start]
+    assert all(s is None for f, s in zip(frames, seen, strict=True) if f < start)
+    indexes = [s for _, s in playing]
+    assert all(isinstance(i, int) for i in indexes), indexes
+    assert indexes == sorted(indexes)  # never backwards
+    on_time = sum(1 for f, s in playing if s == f - start)
+    assert on_time >= 0.8 * len(playing)  # a late frame shows the newest decoded instead
+    assert pipeline.status()["audio"]["peak_dbfs"][0] > -10  # the clip's tone is on air
