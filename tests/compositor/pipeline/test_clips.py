@@ -127,3 +127,23 @@ def test_clip_problems_join_the_pipeline_problems(tmp_path: Path) -> None:
     pipeline, _ = render(tmp_path, media, clip(START))
     assert pipeline.problems()["clip"] == "decoding failed at 1.2 s"
     assert pipeline.status()["frames"] == FRAMES  # the program went on
+
+
+class BrokenMedia(ToneMedia):
+    """A library that raises from every picture and mix (as a bug would)."""
+
+    def video_frame(self, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("decoder exploded")
+
+    def mix(self, *args: object, **kwargs: object) -> npt.NDArray[np.float32]:
+        raise RuntimeError("mixer exploded")
+
+
+def test_a_failing_library_costs_the_layer_and_the_sound_not_the_program(
+        tmp_path: Path) -> None:
+    pipeline, path = render(tmp_path, BrokenMedia(), clip(START))
+    assert "decoder exploded" in pipeline.problems()["clip"]
+    assert pipeline.status()["frames"] == FRAMES
+    assert len(decode_file(path).frames) == FRAMES
+    _, samples = decode_audio(path)
+    assert np.abs(samples).max() < 1e-4
