@@ -59,11 +59,11 @@ def read_recording(path: Path) -> Recording:
     with av.open(str(path)) as container:
         if container.streams.audio:
             resampler = av.AudioResampler(format="flt", layout="stereo", rate=48_000)
-            for frame in container.decode(audio=0):
+            for sound in container.decode(audio=0):
                 if audio_start is None:
-                    audio_start = float(frame.time or 0.0)
-                for out in resampler.resample(frame):
-                    chunks.append(out.to_ndarray().reshape(-1, 2))
+                    audio_start = float(sound.time or 0.0)
+                for out in resampler.resample(sound):
+                    chunks.append(np.asarray(out.to_ndarray(), dtype=np.float32).reshape(-1, 2))
     audio = np.concatenate(chunks) if chunks else np.zeros((0, 2), dtype=np.float32)
     video_tb = time_base
     # The video stream's pts in the file's time base -> frames at the channel's rate are
