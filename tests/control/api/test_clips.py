@@ -105,7 +105,7 @@ def test_bad_clips_are_refused_and_nothing_is_kept(disk_client: TestClient, medi
     for what, path, declared, status in _bad_uploads(media):
         for kwargs in ({"content": path.read_bytes(), "headers": {"Content-Type": declared}},
                        {"files": {"file": (path.name, path.read_bytes(), declared)}}):
-            response = disk_client.post("/api/v1/assets", **kwargs)  # type: ignore[arg-type]
+            response = disk_client.post("/api/v1/assets", **kwargs)
             assert response.status_code == status, (what, response.text)
             assert response.json()["error"]["message"], what
     assert disk_client.get("/api/v1/assets").json()["assets"] == []
