@@ -37,8 +37,13 @@ def asset_schemas() -> dict[str, Any]:
 
 
 def _upload() -> dict[str, Any]:
-    content: dict[str, Any] = {"image/*": _BINARY, "font/*": _BINARY}
-    content.update({media_type: _BINARY for media_type in sorted(CLIP_TYPES)})
+    def listed(prefix: str) -> str:
+        return ", ".join(sorted(t for t in CLIP_TYPES if t.startswith(prefix)))
+
+    content: dict[str, Any] = {
+        "image/*": _BINARY, "font/*": _BINARY,
+        "video/*": {**_BINARY, "description": f"clips: {listed('video/')}"},
+        "audio/*": {**_BINARY, "description": f"sound: {listed('audio/')}"}}
     content["application/octet-stream"] = {**_BINARY, "description": "sniffed from its bytes"}
     content["multipart/form-data"] = {"schema": {
         "type": "object", "required": ["file"], "properties": {
