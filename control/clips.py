@@ -25,7 +25,7 @@ from control.errors import AssetTypeError, AssetUndecodableError
 from control.store.base import AssetInfo
 
 if TYPE_CHECKING:  # PyAV is imported only by a process that probes (see clip_info)
-    from compositor.media.info import MediaInfo
+    from compositor.media import MediaInfo
 
 __all__ = ["CLIP_TYPES", "clip_info", "sniff_clip"]
 
@@ -77,8 +77,7 @@ def clip_info(path: Path, *, sha256: str, size: int, head: bytes, declared: str,
     """Probe the received file and describe it as an asset; raises 415/422 (see above).
 
     BLOCKING (opens and test-decodes the file): run it in a worker thread."""
-    from compositor.media.info import MediaLimits  # PyAV: only where clips are probed
-    from compositor.media.probe import probe_media
+    from compositor.media import MediaLimits, probe_media  # PyAV: only where clips are probed
 
     if sniff_clip(head) is None:  # FFmpeg opens even text (as ANSI art): ask for a container
         raise AssetTypeError("the file is no video or sound container this service reads "

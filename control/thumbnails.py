@@ -37,7 +37,7 @@ def _image_thumbnail(path: Path, width: int) -> bytes:
 
 
 def _clip_thumbnail(path: Path, width: int) -> bytes | None:
-    from compositor.media.probe import thumbnail_jpeg  # PyAV: only where clips are shown
+    from compositor.media import thumbnail_jpeg  # PyAV: only where clips are shown
 
     return thumbnail_jpeg(path, width)
 
