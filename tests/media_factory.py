@@ -34,6 +34,7 @@ __all__ = [
     "header_only_copy",
     "index_of_color",
     "is_flash",
+    "oversize_clip",
     "samples_at",
     "text_file",
     "truncated_copy",
@@ -159,6 +160,13 @@ def unsupported_audio_file(path: Path) -> Path:
     bundled PyAV demuxes it but has no decoder for it."""
     return _ffmpeg(path, ["-f", "lavfi", "-i", "sine=d=1:sample_rate=8000",
                           "-c:a", "libcodec2", "-mode", "3200"])
+
+
+def oversize_clip(path: Path, size: tuple[int, int] = (4100, 2200)) -> Path:
+    """One black frame of ``size`` (default just over 4096x2160), quick to make."""
+    return _ffmpeg(path, ["-f", "lavfi", "-i", f"color=black:size={size[0]}x{size[1]}:rate=1",
+                          "-frames:v", "1", "-c:v", "libx264", "-preset", "ultrafast",
+                          "-pix_fmt", "yuv420p"])
 
 
 def zero_duration_clip(path: Path) -> Path:

@@ -115,10 +115,10 @@ def test_wait_zero_never_blocks_on_a_stalled_file(media: MediaCache, tmp_path: P
             assert 0.09 < time.perf_counter() - started < 0.5
         assert registry.get_sample_value("compositor_clip_late_frames_total") == 20
     finally:
-        library.close()
         unblock = threading.Thread(target=lambda: os.close(os.open(path, os.O_WRONLY)))
         unblock.start()
         unblock.join(5)
+        library.close()
 
 
 def test_a_late_frame_shows_the_last_picture(media: MediaCache) -> None:

@@ -94,7 +94,8 @@ def test_other_pixel_formats(media: MediaCache, library: MediaLibrary, pix_fmt: 
 
 
 def test_hd_untagged_is_bt709(media: MediaCache, library: MediaLibrary) -> None:
-    library.prepare("hd", media.counter(fps=30, seconds=1, size=(1280, 720), audio=False))
+    # the rule looks at the height only: 720 lines is HD
+    library.prepare("hd", media.counter(fps=30, seconds=0.2, size=(64, 720), audio=False))
     picture = library.video_frame("p", VideoContent(asset="hd", start_frame=0), F30, 0, wait_s=10)
     assert picture is not None and picture.matrix == "bt709"
 
@@ -129,8 +130,8 @@ def test_end_frame_stops_decoders_and_metrics_follow(media: MediaCache, tmp_path
 def test_not_prepared_audio_only_and_inputs_show_nothing(media: MediaCache,
                                                          library: MediaLibrary) -> None:
     library.prepare("s", media.audio(".wav"))
-    for content in (VideoContent(asset="nope", start_frame=0), VideoContent(asset="s", start_frame=0),
-                    VideoContent(input="camera")):
+    for content in (VideoContent(asset="nope", start_frame=0),
+                    VideoContent(asset="s", start_frame=0), VideoContent(input="camera")):
         assert library.video_frame("x", content, F30, 3, wait_s=1) is None
 
 
@@ -141,3 +142,27 @@ def test_nvdec_is_detected_cleanly() -> None:
         MediaLibrary(None, decoder="nvdec")
     with pytest.raises(ValueError, match="decoder must be one of"):
         MediaLibrary(None, decoder="quicksync")
+
+
+def test_a_frame_missing_from_the_file_shows_the_next_one(media: MediaCache,
+                                                          library: MediaLibrary) -> None:
+    path = media.counter(fps=30, seconds=2, audio=False, suffix=".mkv",
+                         extra=("-vf", "select='not(between(n,10,12))'",
+                                "-fps_mode", "passthrough"))
+    library.prepare("gap", path)
+    content = VideoContent(asset="gap", start_frame=0, loop=True)
+    frames = [*range(0, 20), *range(5, 15), *range(55, 75)]  # forward, back, across the loop
+    shown = play(library, content, frames)
+    want = [13 if index in (10, 11, 12) else index for index in expected(library, content, frames)]
+    assert shown == want
+
+
+def test_odd_sizes_round_the_chroma_planes_up(media: MediaCache, library: MediaLibrary) -> None:
+    library.prepare("odd", media.counter(fps=30, seconds=1, size=(63, 35), audio=False,
+                                         pix_fmt="yuv444p"))
+    picture = library.video_frame("p", VideoContent(asset="odd", start_frame=0), F30, 7,
+                                  wait_s=10)
+    assert picture is not None
+    assert (picture.width, picture.height, picture.y.shape) == (63, 35, (35, 63))
+    assert picture.u.shape == picture.v.shape == (18, 32)
+    assert index_of_picture(picture) == 7

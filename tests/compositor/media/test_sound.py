@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import subprocess
+import threading
+from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -42,9 +44,9 @@ def sound_layer(asset: str, **fields: object) -> Layer:
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> MediaLibrary:
+def library(tmp_path: Path) -> Iterator[MediaLibrary]:
     lib = MediaLibrary(tmp_path / "pcm")
-    yield lib  # type: ignore[misc]
+    yield lib
     lib.close()
 
 
@@ -173,3 +175,18 @@ def test_loop_wraps_the_sound(media: MediaCache, library: MediaLibrary) -> None:
     assert quiet[:4800].all() and not quiet[4802:24000].all()
     assert quiet[24000:28800].all()  # the second pass starts with the same silence
     assert not quiet[28802:28900].all()
+
+
+def test_concurrent_prepares_render_once(media: MediaCache, tmp_path: Path) -> None:
+    path = media.counter(fps=25, seconds=2)
+    library = MediaLibrary(tmp_path / "cache")
+    results: list[object] = []
+    threads = [threading.Thread(target=lambda: results.append(library.prepare("c", path)))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(results) == 4 and all(info is results[0] for info in results)
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["c.f32"]
+    library.close()

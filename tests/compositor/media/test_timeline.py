@@ -140,3 +140,14 @@ def test_video_and_sound_agree_on_media_time(frame: int) -> None:
     [(offset, start, count)] = samples(content, info, F30, frame)
     assert (offset, count) == (0, 1600)
     assert start == index(content, info, F30, frame) * 1600  # type: ignore[operator]
+
+
+def test_house_frames_since_the_epoch() -> None:
+    # 2026-11-21T18:00:00Z at 60 fps: frames are counted from 1970, numbers are big
+    start = 107_717_040_000
+    fps = Fraction(60)
+    looped = VideoContent(asset="a", start_frame=start, loop=True)
+    # 119/60 s is 49.58 clip frames: nearest is 50, past the end, so the last frame, 49
+    assert shown(looped, clip(25, 50), fps, range(start + 119, start + 122)) == [49, 0, 0]
+    assert samples(AudioContent(asset="s", start_frame=start), SOUND, fps, start + 1) == [
+        (0, 800, 800)]
