@@ -43,7 +43,7 @@ from compositor.pipeline.media import (
     clip_layers,
     shows_clip,
 )
-from compositor.scene import Scene
+from compositor.scene import Scene, VideoContent
 
 __all__ = ["RenderStage"]
 
@@ -98,6 +98,7 @@ class RenderStage:
             return
         self.renderer_name = gl.renderer
         self._warm_up(renderer)
+        self._prime_clips()
         self.clock = FrameClock(
             Fraction(config.fps), start_frame=config.start_frame, paced=config.paced,
             time_source=config.time_source, sleep=config.sleep,
@@ -138,6 +139,27 @@ class RenderStage:
         except CompositorError as exc:
             log.warning("warm-up render failed (the live loop will report it): %s", exc)
         log.info("renderer warmed up in %.0f ms", (time.perf_counter() - started) * 1000)
+
+    def _prime_clips(self) -> None:
+        """Live only: let each playing clip's decoder reach the frame the clock is about to
+        start on (waiting up to a second per clip), so that a restart mid-clip is in picture
+        from its first live frame instead of showing nothing while decoders seek."""
+        scene = self._holder.peek()
+        config = self.config
+        if scene is None or self._media is None or not config.paced:
+            return
+        fps = Fraction(config.fps)
+        for _ in range(3):  # until the clock has not run past what was primed
+            frame = frame_at(config.time_source(), fps)
+            for layer in scene.layers:
+                content = layer.content
+                if layer.visible and isinstance(content, VideoContent) and content.asset:
+                    try:
+                        self._media.video_frame(layer.id, content, fps, frame, wait_s=1.0)
+                    except Exception:  # reported by the live loop, as any clip failure
+                        log.debug("priming clip layer %s failed", layer.id, exc_info=True)
+            if frame_at(config.time_source(), fps) - frame < 3:
+                return
 
     def _loop(self, renderer: Any, clock: FrameClock) -> None:
         config = self.config

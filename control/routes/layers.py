@@ -77,7 +77,10 @@ async def create_layer(request: Request) -> Response:
     body: Any = await read_json(request, ctx.json_max_bytes)
     layer = decode_layer(body, "", limits=ctx.limits, new_id=new_layer_id)
     record = await _commit(request, AddLayer(layer), "ops[0].layer")
-    return json_response(encode_layer(layer), version=record.version, status=201,
+    # The layer as stored: landing resolved what the commit's frame decides (a clip's
+    # start_frame, "on_commit" keyframe starts). Gone already (removed right after): as sent.
+    stored = find_layer(await ctx.store.read(), layer.id) or layer
+    return json_response(encode_layer(stored), version=record.version, status=201,
                          headers={"Location": f"/api/v1/layers/{layer.id}"})
 
 

@@ -164,7 +164,7 @@ def test_a_volume_tween_is_a_fade(media: MediaCache, tmp_path: Path) -> None:
     data = tmp_path / "data"
     asset = add_asset(data, clip)
     layer = clip_layer(asset, start_frame=0)
-    layer["animations"] = [{"property": "content.volume", "start_frame": 0,
+    layer["animations"] = [{"property": "content.volume", "start": 0,
                             "keyframes": [{"frame": 0, "value": 1.0}, {"frame": 15, "value": 1.0},
                                           {"frame": 45, "value": 0.0}]}]
     audio = read_recording(render(tmp_path, data, [layer], 2.0)).audio
