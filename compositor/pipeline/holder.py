@@ -50,6 +50,13 @@ class SceneHolder:
         with self._lock:
             return None if self._immediate is None else self._immediate[1]
 
+    def upcoming(self, frame: int, within: int) -> list[tuple[int, Scene]]:
+        """Scheduled scenes due after ``frame`` and at most ``within`` frames later, as
+        ``(at_frame, scene)``, left in place (clips in them start decoding ahead)."""
+        with self._lock:
+            return [(at, scene) for _, at, scene in self._scheduled
+                    if frame < at <= frame + within]
+
     def take(self, frame: int) -> tuple[Scene, int | None] | None:
         """The newest-published scene due at ``frame`` and its ``at_frame``; removes all due."""
         with self._lock:

@@ -45,7 +45,11 @@ from compositor.pipeline.media import (
 )
 from compositor.scene import Scene, VideoContent
 
-__all__ = ["RenderStage"]
+__all__ = ["PRE_ROLL_FRAMES", "RenderStage"]
+
+PRE_ROLL_FRAMES = 8
+"""How many frames before a scheduled clip's start its decoder starts (the media library's
+read-ahead: it pre-rolls within that many frames)."""
 
 log = logging.getLogger(__name__)
 
@@ -188,10 +192,33 @@ class RenderStage:
             else:
                 self._draw(renderer, tick, current)
             if self._media is not None:
-                self._media.end_frame(clip_layers(current.scene))
+                self._media.end_frame(clip_layers(current.scene) | self._pre_roll(
+                    current.scene, tick.frame))
             last.scene = current.scene
             last.frame = tick.frame
         self._finish(renderer.flush() if not config.paced else renderer.completed())
+
+    def _pre_roll(self, current: Scene, frame: int) -> set[str]:
+        """Start the decoders of clips that a scheduled scene starts within the next few frames
+        (their pictures are then ready on exactly their ``start_frame``); their layer ids.
+        Layers the current scene plays already are left to it."""
+        assert self._media is not None
+        playing = clip_layers(current)
+        fps = Fraction(self.config.fps)
+        started: set[str] = set()
+        for _, scene in self._holder.upcoming(frame, PRE_ROLL_FRAMES):
+            for layer in scene.layers:
+                content = layer.content
+                if (layer.id in playing or not layer.visible
+                        or not isinstance(content, VideoContent) or content.asset is None
+                        or content.start_frame is None or content.start_frame <= frame):
+                    continue
+                try:
+                    self._media.video_frame(layer.id, content, fps, frame, wait_s=0.0)
+                    started.add(layer.id)
+                except Exception:  # reported when it plays, as any clip failure
+                    log.debug("pre-rolling clip layer %s failed", layer.id, exc_info=True)
+        return started
 
     def _can_reuse(self, scene: Scene, frame: int) -> bool:
         """The previous frame, drawn right before from this very scene, still shows it."""

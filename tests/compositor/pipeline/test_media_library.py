@@ -146,3 +146,34 @@ def test_live_never_waits_for_the_decoder_and_still_shows_the_clip_in_order(
     on_time = sum(1 for f, s in playing if s == f - start)
     assert on_time >= 0.8 * len(playing)  # a late frame shows the newest decoded instead
     assert pipeline.status()["audio"]["peak_dbfs"][0] > -10  # the clip's tone is on air
+
+
+def test_a_scheduled_clip_is_pre_rolled_and_shows_its_first_frame_on_its_start_frame(
+        tmp_path: Path, clips: MediaCache, library: MediaLibrary) -> None:
+    fps = Fraction(25)
+    library.prepare("sched", clips.counter(fps=25, seconds=4.0, audio=False))
+    out = str(tmp_path / "sched.mkv")
+    config = PipelineConfig(width=W, height=H, fps=fps, encoder="x264", bitrate_bps=600_000,
+                            outputs=(out,))
+    pipeline = Pipeline(config, lambda asset_id: None, PipelineMetrics(CollectorRegistry()),
+                        library)
+    pipeline.publish(Scene(version=1, width=W, height=H, fps=fps, background=Color(0, 0, 0)))
+    pipeline.start()
+    try:
+        wait_for(lambda: pipeline.frames_encoded >= 5, 30, "the program to run")
+        start = frame_at(time.time(), fps) + 20  # as a scheduler publishes: ahead of its frame
+        pipeline.publish(Scene(version=2, width=W, height=H, fps=fps,
+                               background=Color(0, 0, 0),
+                               layers=(full_canvas("sched", start),)), at_frame=start)
+        wait_for(lambda: (pipeline.start_frame or 0) + pipeline.frames_encoded > start + 10,
+                 30, "the clip to play")
+    finally:
+        pipeline.stop()
+    first_frame = pipeline.start_frame
+    assert first_frame is not None
+    video = decode_file(out)
+    by_frame = dict(zip((first_frame + round(t * 25) for t in video.pts_s), shown(out),
+                        strict=True))
+    assert by_frame[start - 1] is None
+    assert by_frame[start] == 0, "the clip's first frame exactly on its start frame"
+    assert [by_frame[start + k] for k in range(1, 6)] == [1, 2, 3, 4, 5]
