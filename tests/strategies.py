@@ -23,6 +23,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from compositor.errors import SceneValidationError
 from compositor.scene import (
     ALIGNS,
     BLENDS,
@@ -44,7 +45,7 @@ from compositor.scene import (
     UpdateLayer,
     VideoContent,
 )
-from compositor.scene.codec import DEFAULT_LIMITS, encode_layer
+from compositor.scene.codec import DEFAULT_LIMITS, encode_layer, format_fps, parse_fps
 
 __all__ = [
     "BUILTIN_FONTS",
@@ -105,7 +106,9 @@ def colors() -> st.SearchStrategy[Color]:
 
 @functools.cache
 def fps_values() -> st.SearchStrategy[Fraction]:
-    """Frame rates the codec can represent: integers and fractions n/d (d <= 1001) in 1..120."""
+    """Frame rates the codec can represent: integers and fractions n/d (d <= 1001) in 1..120
+    that its number form reads back exactly (not those within 0.005 of an NTSC rate, which
+    a number such as 29.97 means)."""
     common = st.sampled_from(
         [Fraction(r) for r in (24, 25, 30, 50, 60, 120)]
         + [Fraction(n * 1000, 1001) for n in (24, 30, 60)]
@@ -117,7 +120,13 @@ def fps_values() -> st.SearchStrategy[Fraction]:
         num = draw(st.integers(den, 120 * den))
         return Fraction(num, den)
 
-    return st.one_of(common, fraction())
+    def reads_back(fps: Fraction) -> bool:
+        try:
+            return parse_fps(format_fps(fps)) == fps
+        except SceneValidationError:
+            return False
+
+    return st.one_of(common, fraction().filter(reads_back))
 
 
 @functools.cache

@@ -2,7 +2,8 @@
 
 Each reader checks one JSON value and returns it as a Python value, or raises
 :class:`SceneValidationError` with the value's path and a reason a person understands. Colours are
-``#RRGGBB`` or ``#RRGGBBAA``; frame rates integers, decimals (29.97) or ``"30000/1001"``.
+``#RRGGBB`` or ``#RRGGBBAA``; frame rates integers, decimals (29.97) or ``"30000/1001"`` on
+input, always a number on output.
 The rest of the codec (``layer``, ``animation`` and the package) builds on these.
 :func:`number_fields` is the one table of every bounded number of a layer: the decoder and the
 animatable ranges (``property_range``) come from it; the defaults come from the model's own
@@ -315,6 +316,10 @@ def parse_fps(value: Json, path: str = "fps") -> Fraction:
         if match is None or int(match.group(2)) == 0:
             raise SceneValidationError(path, "must be a number or a fraction like 30000/1001")
         fps = Fraction(int(match.group(1)), int(match.group(2)))
+        if _rate(float(fps)) != fps:  # written back as a number, it must read back the same
+            raise SceneValidationError(
+                path, f"{value} cannot be carried exactly: use an integer, an NTSC rate such "
+                "as 30000/1001, or a fraction with a denominator up to 1001")
     else:
         fps = _rate(read_number(value, path, 1.0, 120.0))
     if not 1 <= fps <= 120:
@@ -327,10 +332,12 @@ def _rate(number: float) -> Fraction:
     ntsc = round(number * 1.001)
     # limit_denominator alone would keep 29.97 as 2997/100: decimal rates near N*1000/1001 are
     # how people write the NTSC rates, so those snap (the next representable rate is far away).
-    if not number.is_integer() and abs(number - ntsc * 1000 / 1001) < 0.005:
+    if ntsc >= 10 and not number.is_integer() and abs(number - ntsc * 1000 / 1001) < 0.005:
         return Fraction(ntsc * 1000, 1001)
     return Fraction(number).limit_denominator(1001)
 
 
-def format_fps(fps: Fraction) -> int | str:
-    return fps.numerator if fps.denominator == 1 else f"{fps.numerator}/{fps.denominator}"
+def format_fps(fps: Fraction) -> int | float:
+    """Always a JSON number: an integer, or the rate to full float precision (30000/1001 is
+    29.97002997002997), which :func:`parse_fps` reads back to the same fraction."""
+    return fps.numerator if fps.denominator == 1 else float(fps)

@@ -155,20 +155,26 @@ def test_parse_color(text: str, color: Color) -> None:
         (25.0, Fraction(25), 25),
         (1, Fraction(1), 1),
         (120, Fraction(120), 120),
-        (12.5, Fraction(25, 2), "25/2"),
-        ("30000/1001", Fraction(30000, 1001), "30000/1001"),
+        (12.5, Fraction(25, 2), 12.5),
+        ("30000/1001", Fraction(30000, 1001), 30000 / 1001),
         ("50/1", Fraction(50), 50),
         # Decimal NTSC rates mean N*1000/1001, as every broadcast tool reads them.
-        (29.97, Fraction(30000, 1001), "30000/1001"),
-        (59.94, Fraction(60000, 1001), "60000/1001"),
-        (23.976, Fraction(24000, 1001), "24000/1001"),
-        (119.88, Fraction(120000, 1001), "120000/1001"),
+        (29.97, Fraction(30000, 1001), 30000 / 1001),
+        (59.94, Fraction(60000, 1001), 60000 / 1001),
+        (23.976, Fraction(24000, 1001), 24000 / 1001),
+        (119.88, Fraction(120000, 1001), 120000 / 1001),
     ],
 )
-def test_parse_fps(value: int | float | str, fps: Fraction, encoded: int | str) -> None:
+def test_parse_fps(value: int | float | str, fps: Fraction, encoded: float) -> None:
     assert parse_fps(value) == fps
     assert format_fps(fps) == encoded
     assert parse_fps(format_fps(fps)) == fps
+    assert isinstance(format_fps(fps), (int, float))  # one type: always a JSON number
+
+
+def test_a_fraction_that_a_number_cannot_carry_is_refused() -> None:
+    with pytest.raises(SceneValidationError, match="cannot be carried exactly"):
+        parse_fps("2997/100")  # reads as 29.97, which means 30000/1001
 
 
 def test_default_limits_match_the_contract() -> None:
