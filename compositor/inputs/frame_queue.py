@@ -1,0 +1,57 @@
+"""The video side of an input's jitter buffer: decoded pictures waiting for their due time.
+
+The reader thread :meth:`~FrameQueue.push` es each picture with its due time (house clock, Unix
+seconds, from :class:`~compositor.inputs.placement.Placement`); the render thread asks
+:meth:`~FrameQueue.pick` for the picture to show at the time of an output frame. The rule is the
+clips' nearest-frame rule: the newest picture whose due time is at most half an input frame
+period after the output frame's time (so at equal rates each input frame is shown once, a faster
+input skips frames, a slower one repeats them). Older pictures are dropped. Before any picture is
+due the previous choice stays. Bounded: at most ``max_frames`` wait (the oldest go first).
+Thread-safe, and never blocks beyond a short lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+
+from compositor.media.frame import VideoFrame
+
+__all__ = ["FrameQueue"]
+
+
+class FrameQueue:
+    """Pictures by due time, in push order (due times non-decreasing within a connection)."""
+
+    def __init__(self, max_frames: int = 120) -> None:
+        self._lock = threading.Lock()
+        self._waiting: deque[tuple[float, VideoFrame]] = deque(maxlen=max_frames)
+        self._shown: VideoFrame | None = None
+        self._newest: VideoFrame | None = None
+        self.half_period_s = 1 / 60  # half the input's frame period; the reader updates it
+
+    def push(self, due_s: float, frame: VideoFrame) -> None:
+        with self._lock:
+            if self._waiting and due_s < self._waiting[-1][0]:
+                self._waiting.clear()  # the timeline restarted (a discontinuity): newest wins
+            self._waiting.append((due_s, frame))
+            self._newest = frame
+
+    def pick(self, at_s: float) -> VideoFrame | None:
+        """The picture showing at house time ``at_s`` (None: none was ever due)."""
+        with self._lock:
+            limit = at_s + self.half_period_s
+            while self._waiting and self._waiting[0][0] <= limit:
+                self._shown = self._waiting.popleft()[1]
+            return self._shown
+
+    @property
+    def last(self) -> VideoFrame | None:
+        """The newest picture decoded (what ``freeze`` shows once the input is lost)."""
+        with self._lock:
+            return self._newest if self._newest is not None else self._shown
+
+    def clear(self) -> None:
+        """Drop what waits (the input was lost); the last picture is kept for ``freeze``."""
+        with self._lock:
+            self._waiting.clear()
