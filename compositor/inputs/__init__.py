@@ -26,7 +26,7 @@ from compositor.inputs.spec import (
     redact_input_url,
 )
 from compositor.inputs.status import INPUT_STATES, InputState, InputStatus
-from compositor.inputs.thumbnail import thumbnail_jpeg
+from compositor.inputs.thumbnail import frame_to_rgb, thumbnail_jpeg
 
 __all__ = [
     "FALLBACKS",
@@ -48,6 +48,7 @@ __all__ = [
     "ReaderTiming",
     "StateListener",
     "Timeouts",
+    "frame_to_rgb",
     "input_spec_from_json",
     "input_spec_to_json",
     "redact_input_url",

@@ -82,8 +82,9 @@ class Connection:
     """An open input: ``container`` (PyAV, reading) and, for SRT, the adapter child process."""
 
     def __init__(self, container: Any, child: subprocess.Popen[bytes] | None = None,
-                 errors: IO[bytes] | None = None) -> None:
+                 errors: IO[bytes] | None = None, shown: dict[str, str] | None = None) -> None:
         self.container = container
+        self._shown = shown or {}  # secret text -> what to show instead, in child errors
         self._child = child
         self._errors = errors  # the child's stderr (a temporary file: it never fills up)
         self._closed = threading.Event()
@@ -121,7 +122,10 @@ class Connection:
             text = self._errors.read()[-4096:].decode(errors="replace").strip()
         except (OSError, ValueError):
             return None
-        return text.splitlines()[-1] if text else f"ffmpeg exited with {self._child.returncode}"
+        line = text.splitlines()[-1] if text else f"ffmpeg exited with {self._child.returncode}"
+        for secret, shown in self._shown.items():
+            line = line.replace(secret, shown)
+        return line
 
 
 def _translate(exc: BaseException, url: str) -> InputStreamError:
@@ -147,13 +151,19 @@ def _open_srt(url: str, timeouts: Timeouts) -> Connection:
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         raise InputStreamError("srt:// inputs need the ffmpeg CLI (with libsrt) on PATH")
+    adapter_url = _srt_url(url, timeouts)
+    shown = {adapter_url: redact_input_url(url), url: redact_input_url(url)}
+    # The adapter only copies packets: a short analysis is enough (FFmpeg's default, 5 s of
+    # media, would hold a low-bitrate stream back for all of that before the first packet).
     command = [ffmpeg, "-nostdin", "-hide_banner", "-v", "error", "-fflags", "nobuffer",
-               "-i", _srt_url(url, timeouts), "-map", "0", "-c", "copy", "-f", "mpegts",
+               "-probesize", "200000", "-analyzeduration", "500000", "-i", adapter_url, "-map", "0", "-c", "copy", "-f", "mpegts",
                "-muxdelay", "0", "-flush_packets", "1", "pipe:1"]
     errors = tempfile.TemporaryFile()  # noqa: SIM115 (owned by the Connection)
     try:
+        # bufsize=0: a raw pipe, whose read(n) returns what has arrived instead of waiting
+        # for n bytes (a low-bitrate stream would otherwise lag by whole buffers)
         child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                 stderr=errors)
+                                 stderr=errors, bufsize=0)
     except OSError as exc:
         errors.close()
         raise _translate(exc, url) from exc
@@ -166,7 +176,7 @@ def _open_srt(url: str, timeouts: Timeouts) -> Connection:
         container = av.open(stdout, format="mpegts", options=dict(_LOW_LATENCY),
                             buffer_size=4096)
     except (av.FFmpegError, OSError, ValueError) as exc:
-        connection = Connection(None, child, errors)
+        connection = Connection(None, child, errors, shown)
         connection.abort()
         with contextlib.suppress(subprocess.TimeoutExpired):
             child.wait(timeout=1.0)
@@ -177,4 +187,4 @@ def _open_srt(url: str, timeouts: Timeouts) -> Connection:
         raise _translate(exc, url) from exc
     finally:
         timer.cancel()
-    return Connection(container, child, errors)
+    return Connection(container, child, errors, shown)

@@ -5,18 +5,19 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import numpy.typing as npt
 from PIL import Image
 
 from compositor.media.frame import VideoFrame
 
-__all__ = ["thumbnail_jpeg"]
+__all__ = ["frame_to_rgb", "thumbnail_jpeg"]
 
 _MATRIX = {"bt601": (0.299, 0.114), "bt709": (0.2126, 0.0722)}
 
 
-def thumbnail_jpeg(frame: VideoFrame, width: int = 320, quality: int = 80) -> bytes:
-    """``frame`` as a JPEG ``width`` pixels wide (height from the aspect ratio; blocking:
-    call off the event loop). YUV to RGB with the frame's own matrix and range."""
+def frame_to_rgb(frame: VideoFrame) -> npt.NDArray[np.uint8]:
+    """``frame`` as sRGB-coded RGB, (height, width, 3) uint8: YUV to RGB with the frame's own
+    matrix and range (chroma repeated, not filtered)."""
     kr, kb = _MATRIX[frame.matrix]
     kg = 1.0 - kr - kb
     y = frame.y.astype(np.float32)
@@ -28,8 +29,13 @@ def thumbnail_jpeg(frame: VideoFrame, width: int = 320, quality: int = 80) -> by
     red = y + 2 * (1 - kr) * cr
     blue = y + 2 * (1 - kb) * cb
     green = (y - kr * red - kb * blue) / kg
-    rgb = np.clip(np.stack([red, green, blue], axis=-1) + 0.5, 0, 255).astype(np.uint8)
-    image = Image.fromarray(rgb, "RGB")
+    return np.clip(np.stack([red, green, blue], axis=-1) + 0.5, 0, 255).astype(np.uint8)
+
+
+def thumbnail_jpeg(frame: VideoFrame, width: int = 320, quality: int = 80) -> bytes:
+    """``frame`` as a JPEG ``width`` pixels wide (16..1920; the height follows the aspect
+    ratio). Blocking: call off the event loop."""
+    image = Image.fromarray(frame_to_rgb(frame), "RGB")
     width = max(16, min(width, 1920))
     height = max(1, round(frame.height * width / frame.width))
     image = image.resize((width, height), Image.Resampling.BILINEAR)
