@@ -156,7 +156,8 @@ def _open_srt(url: str, timeouts: Timeouts) -> Connection:
     # The adapter only copies packets: a short analysis is enough (FFmpeg's default, 5 s of
     # media, would hold a low-bitrate stream back for all of that before the first packet).
     command = [ffmpeg, "-nostdin", "-hide_banner", "-v", "error", "-fflags", "nobuffer",
-               "-probesize", "200000", "-analyzeduration", "500000", "-i", adapter_url, "-map", "0", "-c", "copy", "-f", "mpegts",
+               "-probesize", "200000", "-analyzeduration", "500000", "-i", adapter_url,
+               "-map", "0", "-c", "copy", "-f", "mpegts",
                "-muxdelay", "0", "-flush_packets", "1", "pipe:1"]
     errors = tempfile.TemporaryFile()  # noqa: SIM115 (owned by the Connection)
     try:

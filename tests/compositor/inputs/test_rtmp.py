@@ -5,6 +5,7 @@ within 5 s with the reconnect counted. The render probe keeps pace throughout.""
 
 from __future__ import annotations
 
+import functools
 import time
 
 import pytest
@@ -37,7 +38,7 @@ def test_rtmp_live_lost_fallbacks_and_back(rtmp: RtmpServer, hub: InputHub,
         for then in ("freeze", "black", "transparent"):  # three players of one stream
             hub.put(InputSpec(id=then, url=url, loss=LossPolicy(hold_ms=HOLD_MS, then=then)))
         probe = RenderProbe(hub, "freeze")
-        wait_for(lambda: all(hub.status(i).state == "live" for i in hub.ids()), 20, "live")
+        wait_for(lambda: all(s.state == "live" for s in hub.statuses()), 20, "live")
         wait_for(lambda: probe.frame is not None and close_to(mean_rgb(probe.frame), BLUE_ISH),
                  5, "the sender's colour in the picture")
         status = hub.status("freeze")
@@ -55,8 +56,8 @@ def test_rtmp_live_lost_fallbacks_and_back(rtmp: RtmpServer, hub: InputHub,
         assert tone_hz(sound) == pytest.approx(1000, abs=20)  # type: ignore[arg-type]
 
         sender.kill()
-        for then in ("freeze", "black", "transparent"):
-            lost = wait_for(lambda then=then: events.first(then, "lost"), 5, f"{then} lost")
+        for name in ("freeze", "black", "transparent"):
+            lost = wait_for(functools.partial(events.first, name, "lost"), 5, f"{name} lost")
             assert lost.media_age_ms is not None
             assert HOLD_MS <= lost.media_age_ms <= HOLD_MS + FRAME_MS + SLACK_MS
         at = time.time()

@@ -81,7 +81,7 @@ def test_srt_refused_is_reported(hub: InputHub, events: Events) -> None:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
