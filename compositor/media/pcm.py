@@ -98,7 +98,9 @@ class _Converter:
     def feed(self, frame: Any | None) -> None:
         if frame is not None and self.matrix is None:
             self.matrix = downmix_matrix([c.name for c in frame.layout.channels])
-            start = Fraction(frame.pts * frame.time_base) if frame.pts is not None else self.origin_s
+            start = self.origin_s
+            if frame.pts is not None:
+                start = Fraction(frame.pts * frame.time_base)
             offset = math.floor((start - self.origin_s) * AUDIO_RATE + Fraction(1, 2))
             if offset > 0:
                 self.sink.write(np.zeros((offset, 2), np.float32))
@@ -158,7 +160,8 @@ def render_pcm(path: Path, dest: Path | None) -> Pcm:
 
 def load_pcm(path: Path) -> Pcm:
     """A PCM cache file written by :func:`render_pcm`, memory-mapped read-only."""
-    if path.stat().st_size < 8:
+    samples = path.stat().st_size // 8  # a torn tail (a full disk) is ignored, not fatal
+    if samples == 0:
         return np.zeros((0, 2), np.float32)
-    mapped: Pcm = np.memmap(path, dtype="<f4", mode="r").reshape(-1, 2)
+    mapped: Pcm = np.memmap(path, dtype="<f4", mode="r", shape=(samples, 2))
     return mapped
