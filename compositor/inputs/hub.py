@@ -166,14 +166,27 @@ class InputHub:
         ``wait_s`` is accepted for the protocol and ignored: a live input is never waited for.
         """
         input_id = content.input
-        reader = self.reader(input_id) if input_id is not None else None
-        if reader is None or input_id is None:
+        if input_id is None:
             return None
+        reader = self.reader(input_id)
         if not self.live and input_id not in self._said_offline:
             self._said_offline.add(input_id)  # render thread only: no lock needed
-            log.warning("offline render: input %r is not read; its layers show their fallback "
-                        "(%s)", input_id, reader.spec.loss.then)
+            if reader is None:
+                log.warning("offline render: input %r is not defined: its layers show nothing",
+                            input_id)
+            else:
+                log.warning("offline render: input %r is not read; its layers show their "
+                            "fallback (%s)", input_id, reader.spec.loss.then)
+        if reader is None:
+            return None
         return reader.picture(float(Fraction(frame) / fps))
+
+    def input_size(self, input_id: str) -> tuple[int, int] | None:
+        """The size of the input's current picture (its natural size), None before the first
+        (or for ``transparent`` while lost)."""
+        reader = self.reader(input_id)
+        picture = None if reader is None else reader.picture(self._clock())
+        return None if picture is None else (picture.width, picture.height)
 
     def end_frame(self, playing: set[str]) -> None:
         """Nothing to stop: readers live as long as their input, not their layers."""

@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from compositor.inputs.spec import InputSpec, redact_input_url
+
 __all__ = ["INPUT_STATES", "InputState", "InputStatus"]
 
 InputState = Literal["connecting", "live", "lost", "error"]
@@ -47,6 +49,15 @@ class InputStatus:
     last_error: str | None
     latency_ms: int
     loss: dict[str, Any]
+
+    @classmethod
+    def waiting(cls, spec: InputSpec, last_error: str | None = None) -> InputStatus:
+        """The status of an input no reader has reported on (yet): ``connecting``."""
+        return cls(id=spec.id, url=redact_input_url(spec.url), state="connecting", width=None,
+                   height=None, fps=None, video_codec=None, audio_codec=None, has_audio=False,
+                   media_age_ms=None, frames=0, late=0, reconnects=0, discontinuities=0,
+                   last_error=last_error, latency_ms=spec.latency_ms,
+                   loss={"hold_ms": spec.loss.hold_ms, "then": spec.loss.then})
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of the contract (plus ``audio_codec``, ``discontinuities``,

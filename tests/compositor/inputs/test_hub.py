@@ -63,7 +63,7 @@ def test_mix_router_and_metrics(hub: InputHub) -> None:
         now = int(Fraction(time.time()) * FPS)
         picture = router.video_frame("half", VideoContent(input="cam"), FPS, now)
         assert picture is not None and picture.key[0] == "input:cam"
-        both = MediaRouter(clips=hub, inputs=hub)  # any media source sums into the program
+        both = MediaRouter(clips=router, inputs=hub)  # any media source sums into the program
         assert np.allclose(both.mix(scene, FPS, frame), own)
 
         text = generate_latest(registry).decode()
