@@ -6,7 +6,6 @@ Layout under ``data_dir`` (omit ``data_dir`` for a store that lives only in memo
     channels/<channel>/scene.json     the base scene: the scene before the oldest journal entry
     channels/<channel>/journal.jsonl  one CommitRecord per line, appended and fsynced per commit
     channels/<channel>/schedule.json  scheduled commits waiting for their frame (schedule_book.py)
-    channels/<channel>/inputs.json    live inputs (input_book.py)
     assets/<sha256>, <sha256>.json    asset bytes and metadata, shared by channels and processes
     assets/.incoming/                 uploads being received (clips), renamed into place when kept
 
@@ -49,7 +48,6 @@ from control.store.base import (
     Rollback,
     ScheduledCommit,
 )
-from control.store.embedded.input_book import EmbeddedInputStore
 from control.store.embedded.receipt_book import ReceiptBook
 from control.store.embedded.schedule_book import ScheduleBook
 from control.store.feed import CLOSED, OVERFLOW, Mailbox
@@ -72,7 +70,7 @@ T = TypeVar("T")
 _Entry = tuple[CommitRecord, Scene, bytes]  # a journal entry, the scene after it, its JSON line
 
 
-class EmbeddedStore(EmbeddedInputStore):  # live inputs: input_book.py
+class EmbeddedStore:
     """The embedded :class:`~control.store.base.Store`.
 
     ``initial`` is the scene read before anything is stored (default: an empty 1080p60 scene);

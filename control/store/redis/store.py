@@ -12,7 +12,8 @@ Keys, all under ``compositor:<channel>:`` so that channels share one Redis:
   ``XADD MAXLEN ~`` bounds it: ``journal_max`` entries, fewer when they are large
   (``journal_max_bytes``).
 - assets: see ``assets.py`` (shared by all channels); the schedule: ``schedule.py``; on-air
-  receipts: ``receipts.py``; live inputs: ``inputs.py``; reading the journal back and following it: ``journal.py``.
+  receipts: ``receipts.py``; reading the journal back and following it: ``journal.py``; live
+  inputs: ``inputs.py``.
 
 A commit reads the scene (or uses the last one this store saw), applies the ops in Python and
 runs one Lua script that checks the version and writes the stream entry and the new scene
@@ -65,7 +66,7 @@ from control.store.records import (
     scene_to_text,
 )
 from control.store.redis.assets import RedisAssets
-from control.store.redis.inputs import RedisInputStore, RedisInputs
+from control.store.redis.inputs import RedisInputs, RedisInputStore
 from control.store.redis.journal import RedisJournal
 from control.store.redis.link import RedisLink
 from control.store.redis.receipts import RedisReceipts
