@@ -3,10 +3,10 @@
 The render thread asks one object (the pipeline's ``media``) for every ``video`` layer's
 picture and for the program audio. :class:`MediaRouter` implements the same protocol
 (:class:`MediaSource`) by dispatching on the layer's content: ``asset`` to the clip library,
-``input`` to the :class:`~compositor.inputs.hub.InputHub`; the mixes are summed and the problems
-merged. Either side may be absent. It satisfies the pipeline's
-``compositor.pipeline.media.MediaSource`` (this package may not import the pipeline: the control
-plane reads input definitions from here).
+``input`` to the :class:`~compositor.inputs.hub.InputHub`; the mixes are summed (problems are
+the clips': see :meth:`MediaRouter.problems`). Either side may be absent. It satisfies the
+pipeline's ``compositor.pipeline.media.MediaSource`` (this package may not import the pipeline:
+the control plane reads input definitions from here).
 
 ``input_size`` is the natural size of an input layer: the size of the input's current picture
 (None before the first), for the renderer to use as it uses ``info`` for clips.
@@ -79,7 +79,6 @@ class MediaRouter:
         return out
 
     def problems(self) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for source in self._sources():
-            found.update(source.problems())
-        return found
+        """The clips' problems (layer id -> why). An input that is not live is not a layer's
+        problem (its layers show the fallback chosen for it): the hub reports inputs."""
+        return {} if self.clips is None else self.clips.problems()

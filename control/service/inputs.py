@@ -37,6 +37,7 @@ from compositor.inputs import (
 from compositor.scene import Scene, VideoContent
 from control.errors import ControlError
 from control.inputs import NOT_READ_HERE, broadcast_input_state, install_inputs
+from control.program import ProgramControl
 from control.store.base import Store
 
 __all__ = ["ServiceInputs", "input_ids", "offline_media"]
@@ -67,6 +68,12 @@ class ServiceInputs:
     def media(self, clips: MediaSource | None) -> MediaRouter:
         """The pipeline's media source: ``clips`` and this process's inputs."""
         return MediaRouter(clips, self.hub)
+
+    def program(self, program: ProgramControl) -> ProgramControl:
+        """``program`` whose problems (``/readyz``) also list the inputs not live, as
+        ``{"input <id>": "lost: <last error>"}`` (the API stays ready: inputs are not the
+        service's health)."""
+        return program if self.hub is None else _WithInputs(program, self.hub)
 
     # --- InputControl ------------------------------------------------------------------------
 
@@ -130,6 +137,29 @@ class ServiceInputs:
             self._metrics = None
         if self.hub is not None:
             self.hub.close()
+
+
+class _WithInputs:
+    """A :class:`ProgramControl` whose problems include the inputs'."""
+
+    def __init__(self, program: ProgramControl, hub: InputHub) -> None:
+        self._program = program
+        self._hub = hub
+
+    def status(self) -> dict[str, Any]:
+        return self._program.status()
+
+    async def start_output(self, url: str | None) -> dict[str, Any]:
+        return await self._program.start_output(url)
+
+    async def stop_output(self) -> dict[str, Any]:
+        return await self._program.stop_output()
+
+    def preview_jpeg(self, width: int | None) -> bytes | None:
+        return self._program.preview_jpeg(width)
+
+    def problems(self) -> dict[str, str]:
+        return {**self._program.problems(), **self._hub.problems()}
 
 
 async def _stored_inputs(store: Store) -> list[InputSpec]:

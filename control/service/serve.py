@@ -185,8 +185,8 @@ async def _serve(settings: Settings, initial: Scene) -> int:
             program = running
             if settings.demo:
                 tasks.append(asyncio.create_task(run_clock(store), name="demo-clock"))
-        app = create_app(settings.control_config(), store, program, registry=registry,
-                         metrics=metrics)
+        app = create_app(settings.control_config(), store, inputs.program(program),
+                         registry=registry, metrics=metrics)
         inputs.install(app)
         tasks.append(asyncio.create_task(inputs.run(), name="inputs"))
         server = _Server(uvicorn.Config(
