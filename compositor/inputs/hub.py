@@ -12,8 +12,8 @@ choice, or the input's fallback while it is lost), and the input's sound in a fr
 samples at the layer's volume. None of these calls waits for the network.
 
 Offline (``live=False``, ``compositor render``) no reader connects: every input layer shows its
-fallback (``freeze`` with nothing to freeze shows nothing), and the hub logs that once per
-input.
+fallback (``freeze`` with nothing to freeze shows nothing); :meth:`InputHub.offline_note` says
+so, once per render.
 """
 
 from __future__ import annotations
@@ -52,7 +52,6 @@ class InputHub:
         self._lock = threading.Lock()
         self._readers: dict[str, InputReader] = {}
         self._listeners: list[StateListener] = []
-        self._said_offline: set[str] = set()
         self._closed = threading.Event()
         self._tick_s = tick_s
         self._monitor = threading.Thread(target=self._watch, name="input-monitor", daemon=True)
@@ -169,14 +168,6 @@ class InputHub:
         if input_id is None:
             return None
         reader = self.reader(input_id)
-        if not self.live and input_id not in self._said_offline:
-            self._said_offline.add(input_id)  # render thread only: no lock needed
-            if reader is None:
-                log.warning("offline render: input %r is not defined: its layers show nothing",
-                            input_id)
-            else:
-                log.warning("offline render: input %r is not read; its layers show their "
-                            "fallback (%s)", input_id, reader.spec.loss.then)
         if reader is None:
             return None
         return reader.picture(float(Fraction(frame) / fps))
@@ -208,6 +199,16 @@ class InputHub:
             if sound is not None:
                 out += sound * np.float32(content.volume)
         return out
+
+    def offline_note(self, input_ids: Iterable[str]) -> str:
+        """One line saying what the layers of ``input_ids`` show in an offline render."""
+        parts = []
+        for input_id in sorted(set(input_ids)):
+            reader = self.reader(input_id)
+            shown = "nothing (no such input)" if reader is None else reader.spec.loss.then
+            parts.append(f"{input_id}: {shown}")
+        return ("offline render: live inputs are not read; their layers show their fallback ("
+                + ", ".join(parts) + ")")
 
     def problems(self) -> dict[str, str]:
         """``{"input <id>": "lost: <last error>"}`` for every input not live."""

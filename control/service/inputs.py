@@ -169,12 +169,12 @@ async def _stored_inputs(store: Store) -> list[InputSpec]:
         await store.close()
 
 
-def offline_media(open_store: Callable[[], Store], scene: Scene,
-                  clips: MediaSource) -> MediaSource:
+def offline_media(open_store: Callable[[], Store], scene: Scene, clips: MediaSource,
+                  say: Callable[[str], None]) -> MediaSource:
     """``compositor render``'s media source: ``clips`` alone when ``scene`` shows no input;
     else with an offline hub of the stored inputs (a store from ``open_store`` is read once,
-    then closed; when that fails the inputs are unknown and show nothing). Blocking (runs its
-    own event loop)."""
+    then closed; when that fails the inputs are unknown and show nothing), and ``say`` is told
+    once what their layers show. Blocking (runs its own event loop)."""
     if not input_ids(scene):
         return clips
     specs: list[InputSpec] = []
@@ -184,4 +184,5 @@ def offline_media(open_store: Callable[[], Store], scene: Scene,
         log.warning("offline render: cannot read the stored inputs: %s", exc)
     hub = InputHub(live=False)
     hub.sync(specs)
+    say(hub.offline_note(input_ids(scene)))  # once, before the first frame
     return MediaRouter(clips, hub)

@@ -90,7 +90,9 @@ def render_main(settings: Settings, args: argparse.Namespace) -> int:
             ).offline(start_frame, frames)  # evaluated exactly as the live service evaluates
             from control.service.stores import open_store
 
-            source = offline_media(lambda: open_store(settings), scene, media)  # input layers
+            source = offline_media(lambda: open_store(settings), scene, media,  # inputs
+                                   lambda note: print(f"compositor render: {note}",
+                                                      file=sys.stderr))
             return _run(config, scene, assets, source, args, frames)
         finally:
             media.close()
