@@ -7,6 +7,7 @@ Layout under ``data_dir`` (omit ``data_dir`` for a store that lives only in memo
     channels/<channel>/journal.jsonl  one CommitRecord per line, appended and fsynced per commit
     channels/<channel>/schedule.json  scheduled commits waiting for their frame (schedule_book.py)
     assets/<sha256>, <sha256>.json    asset bytes and metadata, shared by channels and processes
+    assets/.incoming/                 uploads being received (clips), renamed into place when kept
 
 The journal is a write-ahead log: a commit is acknowledged once its line is fsynced, and the
 current scene is rebuilt on open by replaying the journal over the base scene (so every kept
@@ -15,10 +16,10 @@ journal entry also has its exact scene, which the change feed replays). When the
 journal is rewritten atomically with the newest ``journal_max`` lines. A crash at any moment thus
 leaves the last acknowledged commit readable; a torn last line is cut off on open.
 
-The channel lock and the files are taken lazily, on the first scene operation: a process that only
-touches assets (``compositor asset add``, ``compositor render``) can run beside ``compositor
-serve``. Commits run their file I/O in a worker thread under a lock, so the store may be used from
-several threads and event loops; subscribers receive changes on their own loop (``feed.py``).
+The channel lock and files are taken on the first scene operation: a process that only touches
+assets (``compositor asset add``, ``render``) can run beside ``serve``. Commits run their file I/O
+in a worker thread under a lock, so the store may be used from several threads and event loops;
+subscribers receive changes on their own loop (``feed.py``).
 """
 
 from __future__ import annotations
@@ -357,6 +358,15 @@ class EmbeddedStore:
     async def put_asset(self, data: bytes, info: AssetInfo) -> AssetInfo:
         return await self._run(self._assets.put, data, info)
 
+    def upload_dir(self) -> Path:
+        return self._assets.upload_dir()
+
+    async def put_asset_file(self, path: Path, info: AssetInfo) -> AssetInfo:
+        return await asyncio.to_thread(self._assets.put_file, path, info)
+
+    async def asset_file(self, asset_id: str) -> Path:
+        return await asyncio.to_thread(self._assets.file, asset_id)
+
     async def get_asset(self, asset_id: str) -> bytes:
         return await self._run(self._assets.get, asset_id)
 
@@ -387,3 +397,4 @@ class EmbeddedStore:
                 self._journal.close()
             if self._lock is not None:
                 self._lock.release()
+            self._assets.close()

@@ -1,4 +1,8 @@
-"""Helpers for the live-output tests: synthetic NV12 frames and reading media back with PyAV."""
+"""Helpers for the live-output tests: synthetic NV12 frames and reading media back with PyAV.
+
+(This package also holds the tests of compositor/media; these helpers stay importable as
+``tests.compositor.media``.)
+"""
 
 from __future__ import annotations
 
