@@ -102,13 +102,15 @@ def counter_clip(path: Path, *, fps: Fraction | int, seconds: float,
                  size: tuple[int, int] = (64, 36), audio: bool = True,
                  beep_frame: int | None = None, beep_s: float | None = 0.25,
                  tone_hz: float = 1000.0, amplitude: float = 0.5, audio_rate: int = 48_000,
-                 channels: str = "stereo", video_codec: str = "libx264",
+                 channels: str = "stereo", audio_codec: str = "aac", video_codec: str = "libx264",
                  pix_fmt: str = "yuv420p", extra: Sequence[str] = ()) -> Path:
     """A clip whose frame ``i`` has colour :func:`color_of_index` ``(i)`` (or :data:`FLASH` on
     ``beep_frame``), ``seconds`` long at ``fps``, with AAC sound when ``audio``: a tone of
     ``tone_hz`` at ``amplitude`` throughout, or, with ``beep_frame``, silence and a beep of
     ``beep_s`` seconds (None: to the end) starting exactly at ``beep_frame / fps``.
-    ``channels`` is "mono", "stereo" or "5.1"; every channel carries the same wave."""
+    ``channels`` is "mono", "stereo" or "5.1"; every channel carries the same wave. AAC at
+    small bitrates does not keep a 5.1 tone's level: use ``audio_codec="flac"`` in a .mkv
+    where levels matter."""
     rate = Fraction(fps)
     width, height = size
     flash = f"eq(N,{beep_frame})" if beep_frame is not None else "0"
@@ -124,7 +126,7 @@ def counter_clip(path: Path, *, fps: Fraction | int, seconds: float,
     if video_codec == "libx264":
         args += ["-g", str(max(1, int(rate))), "-bf", "2"]
     if audio:
-        args += ["-c:a", "aac", "-b:a", "128k"]
+        args += ["-c:a", audio_codec, *(["-b:a", "192k"] if audio_codec == "aac" else [])]
     args += ["-t", str(seconds), *extra]
     return _ffmpeg(path, args)
 
