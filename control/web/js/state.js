@@ -63,10 +63,12 @@ export function applyOps(layers, ops) {
  *  tweens, transitions): the page never sends them and does not count them as someone's edit. */
 export const SERVER_ONLY_FIELDS = ["tweens", "entering", "leaving"];
 
-/** Whether the server completes these ops with a value the page cannot know: a clip layer added
- *  without a start frame, or one restarted (start_frame null) or re-pointed (asset, in_s), plays
+/** Whether the server may complete these ops with a value the page cannot know: a clip layer
+ *  added without a start frame, or one restarted (start_frame null) or changed in a way that
+ *  restarts it (asset, in_s, loop: compositor/scene/animation/clips.py has the exact rule), plays
  *  from the frame its commit lands on, which the server writes into the layer. After such ops the
- *  page reloads the scene to have that frame (its local copy must match the server's). */
+ *  page reloads the scene to have that frame (its local copy must match the server's); reloading
+ *  when nothing restarted costs one GET. */
 export function serverCompletes(ops) {
   return ops.some((op) => {
     if (op.op === "add") {
@@ -75,7 +77,7 @@ export function serverCompletes(ops) {
     }
     const content = op.op === "update" ? op.patch?.content : null;
     return Boolean(content && typeof content === "object" &&
-      ["start_frame", "asset", "in_s"].some((key) => key in content));
+      ["start_frame", "asset", "in_s", "loop"].some((key) => key in content));
   });
 }
 
