@@ -19,9 +19,13 @@ from compositor.errors import CompositorError
 from compositor.pipeline import AppliedFrame, Pipeline
 from control.errors import ControlError, ProgramArgumentError, ProgramError
 from control.metrics import ControlMetrics
+from control.service.clips import ClipPreparer
 from control.store.base import Receipt, Store
 
-__all__ = ["AirReceipts", "CommitToAir", "PipelineProgram"]
+__all__ = ["SILENCE_DBFS", "AirReceipts", "CommitToAir", "PipelineProgram"]
+
+SILENCE_DBFS = -120.0
+"""The floor of the audio peak meters, in dBFS (what silence reads)."""
 
 log = logging.getLogger(__name__)
 
@@ -33,16 +37,19 @@ class PipelineProgram:
     """
 
     def __init__(self, pipeline: Pipeline, configured: tuple[str, ...],
-                 air: CommitToAir | None = None) -> None:
+                 air: CommitToAir | None = None, clips: ClipPreparer | None = None) -> None:
         self.pipeline = pipeline
         self.configured = configured
         self.air = air
+        self.clips = clips
 
     def status(self) -> dict[str, Any]:
-        """The pipeline's status plus ``start_frame`` (the absolute frame of pts 0) and
+        """The pipeline's status (with ``audio``: ``{"peak_dbfs": [left, right]}``, the last
+        second's peaks, -120.0 for silence) plus ``start_frame`` (the absolute frame of pts 0) and
         ``applied``: the last version that went on air, its absolute ``frame``, ``pts`` and
         ``encoded_unix`` (None before the first)."""
         status = self.pipeline.status()
+        status.setdefault("audio", {"peak_dbfs": [SILENCE_DBFS, SILENCE_DBFS]})
         status["start_frame"] = self.pipeline.start_frame
         last = self.air.last if self.air is not None else None
         status["applied"] = None if last is None else {
@@ -74,7 +81,12 @@ class PipelineProgram:
         return self.pipeline.preview_jpeg(width)
 
     def problems(self) -> dict[str, str]:
-        return self.pipeline.problems()
+        """The pipeline's problems (clips failing mid-play among them) and the clips that
+        could not be prepared."""
+        problems = self.pipeline.problems()
+        if self.clips is not None:
+            problems.update(self.clips.problems())
+        return problems
 
 
 class CommitToAir:
