@@ -32,6 +32,7 @@ from compositor.scene.codec.animation import (
 )
 from compositor.scene.codec.clip import CLIP_KINDS, CLIP_ONLY_FIELDS
 from compositor.scene.codec.fields import (
+    CLIP_NUMBERS,
     DEFAULT_LIMITS,
     ID_PATTERN,
     IdFactory,
@@ -62,6 +63,7 @@ from compositor.scene.codec.schema import (
 
 __all__ = [
     "CLIP_KINDS",
+    "CLIP_NUMBERS",
     "CLIP_ONLY_FIELDS",
     "DEFAULT_LIMITS",
     "ID_PATTERN",
