@@ -98,7 +98,9 @@ class _Converter:
     def feed(self, frame: Any | None) -> None:
         if frame is not None and self.matrix is None:
             self.matrix = downmix_matrix([c.name for c in frame.layout.channels])
-            start = Fraction(frame.pts * frame.time_base) if frame.pts is not None else self.origin_s
+            start = self.origin_s
+            if frame.pts is not None:
+                start = Fraction(frame.pts * frame.time_base)
             offset = math.floor((start - self.origin_s) * AUDIO_RATE + Fraction(1, 2))
             if offset > 0:
                 self.sink.write(np.zeros((offset, 2), np.float32))

@@ -154,7 +154,10 @@ def _test_decode(container: Any, streams: list[Any], path: Path) -> None:
         raise MediaInvalidError(f"{path.name}: no {' or '.join(kinds)} frame decodes")
 
 
-def probe_media(path: Path, limits: MediaLimits = MediaLimits()) -> MediaInfo:
+_DEFAULT_LIMITS = MediaLimits()
+
+
+def probe_media(path: Path, limits: MediaLimits = _DEFAULT_LIMITS) -> MediaInfo:
     """Probe and test-decode ``path`` (blocking). Raises MediaUnsupportedError or
     MediaInvalidError with a message for a person."""
     with open_media(path) as container:
