@@ -31,16 +31,19 @@ def payload(path: Path, name: str, mime: str) -> FilePayload:
     return {"name": name, "mimeType": mime, "buffer": path.read_bytes()}
 
 
-def upload_clips(page: Page, media: MediaCache, tag: str) -> tuple[str, str]:
+def upload_clips(page: Page, media: MediaCache, tag: str, tone_hz: float) -> tuple[str, str]:
     """Upload a 160×90 25 fps 2 s counter clip with sound and a 2 s WAV tone (sent with no type:
-    the page names it from the extension); returns their card names."""
+    the page names it from the extension); returns their card names. Assets are content
+    addressed, so each test passes its own ``tone_hz``: files of their own, with their names."""
     clip, sound = f"counter-{tag}.mp4", f"tone-{tag}.wav"
     page.set_input_files("#asset-file", files=[
-        payload(media.counter(fps=25, seconds=2.0, size=(160, 90)), clip, "video/mp4"),
-        payload(media.audio(".wav", seconds=2.0), sound, ""),
+        payload(media.counter(fps=25, seconds=2.0, size=(160, 90), tone_hz=tone_hz), clip,
+                "video/mp4"),
+        payload(media.audio(".wav", seconds=2.0, tone_hz=tone_hz), sound, ""),
     ])
-    expect(page.locator(".asset-card", has_text=clip)).to_be_visible(timeout=20_000)
-    expect(page.locator(".asset-card", has_text=sound)).to_be_visible(timeout=20_000)
+    # Stored cards (with an id), not the placeholders shown while uploading.
+    expect(page.locator(".asset-card[data-id]", has_text=clip)).to_be_visible(timeout=20_000)
+    expect(page.locator(".asset-card[data-id]", has_text=sound)).to_be_visible(timeout=20_000)
     return clip, sound
 
 
@@ -95,7 +98,7 @@ def test_uploaded_clip_and_sound_show_facts_and_thumbnail(
     server: ServeProcess, pages: Pages, media: MediaCache
 ) -> None:
     page = pages.open(server.url)
-    clip, sound = upload_clips(page, media, "facts")
+    clip, sound = upload_clips(page, media, "facts", 1000.0)
     card = page.locator(".asset-card", has_text=clip)
     expect(card).to_have_attribute("data-kind", "video")
     for fact in ("160×90", "25 fps", "2.0 s"):
@@ -120,7 +123,7 @@ def test_video_layer_transport_trim_and_volume(
 ) -> None:
     page = pages.open(server.url)
     other = pages.open(server.url)  # a second operator: their copy must follow the start frames
-    clip, _ = upload_clips(page, media, "transport")
+    clip, _ = upload_clips(page, media, "transport", 1100.0)
     layer_id = add_from_dialog(page, "#add-video", f"{clip} · 160×90 · 2.0 s", "video-")
     layer = wait_local_matches_server(page, server, layer_id)
     assert layer["kind"] == "video"
@@ -181,7 +184,7 @@ def test_video_layer_transport_trim_and_volume(
 
 def test_audio_layer_has_no_box(server: ServeProcess, pages: Pages, media: MediaCache) -> None:
     page = pages.open(server.url)
-    _, sound = upload_clips(page, media, "audio")
+    _, sound = upload_clips(page, media, "audio", 1200.0)
     layer_id = add_from_dialog(page, "#add-audio", f"{sound} · 2.0 s", "audio-")
     layer = wait_local_matches_server(page, server, layer_id)
     assert layer["kind"] == "audio" and isinstance(layer["content"]["start_frame"], int)
