@@ -3,6 +3,7 @@
 // play from the start and fade the volume. The list, the preview, the keyboard, the asset cards
 // and the property panel all act through here.
 
+import { drawsBox } from "./geometry.js";
 import { fpsNumber, stackOrder } from "./state.js";
 
 /** A volume change is a tween of this length (the server animates "content.volume"), so a move
@@ -162,7 +163,7 @@ export class Actions {
 
   nudge(id, dx, dy) {
     const layer = this.state.shownLayer(id);
-    if (!layer) return;
+    if (!layer || !drawsBox(layer)) return; // sound only: nothing to move
     const t = layer.transform ?? {};
     this.editor.stream(id, { transform: { x: (t.x ?? 0) + dx, y: (t.y ?? 0) + dy } });
   }
