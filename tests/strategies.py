@@ -198,11 +198,13 @@ def clip_contents(draw: st.DrawFn, *, video: bool) -> VideoContent | AudioConten
         after = math.nextafter(in_s, math.inf)
         out_s = draw(st.sampled_from([after, min(most, in_s + 2.0)]) | st.floats(after, most))
     start = st.none() | st.integers(0, 200) | st.integers(0, _LIMITS.max_frame)
-    fields = {"loop": draw(st.booleans()), "start_frame": draw(start), "in_s": in_s,
-              "out_s": out_s, "on_end": draw(st.sampled_from(ON_ENDS)),
-              "volume": draw(finite_floats(0.0, 2.0)), "muted": draw(st.booleans())}
-    asset = draw(asset_ids())
-    return VideoContent(asset=asset, **fields) if video else AudioContent(asset, **fields)
+    clip = AudioContent(draw(asset_ids()), draw(st.booleans()), draw(start), in_s, out_s,
+                        draw(st.sampled_from(ON_ENDS)), draw(finite_floats(0.0, 2.0)),
+                        draw(st.booleans()))
+    if not video:
+        return clip
+    return VideoContent(clip.asset, None, clip.loop, clip.start_frame, clip.in_s, clip.out_s,
+                        clip.on_end, clip.volume, clip.muted)
 
 
 @st.composite

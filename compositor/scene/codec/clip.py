@@ -55,6 +55,7 @@ VIDEO_FIELDS = frozenset(
     {"asset", "input", *CLIP_ONLY_FIELDS, "volume", "muted"}
 )
 AUDIO_FIELDS = VIDEO_FIELDS - {"input"}
+assert set(CLIP_NUMBERS) <= AUDIO_FIELDS, "every clip number is a field of both kinds"
 _CLIP_DEFAULTS = VideoContent()
 _ASSET = "an asset id (not a path or URL)"
 
@@ -127,9 +128,6 @@ def decode_clip_content(
     if source is not None:
         _check_live(content, where)
     return content
-
-
-assert set(CLIP_NUMBERS) <= VIDEO_FIELDS, "every clip number is a content field"
 
 
 def encode_clip_content(content: ClipContent) -> dict[str, Json]:
