@@ -34,9 +34,11 @@ __all__ = [
     "header_only_copy",
     "index_of_color",
     "is_flash",
+    "oversize_clip",
     "samples_at",
     "text_file",
     "truncated_copy",
+    "unsupported_audio_file",
     "unsupported_codec_clip",
     "zero_duration_clip",
 ]
@@ -103,20 +105,23 @@ def counter_clip(path: Path, *, fps: Fraction | int, seconds: float,
                  beep_frame: int | None = None, beep_s: float | None = 0.25,
                  tone_hz: float = 1000.0, amplitude: float = 0.5, audio_rate: int = 48_000,
                  channels: str = "stereo", audio_codec: str = "aac", video_codec: str = "libx264",
-                 pix_fmt: str = "yuv420p", extra: Sequence[str] = ()) -> Path:
+                 pix_fmt: str = "yuv420p", noise: int = 0, extra: Sequence[str] = ()) -> Path:
     """A clip whose frame ``i`` has colour :func:`color_of_index` ``(i)`` (or :data:`FLASH` on
     ``beep_frame``), ``seconds`` long at ``fps``, with AAC sound when ``audio``: a tone of
     ``tone_hz`` at ``amplitude`` throughout, or, with ``beep_frame``, silence and a beep of
     ``beep_s`` seconds (None: to the end) starting exactly at ``beep_frame / fps``.
     ``channels`` is "mono", "stereo" or "5.1"; every channel carries the same wave. AAC at
     small bitrates does not keep a 5.1 tone's level: use ``audio_codec="flac"`` in a .mkv
-    where levels matter."""
+    where levels matter. ``noise`` (0..100) adds temporal noise that keeps each frame's mean
+    colour: it makes files big (kilobytes a frame), for tests that need bytes on disk."""
     rate = Fraction(fps)
     width, height = size
     flash = f"eq(N,{beep_frame})" if beep_frame is not None else "0"
     planes = ":".join(f"{c}='if({flash},255,{_digit(d)})'" for d, c in enumerate("rgb"))
     video = (f"color=black:size={width}x{height}:rate={rate.numerator}/{rate.denominator}"
              f":duration={seconds},format=gbrp,geq={planes}")
+    if noise:
+        video += f",noise=alls={noise}:allf=t+u"
     args = ["-f", "lavfi", "-i", video]
     if audio:
         onset = None if beep_frame is None else Fraction(beep_frame) / rate
@@ -148,6 +153,20 @@ def unsupported_codec_clip(path: Path) -> Path:
     no FFmpeg build decodes it (PyAV raises DecoderNotFoundError)."""
     return _ffmpeg(path, ["-f", "lavfi", "-i", "testsrc=size=64x40:rate=5:duration=1",
                           "-c:v", "a64multi"])
+
+
+def unsupported_audio_file(path: Path) -> Path:
+    """A raw Codec 2 file (.c2, speech at 3200 bit/s): the CLI encodes it with libcodec2, the
+    bundled PyAV demuxes it but has no decoder for it."""
+    return _ffmpeg(path, ["-f", "lavfi", "-i", "sine=d=1:sample_rate=8000",
+                          "-c:a", "libcodec2", "-mode", "3200"])
+
+
+def oversize_clip(path: Path, size: tuple[int, int] = (4100, 2200)) -> Path:
+    """One black frame of ``size`` (default just over 4096x2160), quick to make."""
+    return _ffmpeg(path, ["-f", "lavfi", "-i", f"color=black:size={size[0]}x{size[1]}:rate=1",
+                          "-frames:v", "1", "-c:v", "libx264", "-preset", "ultrafast",
+                          "-pix_fmt", "yuv420p"])
 
 
 def zero_duration_clip(path: Path) -> Path:

@@ -114,8 +114,8 @@ class ClipDecoder:
         return not self._thread.is_alive()
 
     def buffered(self) -> int:
-        """Decoded pictures held now (the read-ahead bound is ``read_ahead`` plus the one shown
-        and the file's last)."""
+        """Decoded pictures held in the read-ahead now: at most ``read_ahead``, plus the file's
+        last frame once its end was seen (the picture on screen is held apart)."""
         with self._cond:
             return len(self._buffer)
 
@@ -194,22 +194,26 @@ class ClipDecoder:
             if source.sought is None and (target < position
                                           or target >= position + _SEEK_AHEAD_FRAMES):
                 source.seek(target)
-            sought = source.sought
+            # Clip frames from ``lowest`` up to the one decoded next that the file turns out
+            # not to have (a gap in the timestamps, a seek that lands past its target) are
+            # shown as the next picture it does have, or we would seek for them for ever.
+            lowest = source.sought if source.sought is not None else position
             started = time.perf_counter()
             decoded = source.next_frame()
             if decoded is None:
                 self._at_end(source, target)
                 continue
             index, raw = decoded
-            # A seek that lands past its target (timestamps off the frame grid): the first
-            # picture after it stands in for the target, or we would seek for ever.
-            slot = target if sought is not None and index > sought == target else index
-            if slot in window:
+            with self._cond:
+                slots = [i for i in window if i == index
+                         or (lowest <= i < index and i not in self._buffer)]
+            if slots:
                 picture = video_frame_from_av(raw, (self.asset_id, index))
                 if self.metrics is not None:
                     self.metrics.decode_seconds.observe(time.perf_counter() - started)
                 with self._cond:
-                    self._buffer[slot] = picture
+                    for slot in slots:
+                        self._buffer[slot] = picture
                     self._cond.notify_all()
             source.keep_last(index, raw)
 

@@ -160,7 +160,8 @@ def render_pcm(path: Path, dest: Path | None) -> Pcm:
 
 def load_pcm(path: Path) -> Pcm:
     """A PCM cache file written by :func:`render_pcm`, memory-mapped read-only."""
-    if path.stat().st_size < 8:
+    samples = path.stat().st_size // 8  # a torn tail (a full disk) is ignored, not fatal
+    if samples == 0:
         return np.zeros((0, 2), np.float32)
-    mapped: Pcm = np.memmap(path, dtype="<f4", mode="r").reshape(-1, 2)
+    mapped: Pcm = np.memmap(path, dtype="<f4", mode="r", shape=(samples, 2))
     return mapped

@@ -26,6 +26,13 @@ from compositor.media.info import MediaInfo, MediaLimits
 
 __all__ = ["first_streams", "media_error", "open_media", "probe_media", "thumbnail_jpeg"]
 
+# Demuxers we play clips from (FFmpeg's names; a format matches when one of its comma-separated
+# names is here). FFmpeg opens many other things: a text file as ANSI art ("tty"), images,
+# playlists that fetch URLs (HLS, DASH), file lists ("concat"); none of those is a clip.
+_CONTAINERS = frozenset({
+    "mov", "mp4", "m4a", "matroska", "webm", "mpegts", "mpeg", "avi", "flv", "mxf", "nut",
+    "asf", "wav", "w64", "mp3", "ogg", "flac", "aac", "aiff", "caf",
+})
 # How far into a file the first frame of each stream must be found (packets, all streams).
 _TEST_DECODE_PACKETS = 2000
 # Leading bytes of the containers we take; a file that fails to open with one of these is
@@ -70,7 +77,8 @@ def _has_known_magic(path: Path) -> bool:
 
 @contextmanager
 def open_media(path: Path) -> Iterator[Any]:
-    """An open PyAV input container for ``path``, closed on exit; opening errors translated."""
+    """An open PyAV input container for ``path``, closed on exit; opening errors translated,
+    and anything but a clip container (``_CONTAINERS``) refused with MediaUnsupportedError."""
     try:
         container: Any = av.open(str(path), mode="r")
     except (av.error.FFmpegError, OSError, ValueError) as exc:
@@ -82,6 +90,10 @@ def open_media(path: Path) -> Iterator[Any]:
         raise MediaUnsupportedError(f"{path.name}: not a video or sound file we can read "
                                     f"(unrecognised container)") from exc
     try:
+        names = str(container.format.name)
+        if not _CONTAINERS.intersection(names.split(",")):
+            raise MediaUnsupportedError(f"{path.name}: {names!r} is not a video or sound "
+                                        f"container we play")
         yield container
     finally:
         container.close()
@@ -122,7 +134,12 @@ def _video_fields(stream: Any, limits: MediaLimits, path: Path) -> dict[str, Any
         duration = _stream_seconds(stream) or _container_seconds(stream.container)
         frames = round(duration * fps)
     return {"width": width, "height": height, "fps": fps, "frames": frames,
-            "video_codec": context.name, "duration_s": float(frames / fps)}
+            "video_codec": _codec_name(context), "duration_s": float(frames / fps)}
+
+
+def _codec_name(context: Any) -> str:
+    """The codec's own name ("mp3"), not its decoder's ("mp3float")."""
+    return str(getattr(context.codec, "canonical_name", None) or context.name)
 
 
 def _stream_seconds(stream: Any) -> float:
@@ -182,7 +199,7 @@ def probe_media(path: Path, limits: MediaLimits = _DEFAULT_LIMITS) -> MediaInfo:
         _test_decode(container, [s for s in (video, audio) if s is not None], path)
         return MediaInfo(
             kind="video" if video is not None else "audio",
-            audio_codec=None if audio is None else audio.codec_context.name,
+            audio_codec=None if audio is None else _codec_name(audio.codec_context),
             has_audio=audio is not None, format_name=str(container.format.name), **fields,
         )
 
