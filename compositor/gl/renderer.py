@@ -249,11 +249,17 @@ class Renderer:
 
     def _clip(self, layer_id: str, content: VideoContent, frame: int,
               opacity: float) -> _Drawable | None:
-        """A clip layer's picture at ``frame``; None (nothing drawn) for a live input, an
-        unknown clip or a frame with no picture (before its start, hidden after its end)."""
-        size = self._clip_size(content)
-        if size is None or self._clips is None:
+        """A clip layer's picture at ``frame``; None (nothing drawn) for a live input, without
+        a clip source, or at a frame with no picture (before its start, hidden after its end,
+        failed: the media library reports that). Raises :class:`AssetMissingError` for a clip
+        the source does not know (not prepared) or that has no picture (sound only)."""
+        if self._clips is None or content.asset is None:
             return None
+        size = self._clip_size(content)
+        if size is None:
+            # The service prepares every clip before it publishes a scene naming it.
+            raise AssetMissingError(f"clip asset {content.asset} is not prepared or has no "
+                                    "picture")
         picture = self._clips.picture(layer_id, content, frame)
         if picture is None:
             return None

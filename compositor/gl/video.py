@@ -161,7 +161,7 @@ class VideoLayers:
             planes = _Planes(picture.key, self._textures(shapes), shapes)
             self._layers[layer_id] = planes
         for texture, array in zip(planes.textures, arrays, strict=True):
-            texture.write(np.ascontiguousarray(array, dtype=np.uint8).tobytes())
+            texture.write(np.ascontiguousarray(array, dtype=np.uint8))  # no copy if packed
         planes.key = picture.key
         self.uploads += 1
         return planes

@@ -60,6 +60,7 @@ class AudioTrack:
         self._video_tb = video_time_base
         self._pending: deque[AudioChunk] = deque()
         self._known_end = 0  # end of the latest chunk received
+        self._video_end = 0  # end of the latest video packet muxed, in samples
         self._next: int | None = None  # next sample to encode; None before the first video
 
     def add(self, chunk: AudioChunk) -> None:
@@ -75,6 +76,7 @@ class AudioTrack:
         """Encode and mux audio for video time up to pts ``video_pts_end`` (the end of the
         packet about to be muxed); returns the payload bytes written."""
         end = int(video_pts_end * self._video_tb * AUDIO_RATE)
+        self._video_end = max(self._video_end, end)
         if self._next is None:
             self._next = int((video_pts_end - 1) * self._video_tb * AUDIO_RATE)
         limit = max(self._known_end, end - _MAX_LAG)
@@ -84,10 +86,11 @@ class AudioTrack:
         return written
 
     def close(self, container: av.container.OutputContainer) -> None:
-        """Encode what is left (the last AAC frame padded with silence) and flush the encoder."""
+        """Encode what is left, at least up to the end of the video (the last AAC frame padded
+        with silence), and flush the encoder."""
         if self._next is None:
             return
-        while self._next < self._known_end:
+        while self._next < max(self._known_end, self._video_end):
             self._encode(container, self._take(AAC_FRAME))
         for packet in self._stream.encode(None):
             container.mux(packet)

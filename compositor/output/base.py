@@ -10,7 +10,8 @@ After every (re)open, writing starts at a keyframe.
 Program audio travels in the same queue, one :class:`~compositor.output.audio.AudioChunk` per
 frame offered (:meth:`Output.offer_audio`) before that frame's packets; the sink keeps it for the
 video it goes with. A chunk that finds the queue full is dropped (counted in
-``dropped_audio``); the sink plays silence in its place, so the track has no hole.
+``dropped_audio``); the sink plays silence in its place, so the track has no hole. The queue
+holds ``queue_packets`` items, packets and chunks together (240: about two seconds at 60 fps).
 
 States: ``idle`` (not started or stopped), ``connecting`` (opening, until the first packet is
 written), ``live`` (writing),
@@ -98,7 +99,7 @@ class Output:
         metrics: PipelineMetrics,
         *,
         reconnect: bool,
-        queue_packets: int = 120,
+        queue_packets: int = 240,
         backoff: Backoff | None = None,
         lossless: bool = False,
     ) -> None:

@@ -156,12 +156,14 @@ class RenderStage:
                 current = _Current(due[0], due[1])
             if self._can_reuse(current.scene, tick.frame):
                 self._finish(renderer.flush())
-                assert last.nv12 is not None and last.static is not None
-                self._submit(tick, current, last.nv12, self._mix(last.static, tick.frame))
+                assert last.nv12 is not None
+                # Nothing moves, so evaluating is cheap; the mix still needs this frame's scene.
+                static = self._evaluate(renderer, current.scene, tick.frame)
+                self._submit(tick, current, last.nv12, self._mix(static, tick.frame))
                 self.frames_reused += 1
                 self._metrics.frames_reused.inc()
             else:
-                last.static = self._draw(renderer, tick, current)
+                self._draw(renderer, tick, current)
             if self._media is not None:
                 self._media.end_frame(clip_layers(current.scene))
             last.scene = current.scene
@@ -175,8 +177,8 @@ class RenderStage:
                 and not self.config.is_animating(scene, frame) and not self.problems
                 and (self._media is None or not shows_clip(scene)))
 
-    def _draw(self, renderer: Any, tick: Tick, current: _Current) -> Scene:
-        """Render ``tick``'s frame; returns its evaluated (static) scene."""
+    def _draw(self, renderer: Any, tick: Tick, current: _Current) -> None:
+        """Evaluate, mix and render ``tick``'s frame (its readback finishes later)."""
         started = time.perf_counter()
         static = self._evaluate(renderer, current.scene, tick.frame)
         audio = self._mix(static, tick.frame)
@@ -185,7 +187,7 @@ class RenderStage:
         except CompositorError as exc:
             self.problems = {"render": str(exc)}
             log.error("frame %d: %s", tick.frame, exc)
-            return static
+            return
         self.problems = renderer.problems()
         if self._media is not None:
             self.problems.update(self._media.problems())
@@ -194,7 +196,6 @@ class RenderStage:
         self.frames_rendered += 1
         self._metrics.frames_rendered.inc()
         self._finish(renderer.completed())
-        return static
 
     def _mix(self, static: Scene, frame: int) -> npt.NDArray[np.float32] | None:
         """The program audio of ``frame`` (None without media: the encode stage makes silence).
@@ -245,6 +246,5 @@ class _LastFrame:
     """What the render thread remembers of the previous frame (for reuse)."""
 
     scene: Scene | None = None
-    static: Scene | None = None  # the evaluated scene the frame shows (mixed again on reuse)
     frame: int | None = None
     nv12: NV12 | None = None

@@ -78,7 +78,8 @@ class _FormReader:
     def callbacks(self) -> dict[str, object]:
         return {
             "on_part_begin": self._part_begin, "on_header_field": self._header_field,
-            "on_header_value": self._header_value, "on_headers_finished": self._headers_done,
+            "on_header_value": self._header_value, "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_done,
             "on_part_data": self._data,
         }
 
@@ -97,8 +98,10 @@ class _FormReader:
         if len(self._headers[key]) > 4096:
             raise BadRequestError("a form part header is too long", "file")
 
-    def _headers_done(self) -> None:
+    def _header_end(self) -> None:
         self._field = b""
+
+    def _headers_done(self) -> None:
         _, options = parse_options_header(self._headers.get(b"content-disposition", b""))
         name = options.get(b"name", b"").decode("utf-8", "replace")
         filename = options.get(b"filename")
@@ -108,7 +111,6 @@ class _FormReader:
                                      if filename else None)
             self.spool = self.make_spool(declared)
             self._target = True
-        self._field = b""
 
     def _data(self, data: bytes, start: int, end: int) -> None:
         if self._target:

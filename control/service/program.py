@@ -19,13 +19,11 @@ from compositor.errors import CompositorError
 from compositor.pipeline import AppliedFrame, Pipeline
 from control.errors import ControlError, ProgramArgumentError, ProgramError
 from control.metrics import ControlMetrics
+from control.program import SILENCE_DBFS
 from control.service.clips import ClipPreparer
 from control.store.base import Receipt, Store
 
-__all__ = ["SILENCE_DBFS", "AirReceipts", "CommitToAir", "PipelineProgram"]
-
-SILENCE_DBFS = -120.0
-"""The floor of the audio peak meters, in dBFS (what silence reads)."""
+__all__ = ["AirReceipts", "CommitToAir", "PipelineProgram"]
 
 log = logging.getLogger(__name__)
 

@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ class RedisAssets:
         self._index = f"{prefix}:index"
         self.files = AssetFileCache(link, cache_dir)
 
-    def _chunk_key(self, asset_id: str) -> Any:
+    def _chunk_key(self, asset_id: str) -> Callable[[int], str]:
         return lambda n: f"{self._prefix}:{asset_id}:chunk:{n}"
 
     def _data_key(self, asset_id: str) -> str:
@@ -108,8 +109,8 @@ class RedisAssets:
         async def read(n: int) -> bytes | None:
             key = self._data_key(asset_id) if chunks is None else chunk_key(n)
             async with self._link.guard(key, 60.0):
-                data: bytes | None = await self._link.client.get(key)
-            return data
+                data = await self._link.client.get(key)
+            return data if isinstance(data, bytes) or data is None else data.encode()
 
         return await self.files.file(asset_id, info.bytes, read, chunks or 1)
 

@@ -159,7 +159,6 @@ def test_nothing_is_drawn_without_a_picture_or_for_audio_and_inputs(
     picture: Picture = yuv_picture(32, 18)
     clips = FixedClips({"a": ((32.0, 18.0), [picture])})
     layers = (
-        clip_layer("unknown", asset="missing"),
         Layer("live", "video", VideoContent(input="cam1")),
         Layer("bed", "audio", AudioContent(asset="a")),
         clip_layer("before-start"),
@@ -172,3 +171,15 @@ def test_nothing_is_drawn_without_a_picture_or_for_audio_and_inputs(
     no_source.flush()
     assert (no_source.read_rgba() == [20, 40, 60, 255]).all()
     assert no_source.natural_size(clip_layer(), scene) is None
+
+
+def test_an_unknown_clip_is_a_reported_problem(make_renderer: MakeRenderer) -> None:
+    clips = FixedClips({"a": ((32.0, 18.0), [yuv_picture(32, 18)])})
+    renderer = make_renderer(W, H, {}, clips=clips)
+    scene = Scene(width=W, height=H, background=SLATE,
+                  layers=(clip_layer("unknown", asset="missing"), clip_layer("known")))
+    renderer.render(scene, None)
+    renderer.flush()
+    assert set(renderer.problems()) == {"unknown"}
+    assert "not prepared" in renderer.problems()["unknown"]
+    assert renderer.read_rgba()[20, 20, 0] != 20  # the other clip is drawn
