@@ -17,6 +17,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from compositor.errors import AssetError
 from compositor.gl.video import YuvPicture
 from compositor.scene import AudioContent, Layer, Scene, VideoContent
 
@@ -88,8 +89,13 @@ class PipelineClips:
         return float(info.width), float(info.height)
 
     def picture(self, layer_id: str, content: VideoContent, frame: int) -> YuvPicture | None:
-        return self._media.video_frame(layer_id, content, self._fps, frame,
-                                       wait_s=self._wait_s)
+        """The library's picture; any failure of the library is this layer's problem
+        (:class:`AssetError`, so the renderer skips and reports the layer), never the frame's."""
+        try:
+            return self._media.video_frame(layer_id, content, self._fps, frame,
+                                           wait_s=self._wait_s)
+        except Exception as exc:  # the library's own errors and its bugs alike
+            raise AssetError(f"clip {content.asset}: {exc}") from exc
 
 
 def clip_layers(scene: Scene) -> set[str]:

@@ -76,6 +76,7 @@ class RenderStage:
         self.frames_reused = 0
         self.frames_dropped = 0  # queue-full drops; the clock counts its skips
         self._last = _LastFrame()
+        self._mix_error: str | None = None
 
     def run(self) -> None:
         """The render thread's body: until stopped, ``max_frames`` are done, or it fails."""
@@ -203,10 +204,16 @@ class RenderStage:
         if self._media is None:
             return None
         try:
-            return self._media.mix(static, Fraction(self.config.fps), frame)
-        except CompositorError as exc:
-            log.error("frame %d: audio mix failed: %s", frame, exc)
+            audio = self._media.mix(static, Fraction(self.config.fps), frame)
+        except Exception as exc:  # the library's errors and bugs alike: silence, not off air
+            if self._mix_error != str(exc):  # once per distinct failure, not every frame
+                log.exception("frame %d: the audio mix failed (silence until it works)", frame)
+            self._mix_error = str(exc)
             return None
+        if self._mix_error is not None:
+            log.info("frame %d: the audio mix works again", frame)
+            self._mix_error = None
+        return audio
 
     def _finish(self, frames: list[tuple[object, NV12]]) -> None:
         for meta, nv12 in frames:

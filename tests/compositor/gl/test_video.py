@@ -92,9 +92,12 @@ def test_clip_matches_the_reference(make_renderer: MakeRenderer,
     ],
     ids=["crop", "rotation", "opacity-size", "screen-scale", "multiply-crop-rotation"],
 )
+@pytest.mark.parametrize(("matrix", "full_range"), [("bt601", False), ("bt709", True)])
 def test_clip_with_transforms_crop_opacity_and_blend(make_renderer: MakeRenderer,
-                                                     fields: dict[str, Any]) -> None:
-    picture = yuv_picture(60, 36, matrix="bt601")
+                                                     fields: dict[str, Any],
+                                                     matrix: Literal["bt601", "bt709"],
+                                                     full_range: bool) -> None:
+    picture = yuv_picture(60, 36, matrix=matrix, full_range=full_range)
     clips = FixedClips({"a": ((60.0, 36.0), [picture])})
     backdrop = Layer("bg", "color", ColorContent(Color(200, 180, 40)),
                      transform=Transform(x_px=0, y_px=0, width_px=W / 2, height_px=H), z=-1)

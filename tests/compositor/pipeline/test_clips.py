@@ -17,7 +17,7 @@ from prometheus_client import CollectorRegistry
 
 from compositor.metrics import PipelineMetrics
 from compositor.pipeline import Pipeline, PipelineConfig
-from compositor.scene import AudioContent, Color, Layer, Scene, Transform, VideoContent
+from compositor.scene import AudioContent, Color, Layer, Scene, Transform, Tween, VideoContent
 from tests.compositor.media import decode_audio, decode_file
 from tests.compositor.pipeline.tone_media import ToneMedia
 
@@ -127,3 +127,39 @@ def test_clip_problems_join_the_pipeline_problems(tmp_path: Path) -> None:
     pipeline, _ = render(tmp_path, media, clip(START))
     assert pipeline.problems()["clip"] == "decoding failed at 1.2 s"
     assert pipeline.status()["frames"] == FRAMES  # the program went on
+
+
+class BrokenMedia(ToneMedia):
+    """A library that raises from every picture and mix (as a bug would)."""
+
+    def video_frame(self, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("decoder exploded")
+
+    def mix(self, *args: object, **kwargs: object) -> npt.NDArray[np.float32]:
+        raise RuntimeError("mixer exploded")
+
+
+def test_a_failing_library_costs_the_layer_and_the_sound_not_the_program(
+        tmp_path: Path) -> None:
+    pipeline, path = render(tmp_path, BrokenMedia(), clip(START))
+    assert "decoder exploded" in pipeline.problems()["clip"]
+    assert pipeline.status()["frames"] == FRAMES
+    assert len(decode_file(path).frames) == FRAMES
+    _, samples = decode_audio(path)
+    assert np.abs(samples).max() < 1e-4
+
+
+def test_a_volume_tween_fades_the_sound_sample_by_frame(tmp_path: Path) -> None:
+    media = ToneMedia(flash=0, amplitude=0.5)
+    fade = Tween("content.volume", 1.0, 0.0, START + 10, 20, "linear")
+    _, path = render(tmp_path, media, replace(bed(START), tweens=(fade,)))
+    first, samples = decode_audio(path)
+    assert first == 0
+
+    def level(frame: int) -> float:
+        return level_db(samples[frame * SPF: (frame + 1) * SPF])
+
+    assert abs(level(5) - 20 * math.log10(0.5)) < 0.5  # full volume before the fade
+    assert abs(level(20) - 20 * math.log10(0.5 * 0.5)) < 0.5  # half way: volume 0.5
+    assert level(5) > level(15) > level(20) > level(25)  # it ramps
+    assert np.abs(samples[31 * SPF: FRAMES * SPF]).max() < 0.01  # faded out
