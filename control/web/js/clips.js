@@ -47,10 +47,12 @@ export class ClipBar {
     this.node = null;
   }
 
-  /** The bar for a clip layer (a new element each time the panel is built). */
+  /** The bar for a clip layer (a new element each time the panel is built); a live input has
+   *  nothing to restart or loop: mute only. */
   build(layer) {
     this.stop();
     this.layerId = layer.id;
+    this.live = layer.content?.input != null;
     const toggle = (role, name, label, onclick) => h("button", {
       type: "button", class: "btn btn-small clip-toggle", "data-role": role, "aria-pressed": "false",
       title: label, onclick,
@@ -66,9 +68,10 @@ export class ClipBar {
     };
     this.position = h("div", { class: "clip-position mono", "aria-live": "off" });
     this.facts = h("div", { class: "clip-facts muted small" });
+    const buttons = this.live ? [this.buttons.muted]
+      : [this.buttons.restart, this.buttons.loop, this.buttons.muted];
     this.node = h("div", { class: "clip-bar", role: "group", "aria-label": "Clip transport" },
-      h("div", { class: "clip-buttons" }, this.buttons.restart, this.buttons.loop, this.buttons.muted),
-      this.position, this.facts);
+      h("div", { class: "clip-buttons" }, ...buttons), this.live ? null : this.position, this.facts);
     this.timer = setInterval(() => this.tick(), TICK_MS);
     return this.node;
   }
@@ -93,7 +96,8 @@ export class ClipBar {
     this.buttons.muted.setAttribute("aria-pressed", String(content.muted === true));
     this.node.classList.toggle("is-muted", content.muted === true);
     const asset = this.state.asset(content.asset);
-    const facts = asset ? [formatSeconds(asset.duration_s)] : ["clip not in the asset list"];
+    const facts = this.live ? [`live input ${content.input}`]
+      : asset ? [formatSeconds(asset.duration_s)] : ["clip not in the asset list"];
     if (asset?.kind === "video") {
       facts.push(`${asset.width}×${asset.height}`, `${Number((asset.fps ?? 0).toFixed(2))} fps`,
         asset.has_audio ? "with sound" : "no sound");
@@ -108,6 +112,7 @@ export class ClipBar {
       this.stop();
       return;
     }
+    if (this.live) return;
     const content = layer.content ?? {};
     const asset = this.state.asset(content.asset);
     const fps = fpsNumber(this.state.scene?.fps);

@@ -38,6 +38,11 @@ const SECTIONS = {
   image: [["content.asset", "Image", "select", { choices: "images" }]],
   video: CLIP_FIELDS("videos"),
   audio: CLIP_FIELDS("sounds"),
+  // A video layer showing a live input (content.input) rather than a clip: no trim, no end.
+  input: [
+    ["content.input", "Input id", "text"],
+    ["content.volume", "Volume", "range", { step: 0.01, fade: true }],
+  ],
   text: [
     ["content.text", "Text", "textarea"],
     ["content.font", "Font", "select", { choices: "fonts" }],
@@ -69,6 +74,12 @@ const SECTIONS = {
   ],
 };
 
+/** Which fields a layer's content has: its kind, or "input" for a video layer that shows a live
+ *  input instead of a clip. */
+function contentKind(layer) {
+  return layer.kind === "video" && layer.content?.input != null ? "input" : layer.kind;
+}
+
 function fieldId(path) {
   return `prop-${path.replace(/\./g, "-")}`;
 }
@@ -96,7 +107,8 @@ export class Properties {
   refresh() {
     const layer = this.state.selectedId ? this.state.shownLayer(this.state.selectedId) : null;
     const assets = this.state.assets.map((a) => a.id).join(",");
-    const shape = layer ? `${layer.id}|${layer.kind}|${assets}|${Boolean(this.state.limits)}` : null;
+    const shape = layer
+      ? `${layer.id}|${contentKind(layer)}|${assets}|${Boolean(this.state.limits)}` : null;
     if (shape !== this.shape) {
       if (!layer || !this.shape || !this.shape.startsWith(`${layer.id}|`)) this.errors.clear();
       this.shape = shape;
@@ -128,7 +140,7 @@ export class Properties {
       h("p", { class: "props-error", id: "props-error", role: "alert", hidden: true }),
       clip ? this.clipBar.build(layer) : null,
       this.section("Layer", SECTIONS.layer, "grid"),
-      this.section(clip ? "Clip" : "Content", SECTIONS[layer.kind] ?? [], clip ? "grid clip-fields" : ""),
+      this.section(clip ? "Clip" : "Content", SECTIONS[contentKind(layer)] ?? [], clip ? "grid clip-fields" : ""),
       drawn ? this.section("Transform", SECTIONS.transform, "grid") : null,
       drawn ? this.section("Crop (fraction cut away)", SECTIONS.crop, "grid") : null,
       drawn ? this.section("Compositing", SECTIONS.compositing) : null,

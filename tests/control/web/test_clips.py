@@ -199,3 +199,20 @@ def test_audio_layer_has_no_box(server: ServeProcess, pages: Pages, media: Media
     card.get_by_role("button", name=f"Add {sound} to the scene").click()
     page.wait_for_function("(id) => window.compositor.state.selectedId?.startsWith('audio-')"
                            " && window.compositor.state.selectedId !== id", arg=layer_id)
+
+
+def test_live_input_layer_has_no_transport(server: ServeProcess, pages: Pages) -> None:
+    page = pages.open(server.url)
+    server.commit([{"op": "add", "layer": {"id": "camera-1", "kind": "video",
+                                           "content": {"input": "cam1"}}}])
+    page.locator('.layer-item[data-id="camera-1"] .layer-name').click()
+    expect(page.locator("#prop-content-input")).to_have_value("cam1")
+    expect(page.locator(".clip-bar [data-role=mute]")).to_be_visible()
+    # Nothing to restart, loop or trim on a live input.
+    for gone in (".clip-bar [data-role=restart]", ".clip-bar [data-role=loop]",
+                 "#prop-content-in_s", "#prop-content-asset"):
+        expect(page.locator(gone)).to_have_count(0)
+    page.locator(".clip-bar [data-role=mute]").click()
+    expect(page.locator(".clip-bar [data-role=mute]")).to_have_attribute("aria-pressed", "true")
+    settle(page)
+    assert server.layer("camera-1")["content"] == {"input": "cam1", "volume": 1.0, "muted": True}
