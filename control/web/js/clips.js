@@ -26,14 +26,16 @@ export function clipPosition(content, durationS, fps, nowMs) {
   return { state: "playing", elapsed: t, length };
 }
 
-/** The operator's words for a position. */
+/** The operator's words for a position (`onEnd` null: sound, which has no picture to hold). */
 export function describePosition(position, onEnd) {
   if (!position) return "starting…";
   const of = `${formatSeconds(position.elapsed)} of ${formatSeconds(position.length)}`;
   switch (position.state) {
     case "waiting": return `starts in ${formatSeconds(-position.elapsed)}`;
     case "looping": return `looping · ${of}`;
-    case "ended": return onEnd === "hide" ? "ended · hidden" : "ended · holding the last frame";
+    case "ended":
+      if (onEnd === null) return "ended";
+      return onEnd === "hide" ? "ended · hidden" : "ended · holding the last frame";
     default: return `${of} · ${formatSeconds(position.length - position.elapsed)} left`;
   }
 }
@@ -117,7 +119,8 @@ export class ClipBar {
     const asset = this.state.asset(content.asset);
     const fps = fpsNumber(this.state.scene?.fps);
     const position = clipPosition(content, asset?.duration_s, fps, Date.now());
-    this.position.textContent = describePosition(position, content.on_end);
+    const onEnd = layer.kind === "audio" ? null : content.on_end;
+    this.position.textContent = describePosition(position, onEnd);
     this.position.dataset.state = position?.state ?? "unknown";
   }
 }

@@ -15,13 +15,11 @@ export const FALLBACK_CHOICES = { on_end: ["hold", "hide"] };
 const KIND_TITLE = { color: "Colour", text: "Text", image: "Image", video: "Video", audio: "Audio" };
 // A select of assets lists those of one kind; the other selects take the limits' choices.
 const ASSET_CHOICES = { images: "image", videos: "video", sounds: "audio" };
-const CLIP_FIELDS = (choices) => [
-  ["content.asset", "Clip", "select", { choices }],
+// Every change of the volume is a short fade (Actions.fade), by the slider or typed.
+const VOLUME = ["content.volume", "Volume", "range", { step: 0.01, fade: true }];
+const TRIM = [
   ["content.in_s", "In (s)", "number", { step: 0.1 }],
   ["content.out_s", "Out (s)", "optnumber", { step: 0.1, placeholder: "clip end" }],
-  ["content.on_end", "At the end", "select", { choices: "on_end" }],
-  // Every change of the volume is a short fade (Actions.fade), by the slider or typed.
-  ["content.volume", "Volume", "range", { step: 0.01, fade: true }],
 ];
 
 // [path, label, type, options]; types: text, textarea, number, optnumber (blank = null),
@@ -36,13 +34,14 @@ const SECTIONS = {
   ],
   color: [["content.color", "Colour", "color"]],
   image: [["content.asset", "Image", "select", { choices: "images" }]],
-  video: CLIP_FIELDS("videos"),
-  audio: CLIP_FIELDS("sounds"),
-  // A video layer showing a live input (content.input) rather than a clip: no trim, no end.
-  input: [
-    ["content.input", "Input id", "text"],
-    ["content.volume", "Volume", "range", { step: 0.01, fade: true }],
+  video: [
+    ["content.asset", "Clip", "select", { choices: "videos" }], ...TRIM,
+    ["content.on_end", "At the end", "select", { choices: "on_end" }], VOLUME,
   ],
+  // Sound has no last frame to hold: its end needs no choice (on_end stays as it is).
+  audio: [["content.asset", "Sound", "select", { choices: "sounds" }], ...TRIM, VOLUME],
+  // A video layer showing a live input (content.input) rather than a clip: no trim, no end.
+  input: [["content.input", "Input id", "text"], VOLUME],
   text: [
     ["content.text", "Text", "textarea"],
     ["content.font", "Font", "select", { choices: "fonts" }],

@@ -62,8 +62,9 @@ def test_clip_position(server: ServeProcess, pages: Pages) -> None:
     words = run(page, "clips.js", """(m) => [
         m.describePosition({ state: 'playing', elapsed: 1.25, length: 10 }, 'hold'),
         m.describePosition({ state: 'ended', elapsed: 10, length: 10 }, 'hide'),
+        m.describePosition({ state: 'ended', elapsed: 10, length: 10 }, null),
         m.describePosition(null, 'hold')]""")
-    assert words == ["1.2 s of 10.0 s · 8.7 s left", "ended · hidden", "starting…"]
+    assert words == ["1.2 s of 10.0 s · 8.7 s left", "ended · hidden", "ended", "starting…"]
 
 
 def test_which_ops_the_server_completes(server: ServeProcess, pages: Pages) -> None:

@@ -191,6 +191,7 @@ def test_audio_layer_has_no_box(server: ServeProcess, pages: Pages, media: Media
     expect(page.locator(".props-kind")).to_have_text("Audio layer")
     expect(page.locator(".clip-bar [data-role=restart]")).to_be_visible()
     expect(page.locator("#prop-content-volume")).to_be_visible()
+    expect(page.locator("#prop-content-on_end")).to_have_count(0)  # no last frame to hold
     # Sound only: nothing to place, so no transform fields and no outline on the preview.
     expect(page.locator("#prop-transform-x")).to_have_count(0)
     expect(page.locator(f'#overlay [data-id="{layer_id}"]')).to_have_count(0)
