@@ -6,12 +6,12 @@ The declared ``Content-Type`` (CONTRACT v1.1: ``video/mp4``, ``video/quicktime``
 ``application/octet-stream``, the file's first bytes (:func:`sniff_clip`) say that an upload is a
 clip. Whether it is kept is decided by :func:`clip_info`, which runs
 :func:`compositor.media.probe_media` on the received file (blocking: call it in a thread): the
-container is opened and the first video and audio frames are decoded (a file whose first bytes
-are no known container is refused before: FFmpeg would open a text file as ANSI art). The media
-errors are translated here, once: an unsupported container or codec is :class:`AssetTypeError`
-(415), a file that does not decode, has no duration, more than 4096×2160 pixels or more than the
-duration limit is :class:`AssetUndecodableError` (422). ``kind`` is what the probe found:
-``video`` when there is a picture, ``audio`` for sound only, whatever the declared type said.
+container is opened (only clip containers: FFmpeg would open a text file as ANSI art) and the
+first video and audio frames are decoded. The media errors are translated here, once: an
+unsupported container or codec is :class:`AssetTypeError` (415), a file that does not decode,
+has no duration, more than 4096×2160 pixels or more than the duration limit is
+:class:`AssetUndecodableError` (422). ``kind`` is what the probe found: ``video`` when there is a
+picture, ``audio`` for sound only, whatever the declared type said.
 """
 
 from __future__ import annotations
@@ -79,9 +79,6 @@ def clip_info(path: Path, *, sha256: str, size: int, head: bytes, declared: str,
     BLOCKING (opens and test-decodes the file): run it in a worker thread."""
     from compositor.media import MediaLimits, probe_media  # PyAV: only where clips are probed
 
-    if sniff_clip(head) is None:  # FFmpeg opens even text (as ANSI art): ask for a container
-        raise AssetTypeError("the file is no video or sound container this service reads "
-                             "(MP4, MOV, MKV, WebM, MPEG-TS, MP3, WAV, AAC, Ogg, FLAC)")
     limits = MediaLimits(max_duration_s=max_seconds)
     try:
         media = probe_media(path, limits)

@@ -69,6 +69,7 @@ async def test_images_are_files_too(store: Store) -> None:
                      bytes=len(data), sha256=digest)
     await store.put_asset(data, info)
     assert (await store.asset_file(digest)).read_bytes() == data
+    await store.delete_asset(digest)  # Redis is shared by the session's tests
 
 
 async def test_a_file_that_is_not_what_its_info_says_is_refused(store: Store) -> None:
