@@ -8,6 +8,7 @@ import { Auth } from "./auth.js";
 import { assetPicker, confirmer, notifier } from "./dialogs.js";
 import { isTextEntry } from "./dom.js";
 import { Editor } from "./editor.js";
+import { Inputs } from "./inputs.js";
 import { LayerList } from "./layers.js";
 import { Meters } from "./meters.js";
 import { Output } from "./output.js";
@@ -40,6 +41,7 @@ function main() {
   new LayerList({ state, actions, root });
   new Properties({ state, editor, actions, notify, root });
   const assets = new Assets({ api, state, actions, confirm, notify, root });
+  const inputs = new Inputs({ api, actions, confirm, notify, root });
   const output = new Output({ api, notify, root });
   const meters = new Meters(root.querySelector("#audio-meters"));
   output.addEventListener("status", (e) => meters.show(e.detail.status?.audio ?? null));
@@ -56,6 +58,7 @@ function main() {
     await loadLimits(api, state, notify); // a 401 here asks for the token before anything else runs
     await editor.refetch();
     await assets.load();
+    inputs.start();
     sync.connect();
     preview.start();
     output.run();
