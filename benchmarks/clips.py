@@ -1,152 +1,179 @@
-"""Clip playback benchmark: 1, 2 and 4 simultaneous 1080p30 H.264 clips composited into a channel.
+"""Clip playback benchmark: CPU and wall time per frame for 1, 2 and 4 simultaneous clips.
 
-Each row is one whole process rendering ``--seconds`` of program to an mp4 with libx264 (veryfast,
-zerolatency, CBR 6 Mbit/s, 2 s GOP) and AAC program audio (the clips' sound mixed):
+Each run renders offline (unpaced, nothing dropped) ``--seconds`` of a channel showing N H.264
+clips (1920x1080 at 30 fps with AAC sound, made by the ffmpeg CLI) tiled over the canvas, with
+their sound mixed into the program, through the real pipeline: decoder threads (PyAV) with
+read-ahead, YUV planes uploaded and converted on the GPU (llvmpipe here), NV12 readback, libx264
+with the pipeline's settings and an mpegts file. Per frame: wall time and CPU time (this
+process, every thread). Baseline in the same run: the ffmpeg CLI decoding the same clips,
+scaling them into the same tiles with ``-filter_complex ... overlay``, mixing their sound
+(``amix``) and encoding to the same encoder settings and container; its CPU time is the child's
+(``RUSAGE_CHILDREN``).
 
-- ``compositor``: ``compositor render`` of a scene whose video layers play the clips (looping)
-  scaled into a grid, reading them from a data dir filled by ``compositor asset add``;
-- ``ffmpeg``: the baseline, the ffmpeg CLI decoding the same clips, scaling them into the same
-  grid with ``-filter_complex overlay`` on a black canvas, mixing their audio with ``amix`` and
-  encoding with the same libx264 settings.
-
-CPU is user + system time of the process and its children; per-frame figures divide by the
-output frames. Both include start-up (ours: Python, the GL context, the encoder).
-
-    .venv/bin/python -m benchmarks.clips --seconds 10
     .venv/bin/python -m benchmarks.clips --seconds 10 --channels 1280x720@30 1920x1080@60
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
+import math
 import resource
 import subprocess
-import sys
 import tempfile
 import time
+from fractions import Fraction
 from pathlib import Path
 
+from prometheus_client import CollectorRegistry
+
 from benchmarks.report import print_table, write_json
+from compositor.media import MediaLibrary
+from compositor.metrics import PipelineMetrics
+from compositor.pipeline import Pipeline, PipelineConfig
+from compositor.scene import Layer, Scene, Transform, VideoContent
 
-__all__ = ["main"]
-
-_X264 = ["-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-b:v", "6M",
-         "-maxrate", "6M", "-bufsize", "6M", "-pix_fmt", "yuv420p"]
+BITRATE = 6_000_000
+PRESET = "veryfast"
 
 
-def make_clip(path: Path, seconds: int, index: int) -> None:
-    """A 1080p30 H.264 + AAC clip of moving test pattern with a tone (ffmpeg CLI)."""
-    sources = ["testsrc2", "smptehdbars", "rgbtestsrc", "mandelbrot"]
+def make_clip(folder: Path, index: int, seconds: float, size: tuple[int, int],
+              fps: int) -> Path:
+    """A ``size`` H.264 clip of moving test pictures with a tone (different for each index)."""
+    path = folder / f"clip{index}-{size[0]}x{size[1]}-{fps}-{seconds}.mp4"
+    if path.exists():
+        return path
+    width, height = size
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-y",
-         "-f", "lavfi", "-i", f"{sources[index % 4]}=size=1920x1080:rate=30:duration={seconds}",
-         "-f", "lavfi", "-i", f"sine=frequency={440 + 110 * index}:sample_rate=48000:"
-                              f"duration={seconds}",
-         "-c:v", "libx264", "-preset", "fast", "-g", "60", "-pix_fmt", "yuv420p",
-         "-c:a", "aac", "-b:a", "128k", "-shortest", str(path)],
+        ["ffmpeg", "-nostdin", "-v", "error", "-y",
+         "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate={fps}:duration={seconds}",
+         "-f", "lavfi", "-i", f"sine=frequency={440 + 110 * index}:duration={seconds}",
+         "-c:v", "libx264", "-preset", "fast", "-pix_fmt", "yuv420p", "-g", str(fps),
+         "-c:a", "aac", "-ac", "2", "-shortest", str(path)],
         check=True, timeout=600)
+    return path
 
 
-def _grid(count: int, width: int, height: int) -> list[tuple[int, int, int, int]]:
-    """(x, y, w, h) boxes: one clip full frame, or a 2x2 grid."""
+def tiles(count: int, width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """(x, y, w, h) of ``count`` clips on a grid covering the canvas (1: full, 2..4: 2x2)."""
     if count == 1:
         return [(0, 0, width, height)]
-    w, h = width // 2, height // 2
-    return [((i % 2) * w, (i // 2) * h, w, h) for i in range(count)]
+    half_w, half_h = width // 2, height // 2
+    return [((i % 2) * half_w, (i // 2) * half_h, half_w, half_h) for i in range(count)]
 
 
-def _timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Run ``command``; (wall seconds, CPU seconds of the child)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, timeout=1800, env=env,
-                            check=False)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if result.returncode != 0:
-        raise SystemExit(f"benchmarks.clips: {command[0]} failed: {result.stderr[-2000:]}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+def run_pipeline(clips: list[Path], width: int, height: int, fps: Fraction, seconds: float,
+                 out: Path) -> dict[str, object]:
+    frames = math.ceil(seconds * fps)
+    media = MediaLibrary(out.parent / "pcm")
+    layers = []
+    for i, (path, (x, y, w, h)) in enumerate(zip(clips, tiles(len(clips), width, height),
+                                                 strict=True)):
+        media.prepare(f"clip{i}", path)
+        layers.append(Layer(f"clip{i}", "video",
+                            VideoContent(asset=f"clip{i}", start_frame=0, loop=True,
+                                         volume=1.0 / len(clips)),
+                            transform=Transform(x_px=x, y_px=y, width_px=w, height_px=h)))
+    config = PipelineConfig(width=width, height=height, fps=fps, encoder="x264",
+                            bitrate_bps=BITRATE, x264_preset=PRESET,
+                            outputs=(str(out),)).offline(0, frames)
+    pipeline = Pipeline(config, lambda asset_id: None, PipelineMetrics(CollectorRegistry()),
+                        media)
+    pipeline.publish(Scene(version=1, width=width, height=height, fps=fps,
+                           layers=tuple(layers)))
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    pipeline.start()
+    try:
+        assert pipeline.wait(3600), "the offline render did not finish"
+    finally:
+        pipeline.stop()
+        media.close()
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    problems = pipeline.problems()
+    assert not problems, problems
+    return _row(f"compositor, {len(clips)} clip(s)", width, height, fps, frames, wall, cpu)
 
 
-def run_ffmpeg(clips: list[Path], width: int, height: int, fps: int, seconds: int,
-               out: Path) -> tuple[float, float]:
+def run_ffmpeg(clips: list[Path], width: int, height: int, fps: Fraction, seconds: float,
+               out: Path) -> dict[str, object]:
+    frames = math.ceil(seconds * fps)
     inputs: list[str] = []
-    for clip in clips:
-        inputs += ["-stream_loop", "-1", "-i", str(clip)]
-    graph = [f"color=black:size={width}x{height}:rate={fps}[bg0]"]
-    for i, (x, y, w, h) in enumerate(_grid(len(clips), width, height)):
-        graph.append(f"[{i}:v]scale={w}:{h},fps={fps}[v{i}]")
-        graph.append(f"[bg{i}][v{i}]overlay={x}:{y}:shortest=0[bg{i + 1}]")
+    for path in clips:
+        inputs += ["-stream_loop", "-1", "-i", str(path)]
+    graph = [f"color=black:size={width}x{height}:rate={fps.numerator}/{fps.denominator}[base0]"]
+    for i, (x, y, w, h) in enumerate(tiles(len(clips), width, height)):
+        graph.append(f"[{i}:v]scale={w}:{h}[v{i}]")
+        graph.append(f"[base{i}][v{i}]overlay={x}:{y}:shortest=0:eof_action=repeat"
+                     f"[base{i + 1}]")
     audio = "".join(f"[{i}:a]" for i in range(len(clips)))
-    graph.append(f"{audio}amix=inputs={len(clips)}:normalize=0[a]")
-    command = ["ffmpeg", "-v", "error", "-y", *inputs, "-filter_complex", ";".join(graph),
-               "-map", f"[bg{len(clips)}]", "-map", "[a]", "-frames:v", str(seconds * fps),
-               *_X264, "-g", str(2 * fps), "-c:a", "aac", "-ar", "48000", "-ac", "2",
-               "-threads", "2", str(out)]
-    return _timed(command)
+    graph.append(f"{audio}amix=inputs={len(clips)}:normalize=1[aout]")
+    gop = str(round(2 * fps))
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-y", *inputs,
+               "-filter_complex", ";".join(graph), "-map", f"[base{len(clips)}]",
+               "-map", "[aout]", "-frames:v", str(frames),
+               "-c:v", "libx264", "-preset", PRESET, "-tune", "zerolatency", "-profile:v", "high",
+               "-b:v", str(BITRATE), "-maxrate", str(BITRATE), "-bufsize", str(BITRATE),
+               "-g", gop, "-keyint_min", gop, "-sc_threshold", "0", "-pix_fmt", "yuv420p",
+               "-c:a", "aac", "-ar", "48000", "-ac", "2", "-b:a", "128k",
+               "-f", "mpegts", str(out)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall0 = time.perf_counter()
+    subprocess.run(command, check=True, timeout=3600)
+    wall = time.perf_counter() - wall0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return _row(f"baseline: ffmpeg overlay, {len(clips)} clip(s)", width, height, fps, frames,
+                wall, cpu)
 
 
-def run_compositor(ids: list[str], data: Path, width: int, height: int, fps: int, seconds: int,
-                   out: Path) -> tuple[float, float]:
-    layers = [
-        {"id": f"clip{i}", "kind": "video",
-         "content": {"asset": ids[i], "loop": True, "start_frame": 0},
-         "transform": {"x": x, "y": y, "width": w, "height": h}}
-        for i, (x, y, w, h) in enumerate(_grid(len(ids), width, height))]
-    scene = out.with_suffix(".json")
-    scene.write_text(json.dumps({"width": width, "height": height, "fps": fps,
-                                 "layers": layers}))
-    command = [sys.executable, "-m", "control.service.cli", "render", str(scene),
-               "--seconds", str(seconds), "-o", str(out), "--data-dir", str(data),
-               "--no-progress"]
-    return _timed(command, env={**os.environ, "COMPOSITOR_LOG_LEVEL": "warning"})
+def _row(run: str, width: int, height: int, fps: Fraction, frames: int, wall: float,
+         cpu: float) -> dict[str, object]:
+    period_ms = 1000 / float(fps)
+    wall_ms = 1000 * wall / frames
+    return {
+        "run": run,
+        "channel": f"{width}x{height}@{float(fps):g}",
+        "frames": frames,
+        "wall_ms_per_frame": wall_ms,
+        "cpu_ms_per_frame": 1000 * cpu / frames,
+        "fps": frames / wall,
+        "realtime": period_ms / wall_ms,  # > 1: faster than real time
+    }
 
 
-def add_assets(clips: list[Path], data: Path) -> list[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "control.service.cli", "asset", "add", "--data-dir", str(data),
-         *map(str, clips)], capture_output=True, text=True, check=True, timeout=600)
-    return [json.loads(line)["id"] for line in result.stdout.splitlines() if line.strip()]
+def _channel(text: str) -> tuple[int, int, Fraction]:
+    size, _, rate = text.partition("@")
+    width, _, height = size.partition("x")
+    return int(width), int(height), Fraction(rate or "30")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=int, default=10, help="program seconds per run")
-    parser.add_argument("--counts", type=int, nargs="+", default=[1, 2, 4])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--seconds", type=float, default=10.0, help="of program per run")
     parser.add_argument("--channels", nargs="+", default=["1280x720@30", "1920x1080@60"],
                         help="WIDTHxHEIGHT@FPS of the program")
+    parser.add_argument("--clips", nargs="+", type=int, default=[1, 2, 4])
+    parser.add_argument("--clip-size", default="1920x1080")
+    parser.add_argument("--clip-fps", type=int, default=30)
     args = parser.parse_args()
-    rows = []
-    with tempfile.TemporaryDirectory(prefix="bench-clips-") as tmp:
+    clip_w, _, clip_h = args.clip_size.partition("x")
+    rows: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        clips = [folder / f"clip{i}.mp4" for i in range(max(args.counts))]
-        for i, clip in enumerate(clips):
-            make_clip(clip, max(4, args.seconds), i)
-        ids = add_assets(clips, folder / "data")
+        sources = [make_clip(folder, i, max(args.seconds, 4.0), (int(clip_w), int(clip_h)),
+                             args.clip_fps) for i in range(max(args.clips))]
         for channel in args.channels:
-            size, fps_text = channel.split("@")
-            width, height = (int(v) for v in size.split("x"))
-            fps = int(fps_text)
-            frames = args.seconds * fps
-            for count in args.counts:
-                for name in ("compositor", "ffmpeg"):
-                    out = folder / f"{name}-{count}-{width}-{fps}.mp4"
-                    if name == "ffmpeg":
-                        wall, cpu = run_ffmpeg(clips[:count], width, height, fps, args.seconds,
-                                               out)
-                    else:
-                        wall, cpu = run_compositor(ids[:count], folder / "data", width, height,
-                                                   fps, args.seconds, out)
-                    rows.append({"channel": channel, "clips": count, "tool": name,
-                                 "frames": frames, "wall_s": wall, "cpu_s": cpu,
-                                 "wall_ms_per_frame": wall / frames * 1000,
-                                 "cpu_ms_per_frame": cpu / frames * 1000,
-                                 "realtime_x": args.seconds / wall})
-    print_table(f"clips: {args.seconds} s of program per run, 1080p30 H.264 clips", rows)
-    write_json("clips", rows)
+            width, height, fps = _channel(channel)
+            for count in args.clips:
+                chosen = sources[:count]
+                rows.append(run_pipeline(chosen, width, height, fps, args.seconds,
+                                         folder / f"out-{count}.ts"))
+                rows.append(run_ffmpeg(chosen, width, height, fps, args.seconds,
+                                       folder / f"ffmpeg-{count}.ts"))
+    title = (f"clips: {args.clip_size}@{args.clip_fps} H.264 + AAC, offline, libx264 {PRESET} "
+             f"{BITRATE // 1_000_000} Mbit/s")
+    print_table(title, rows)
+    write_json("clips", rows, seconds=args.seconds, clip_size=args.clip_size,
+               clip_fps=args.clip_fps, preset=PRESET, bitrate=BITRATE)
 
 
 if __name__ == "__main__":
