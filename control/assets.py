@@ -39,6 +39,7 @@ __all__ = [
     "BUILTIN_FONTS",
     "AssetPolicy",
     "asset_kind_for",
+    "declared_kind",
     "declared_type",
     "validate_asset",
 ]
@@ -86,9 +87,9 @@ def declared_type(content_type: str | None) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
 
-def asset_kind_for(content_type: str | None, data: bytes) -> str:
-    """``image``, ``font`` or ``clip`` from the declared type, sniffing the first bytes (64 are
-    enough) for octet-stream; 415 for anything else."""
+def declared_kind(content_type: str | None) -> str | None:
+    """``image``, ``font`` or ``clip`` from the declared type alone; None when the bytes must
+    say (octet-stream or no type); 415 for any other type."""
     declared = declared_type(content_type)
     if declared in _DECLARED_IMAGE:
         return "image"
@@ -97,18 +98,31 @@ def asset_kind_for(content_type: str | None, data: bytes) -> str:
     if declared in CLIP_TYPES:
         return "clip"
     if declared in _SNIFFED:
-        if data[:4] in _FONT_MAGIC:
-            return "font"
-        if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff" or \
-                data[:6] in (b"GIF87a", b"GIF89a") or (data[:4] == b"RIFF" and
-                                                        data[8:12] == b"WEBP"):
-            return "image"
-        if sniff_clip(data) is not None:
-            return "clip"
-    raise AssetTypeError(
+        return None
+    raise _unsupported(declared)
+
+
+def _unsupported(declared: str) -> AssetTypeError:
+    return AssetTypeError(
         f"unsupported content type {declared or '(none)'!r}: send PNG, JPEG, WebP, GIF, "
         "TTF, OTF, or a clip (MP4, MOV, MKV, WebM, MPEG-TS, MP3, WAV, AAC, Ogg, FLAC) with "
         "its Content-Type")
+
+
+def asset_kind_for(content_type: str | None, data: bytes) -> str:
+    """``image``, ``font`` or ``clip`` from the declared type, sniffing the first bytes (64 are
+    enough) for octet-stream; 415 for anything else."""
+    kind = declared_kind(content_type)
+    if kind is not None:
+        return kind
+    if data[:4] in _FONT_MAGIC:
+        return "font"
+    if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff" or \
+            data[:6] in (b"GIF87a", b"GIF89a") or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        return "image"
+    if sniff_clip(data) is not None:
+        return "clip"
+    raise _unsupported(declared_type(content_type))
 
 
 def _validate_image(data: bytes, policy: AssetPolicy) -> tuple[str, int, int]:

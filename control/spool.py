@@ -7,7 +7,8 @@ possible: ``classify(head)`` is asked once the first :data:`HEAD_BYTES` bytes ar
 end of a shorter body) and returns the byte limit for that kind of file, or raises (415); the
 moment the count passes the limit, :class:`~control.errors.AssetTooLargeError` (413) is raised
 and the caller stops reading. :meth:`Spool.discard` removes the file; a spool left unfinished
-removes it too (use it as a context manager).
+removes it too (use it as a context manager). A file that cannot be written (a full disk) is
+:class:`~control.errors.StoreUnavailableError` (503): the upload is not the client's fault.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from control.errors import AssetTooLargeError, AssetUndecodableError
+from control.errors import AssetTooLargeError, AssetUndecodableError, StoreUnavailableError
 
 __all__ = ["BUFFER_BYTES", "HEAD_BYTES", "Spool", "Spooled"]
 
@@ -51,7 +52,10 @@ class Spool:
         self._size = 0
         self._head = b""
         self._buffer = bytearray()
-        self._file = open(self.path, "xb")  # noqa: SIM115 - closed by finish/discard
+        try:
+            self._file = open(self.path, "xb")  # noqa: SIM115 - closed by finish/discard
+        except OSError as exc:
+            raise StoreUnavailableError(f"cannot store the upload: {exc.strerror}") from exc
 
     @property
     def size(self) -> int:
@@ -83,7 +87,10 @@ class Spool:
 
     def _write(self, chunk: bytes) -> None:
         self._hash.update(chunk)
-        self._file.write(chunk)
+        try:
+            self._file.write(chunk)
+        except OSError as exc:
+            raise StoreUnavailableError(f"cannot store the upload: {exc.strerror}") from exc
 
     async def finish(self) -> Spooled:
         """Everything was written: flush, fsync and describe the file (422 when empty)."""
@@ -97,14 +104,18 @@ class Spool:
     def _close(self, sync: bool) -> None:
         if self._file.closed:
             return
-        self._file.flush()
-        if sync:
-            os.fsync(self._file.fileno())
-        self._file.close()
+        try:
+            self._file.flush()
+            if sync:
+                os.fsync(self._file.fileno())
+        except OSError as exc:
+            raise StoreUnavailableError(f"cannot store the upload: {exc.strerror}") from exc
+        finally:
+            self._file.close()
 
     def discard(self) -> None:
         """Close and remove the file (idempotent)."""
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, StoreUnavailableError):
             self._close(False)
         self.path.unlink(missing_ok=True)
 

@@ -144,6 +144,7 @@ class FrameRenderer:
         """Counters for metrics: textures, cache, frames, GL errors, NV12 method (1 = compute),
         clip layers holding plane textures, clip pictures uploaded, clip layers released."""
         cache = self._renderer.cache
+        video = self._renderer.video
         return {
             "textures": len(cache),
             "texture_bytes": cache.nbytes,
@@ -158,9 +159,9 @@ class FrameRenderer:
             "readback_waits": self._ring.waits,
             "readback_pending": self._ring.pending,
             "nv12_compute": int(self._nv12.method == "compute"),
-            "video_layers": len(self._renderer.video),
-            "video_uploads": self._renderer.video.uploads,
-            "video_releases": self._renderer.video.releases,
+            "video_layers": len(video) if video is not None else 0,
+            "video_uploads": video.uploads if video is not None else 0,
+            "video_releases": video.releases if video is not None else 0,
         }
 
     def release(self) -> None:

@@ -145,7 +145,10 @@ class Renderer:
         self._quad = ctx.buffer(np.array([0, 0, 1, 0, 0, 1, 1, 1], dtype="f4").tobytes())
         self._vao = ctx.vertex_array(self._program, [(self._quad, "2f", "in_unit")])
         self._clips = clips
-        self.video = VideoLayers(ctx, self._quad, linear_light=linear_light)
+        # The clip program is compiled only where clips can play (a renderer without a clip
+        # source starts as fast as before).
+        self.video = (VideoLayers(ctx, self._quad, linear_light=linear_light)
+                      if clips is not None else None)
         self._white = ctx.texture((1, 1), 4, b"\xff\xff\xff\xff")
         self.cache = TextureCache(ctx, texture_budget_bytes, anisotropy=anisotropy)
         self._fonts = FontBook(assets)
@@ -185,7 +188,8 @@ class Renderer:
                 self._draw_layer(layer, drawable, to_clip)
         self.ctx.disable(moderngl.BLEND)
         self.cache.end_frame(referenced)
-        self.video.end_frame()
+        if self.video is not None:
+            self.video.end_frame()
         self._report(problems)
 
     def natural_size(self, layer: Layer, scene: Scene) -> tuple[float, float] | None:
@@ -214,7 +218,8 @@ class Renderer:
     def release(self) -> None:
         unbind_framebuffer(self.ctx)
         self.cache.release()
-        self.video.release()
+        if self.video is not None:
+            self.video.release()
         for obj in (self._vao, self._quad, self._program, self._white, self.fbo, self.frame):
             obj.release()
 
@@ -328,7 +333,7 @@ class Renderer:
         matrix = layer_matrix(layer.transform, box)
         uv = uv_rect(layer.crop)
         rect = (uv.u0, uv.v0, uv.u1, uv.v1)
-        if drawable.picture is not None:
+        if drawable.picture is not None and self.video is not None:
             vao = self.video.bind(layer.id, drawable.picture, to_clip @ matrix, rect,
                                   drawable.tint[3])
         else:

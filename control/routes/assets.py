@@ -30,7 +30,13 @@ from starlette.routing import BaseRoute, Route
 
 from compositor.errors import SceneValidationError
 from compositor.scene import Scene, layer_assets
-from control.assets import AssetPolicy, asset_kind_for, declared_type, validate_asset
+from control.assets import (
+    AssetPolicy,
+    asset_kind_for,
+    declared_kind,
+    declared_type,
+    validate_asset,
+)
 from control.clips import clip_info
 from control.context import ControlContext, context_of
 from control.errors import (
@@ -92,14 +98,18 @@ class _Upload:
         self.kind = asset_kind_for(self.declared, head)
         return self.policy.limit_for(self.kind)
 
+    def limit_for(self, content_type: str | None) -> int:
+        """The most bytes an upload declared as ``content_type`` may have (None: any)."""
+        kind = None if content_type is None else declared_kind(content_type)
+        return self.policy.max_upload_bytes if kind is None else self.policy.limit_for(kind)
+
 
 async def upload_asset(request: Request) -> Response:
     ctx = context_of(request)
     policy = ctx.asset_policy
     upload = _Upload(policy)
     folder = await asyncio.to_thread(ctx.store.upload_dir)
-    spool, received = await receive_upload(request, upload.spool(folder),
-                                           policy.max_upload_bytes)
+    spool, received = await receive_upload(request, upload.spool(folder), upload.limit_for)
     try:
         spooled = await spool.finish()
         if upload.kind == "clip":

@@ -43,14 +43,17 @@ SpoolFactory = Callable[[str | None], Spool]
 """Makes the spool for an upload of the declared content type (it knows the limits)."""
 
 
-async def receive_upload(request: Request, make_spool: SpoolFactory, limit: int
-                         ) -> tuple[Spool, Received]:
-    """Read the upload into a new spool (not yet finished); ``limit``: the most bytes any
-    upload may have. On an exception the spool, if made, is discarded."""
+async def receive_upload(request: Request, make_spool: SpoolFactory,
+                         limit_for: Callable[[str | None], int]) -> tuple[Spool, Received]:
+    """Read the upload into a new spool (not yet finished). ``limit_for(content_type)``: the
+    most bytes an upload of that declared type may have (checked against ``Content-Length``
+    before reading; the spool enforces the limit of what the bytes turn out to be). On an
+    exception the spool, if made, is discarded."""
     content_type = request.headers.get("content-type", "")
     if content_type.split(";")[0].strip().lower() == "multipart/form-data":
-        return await _form(request, content_type, make_spool, limit + _FORM_SLACK_BYTES)
-    check_length(request, limit)
+        return await _form(request, content_type, make_spool,
+                           limit_for(None) + _FORM_SLACK_BYTES)
+    check_length(request, limit_for(content_type))
     name = request.headers.get("x-filename")
     spool = make_spool(content_type)
     try:

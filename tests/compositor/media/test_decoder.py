@@ -56,14 +56,18 @@ def test_pre_roll_decodes_before_the_start(media: MediaCache) -> None:
 
 
 def test_library_pre_rolls_so_live_starts_on_time(media: MediaCache) -> None:
-    library = MediaLibrary(None, read_ahead_frames=4)
+    registry = CollectorRegistry()
+    library = MediaLibrary(None, read_ahead_frames=4, metrics=MediaMetrics(registry))
     try:
         library.prepare("c", media.counter(fps=30, seconds=1, audio=False))
         content = VideoContent(asset="c", start_frame=50)
+        assert library.video_frame("v", content, F30, 40, wait_s=0) is None  # too early
+        assert registry.get_sample_value("compositor_clips_decoding") == 0
         assert library.video_frame("v", content, F30, 47, wait_s=0) is None
-        wait_for(lambda: library.video_frame("v", content, F30, 48, wait_s=0) is None
-                 and library.video_frame("v", content, F30, 50, wait_s=0), 10,
-                 "the first frame decoded before its start")
+        wait_for(lambda: (registry.get_sample_value("compositor_clip_decode_seconds_count")
+                          or 0) >= 3, 10, "pictures decoded before the start frame")
+        assert index_of_picture(library.video_frame("v", content, F30, 50, wait_s=0)) == 0
+        assert registry.get_sample_value("compositor_clip_late_frames_total") == 0
     finally:
         library.close()
 
@@ -109,10 +113,10 @@ def test_wait_zero_never_blocks_on_a_stalled_file(media: MediaCache, tmp_path: P
         for frame in range(10):
             started = time.perf_counter()
             assert library.video_frame("v", content, F30, frame, wait_s=0) is None
-            assert time.perf_counter() - started < 0.05
+            assert time.perf_counter() - started < 0.25  # (a blocking call never returns)
             started = time.perf_counter()
             assert library.video_frame("v", content, F30, frame, wait_s=0.1) is None
-            assert 0.09 < time.perf_counter() - started < 0.5
+            assert 0.09 < time.perf_counter() - started < 1.0
         assert registry.get_sample_value("compositor_clip_late_frames_total") == 20
     finally:
         unblock = threading.Thread(target=lambda: os.close(os.open(path, os.O_WRONLY)))
@@ -131,8 +135,9 @@ def test_a_late_frame_shows_the_last_picture(media: MediaCache) -> None:
             library.video_frame("v", content, F30, frame, wait_s=10)
         started = time.perf_counter()
         late = library.video_frame("v", content, F30, 170, wait_s=0)
-        assert time.perf_counter() - started < 0.05
-        assert index_of_picture(late) == 2
+        assert time.perf_counter() - started < 0.25  # the decoder hears of 170 only now
+        # the newest picture it has: the one shown (2), or one read ahead after it (3, 4)
+        assert index_of_picture(late) in (2, 3, 4)
         assert registry.get_sample_value("compositor_clip_late_frames_total") == 1
         picture = wait_for(lambda: library.video_frame("v", content, F30, 170, wait_s=0)
                            if index_of_picture(library.video_frame("v", content, F30, 170))

@@ -190,3 +190,18 @@ def test_layers_must_name_assets_of_their_kind(disk_client: TestClient,
     # A clip in use cannot be deleted.
     in_use = disk_client.delete(f"/api/v1/assets/{video}")
     assert in_use.status_code == 409 and set(in_use.json()["layers"]) == {"v", "va"}
+
+
+def test_quotas_count_clips_like_images(make_client: ClientFactory, media: MediaCache,
+                                        tmp_path: Path) -> None:
+    from control.store.embedded import EmbeddedStore
+
+    clip = media.counter(fps=25, seconds=1.0).read_bytes()
+    client = make_client(store=EmbeddedStore(tmp_path / "data"),
+                         asset_policy=AssetPolicy(max_total_bytes=len(clip)))
+    assert client.post("/api/v1/assets", content=png_bytes(),
+                       headers={"Content-Type": "image/png"}).status_code == 201
+    refused = client.post("/api/v1/assets", content=clip, headers={"Content-Type": "video/mp4"})
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "quota_exceeded"
+    assert [a["kind"] for a in client.get("/api/v1/assets").json()["assets"]] == ["image"]
+    assert _files(tmp_path / "data" / "assets" / ".incoming") == []

@@ -99,3 +99,17 @@ def test_asset_add_imports_clips_and_refuses_broken_ones(
     assert stored == sorted([lines[0]["id"], lines[0]["id"] + ".json",
                              lines[2]["id"], lines[2]["id"] + ".json"])
     assert list((tmp_path / "data" / "assets" / ".incoming").iterdir()) == []
+
+
+def test_render_refuses_a_scene_whose_clip_it_cannot_play(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = "ab" * 32
+    scene = {"width": 64, "height": 36, "fps": 25, "layers": [
+        {"id": "bed", "kind": "audio", "content": {"asset": missing}}]}
+    (tmp_path / "scene.json").write_text(json.dumps(scene))
+    code = cli.main(["render", str(tmp_path / "scene.json"), "--seconds", "1", "-o",
+                     str(tmp_path / "out.mp4"), "--no-progress", "--data-dir",
+                     str(tmp_path / "data")])
+    assert code == 1
+    assert f"clip {missing}" in capsys.readouterr().err
+    assert not (tmp_path / "out.mp4").exists()

@@ -41,13 +41,23 @@ def _upload(url: str, data: bytes, content_type: str) -> tuple[int, dict[str, ob
         return exc.code, json.loads(exc.read())
 
 
-def _send_chunked(port: int, total: int, sent: list[int], done: threading.Event) -> None:
-    """POST ``total`` bytes of chunked body (no Content-Length) until the server stops us."""
+_FORM_HEAD = (b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="big.mp4"\r\n'
+              b"Content-Type: video/mp4\r\n\r\n")
+
+
+def _send_chunked(port: int, total: int, sent: list[int], done: threading.Event,
+                  form: bool = False) -> None:
+    """POST ``total`` bytes of chunked body (no Content-Length) until the server stops us; as
+    a multipart form with ``form``."""
     chunk = b"\x00\x00\x00\x18ftypisom" + bytes(MiB - 12)
+    content_type = "multipart/form-data; boundary=XyZ" if form else "video/mp4"
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
             sock.sendall(f"POST /api/v1/assets HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                         "Content-Type: video/mp4\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
+                         f"Content-Type: {content_type}\r\nTransfer-Encoding: chunked\r\n"
+                         "\r\n".encode())
+            if form:
+                sock.sendall(f"{len(_FORM_HEAD):x}\r\n".encode() + _FORM_HEAD + b"\r\n")
             frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
             while sent[0] < total:
                 sock.sendall(frame)
@@ -66,14 +76,15 @@ def test_an_oversize_upload_stops_early_and_memory_stays_bounded(tmp_path: Path)
     try:
         assert serve.proc is not None
         before = _peak_memory_kib(serve.proc.pid)
-        sent: list[int] = [0]
-        done = threading.Event()
-        threading.Thread(target=_send_chunked, args=(serve.port, 300 * MiB, sent, done),
-                         daemon=True).start()
-        assert done.wait(120), "the upload was neither refused nor finished"
-        assert sent[0] < 100 * MiB, f"the server read {sent[0]} bytes past an 8 MiB limit"
+        for form in (False, True):
+            sent: list[int] = [0]
+            done = threading.Event()
+            threading.Thread(target=_send_chunked, args=(serve.port, 300 * MiB, sent, done,
+                                                         form), daemon=True).start()
+            assert done.wait(120), "the upload was neither refused nor finished"
+            assert sent[0] < 100 * MiB, f"the server read {sent[0]} bytes past an 8 MiB limit"
         grown = _peak_memory_kib(serve.proc.pid) - before
-        assert grown < 64 * 1024, f"serve grew by {grown} KiB while refusing the upload"
+        assert grown < 64 * 1024, f"serve grew by {grown} KiB while refusing the uploads"
         # The service is fine, kept nothing, and says why when the length is declared.
         status, body = _upload(serve.url, bytes(9 * MiB), "video/mp4")
         assert status == 413 and body["error"]["code"] == "too_large"  # type: ignore[index]
