@@ -2,7 +2,8 @@
 
 Latency: a timed stream (``benchmarks/stream_probe.py``: pictures whose colour encodes their
 index, a 1 kHz burst every 2 s) is published from this process to a local nginx-rtmp; a
-``compositor serve`` reads it as an input shown full-frame by a video layer and publishes the
+``compositor serve`` (``--program-size``, default 640x360: llvmpipe draws that in real time on
+a small machine) reads it as an input shown full-frame by a video layer and publishes the
 program to the same nginx-rtmp; a listener here plays the program and matches what it sees and
 hears to what was sent. Picture latency = seen - sent; sound latency = burst heard - sent.
 Baseline in the same run: the hand-built relay, the ffmpeg CLI reading the same stream and
@@ -12,7 +13,7 @@ CPU: a child process runs an ``InputHub`` with N readers of the same live stream
 publishing ``--input-size`` at 30 fps) and reports its CPU seconds per wall second; baseline:
 ``ffmpeg -i URL -f null -`` (demux and decode only).
 
-    .venv/bin/python -m benchmarks.inputs --seconds 20 --input-size 1280x720
+    .venv/bin/python -m benchmarks.inputs --seconds 20 --input-size 1280x720 --program-size 640x360
 """
 
 from __future__ import annotations
@@ -66,9 +67,9 @@ def _row(case: str, pictures: list[float], sounds: list[float]) -> dict[str, obj
 
 
 def _measure(rtmp: RtmpServer, in_key: str, out_key: str, seconds: float,
-             size: tuple[int, int]) -> tuple[list[float], list[float]]:
+             size: tuple[int, int], out_size: tuple[int, int]) -> tuple[list[float], list[float]]:
     sender = TimedSender(rtmp.url(in_key), size, FPS)
-    listener = Listener(rtmp.url(out_key), (size[1] // 4, size[0] // 4))
+    listener = Listener(rtmp.url(out_key), (out_size[1] // 4, out_size[0] // 4))
     try:
         time.sleep(seconds)
     finally:
@@ -78,9 +79,9 @@ def _measure(rtmp: RtmpServer, in_key: str, out_key: str, seconds: float,
 
 
 def latency_compositor(rtmp: RtmpServer, folder: Path, seconds: float, size: tuple[int, int],
-                       latency_ms: int) -> dict[str, object]:
+                       program: tuple[int, int], latency_ms: int) -> dict[str, object]:
     port = free_port()
-    width, height = size
+    width, height = program
     serve = subprocess.Popen(
         [sys.executable, "-m", "control.service.cli", "serve", "--port", str(port),
          "--data-dir", str(folder / "data"), "--width", str(width), "--height", str(height),
@@ -102,12 +103,13 @@ def latency_compositor(rtmp: RtmpServer, folder: Path, seconds: float, size: tup
         _http("POST", f"{api}/layers", {"id": "cam", "kind": "video",
                                         "content": {"input": "cam"},
                                         "transform": {"width": width, "height": height}})
-        pictures, sounds = _measure(rtmp, "cam", "program", seconds, size)
+        pictures, sounds = _measure(rtmp, "cam", "program", seconds, size, program)
         status = _http("GET", f"{api}/inputs/cam")
     finally:
         serve.terminate()
         serve.wait(30)
-    row = _row(f"compositor serve (input latency_ms={latency_ms})", pictures, sounds)
+    row = _row(f"compositor serve {width}x{height} (input latency_ms={latency_ms})", pictures,
+               sounds)
     row["late"] = status["late"]
     return row
 
@@ -120,7 +122,7 @@ def latency_ffmpeg_relay(rtmp: RtmpServer, seconds: float,
          "zerolatency", "-g", str(FPS), "-c:a", "aac", "-f", "flv", rtmp.url("relay-out")],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        pictures, sounds = _measure(rtmp, "relay-in", "relay-out", seconds, size)
+        pictures, sounds = _measure(rtmp, "relay-in", "relay-out", seconds, size, size)
     finally:
         relay.kill()
         relay.wait(10)
@@ -188,6 +190,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--input-size", default="1280x720")
+    parser.add_argument("--program-size", default="640x360",
+                        help="the compositor's canvas (the input is scaled into it)")
     parser.add_argument("--latency-ms", type=int, default=66)
     parser.add_argument("--cpu-child", nargs=3, metavar=("URL", "READERS", "SECONDS"),
                         help=argparse.SUPPRESS)
@@ -197,14 +201,16 @@ def main() -> None:
         _cpu_child(url, int(readers), float(seconds))
         return
     width, height = (int(v) for v in args.input_size.split("x"))
+    pw, ph = (int(v) for v in args.program_size.split("x"))
     with RtmpServer() as rtmp, TemporaryDirectory() as folder:
         latency = [latency_compositor(rtmp, Path(folder), args.seconds, (width, height),
-                                      args.latency_ms),
+                                      (pw, ph), args.latency_ms),
                    latency_ffmpeg_relay(rtmp, args.seconds, (width, height))]
-        print_table(f"End-to-end latency, {width}x{height} @ {FPS} in and out", latency)
+        print_table(f"End-to-end latency, {width}x{height} @ {FPS} in", latency)
         cpu = cpu_rows(rtmp, args.seconds, (width, height))
         print_table(f"CPU per live {width}x{height} @ {FPS} input", cpu)
-    write_json("inputs", [*latency, *cpu], input_size=args.input_size, fps=FPS)
+    write_json("inputs", [*latency, *cpu], input_size=args.input_size,
+               program_size=args.program_size, fps=FPS)
 
 
 if __name__ == "__main__":
