@@ -5,8 +5,9 @@ seconds, from :class:`~compositor.inputs.placement.Placement`); the render threa
 :meth:`~FrameQueue.pick` for the picture to show at the time of an output frame. The rule is the
 clips' nearest-frame rule: the newest picture whose due time is at most half an input frame
 period after the output frame's time (so at equal rates each input frame is shown once, a faster
-input skips frames, a slower one repeats them). Older pictures are dropped. Before any picture is
-due the previous choice stays. Bounded: at most ``max_frames`` wait (the oldest go first).
+input skips frames, a slower one repeats them). Older pictures are dropped, also when nobody
+asks (:data:`STALE_S`). Before any picture is due the previous choice stays. Bounded: at most
+``max_frames`` wait (the oldest go first).
 Thread-safe, and never blocks beyond a short lock.
 """
 
@@ -17,7 +18,10 @@ from collections import deque
 
 from compositor.media.frame import VideoFrame
 
-__all__ = ["FrameQueue"]
+__all__ = ["STALE_S", "FrameQueue"]
+
+STALE_S = 0.25
+"""Seconds after its successor was due that a picture nobody picked is dropped."""
 
 
 class FrameQueue:
@@ -30,11 +34,17 @@ class FrameQueue:
         self._newest: VideoFrame | None = None
         self.half_period_s = 1 / 60  # half the input's frame period; the reader updates it
 
-    def push(self, due_s: float, frame: VideoFrame) -> None:
+    def push(self, due_s: float, frame: VideoFrame, now_s: float) -> None:
+        """Queue ``frame`` for ``due_s``; pictures that a later one has superseded by more than
+        :data:`STALE_S` before ``now_s`` (house clock) go: nobody will ask for them (an input
+        no layer shows keeps only what is due next, not ``max_frames`` pictures)."""
         with self._lock:
-            if self._waiting and due_s < self._waiting[-1][0]:
-                self._waiting.clear()  # the timeline restarted (a discontinuity): newest wins
-            self._waiting.append((due_s, frame))
+            waiting = self._waiting
+            if waiting and due_s < waiting[-1][0]:
+                waiting.clear()  # the timeline restarted (a discontinuity): newest wins
+            waiting.append((due_s, frame))
+            while len(waiting) >= 2 and waiting[1][0] <= now_s - STALE_S:
+                self._shown = waiting.popleft()[1]
             self._newest = frame
 
     def pick(self, at_s: float) -> VideoFrame | None:
@@ -44,6 +54,11 @@ class FrameQueue:
             while self._waiting and self._waiting[0][0] <= limit:
                 self._shown = self._waiting.popleft()[1]
             return self._shown
+
+    def __len__(self) -> int:
+        """How many pictures wait for their due time."""
+        with self._lock:
+            return len(self._waiting)
 
     @property
     def last(self) -> VideoFrame | None:

@@ -17,6 +17,7 @@ the network. :meth:`stop` returns at once; the thread ends within the read timeo
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -72,9 +73,12 @@ class InputReader:
         self._connection: Connection | None = None
         self._session_start = 0.0
         self._black: VideoFrame | None = None
-        self.queue = FrameQueue()
-        self.ring = AudioRing()
-        self.placement = Placement(spec.latency_ms / 1000)
+        latency_s = spec.latency_ms / 1000
+        # What may wait for its due time: the latency's worth of pictures at up to 60 fps (more
+        # only with broken timestamps: then the oldest go), and of sound, plus room for jitter.
+        self.queue = FrameQueue(max_frames=max(8, math.ceil((latency_s + 0.5) * 60)))
+        self.ring = AudioRing(seconds=latency_s + 2.0)
+        self.placement = Placement(latency_s)
         self._sink = SessionSink(f"input:{spec.id}", self.queue, self.ring, self.placement,
                                  self._frame_arrived, clock)
         self._thread = threading.Thread(target=self._run, name=f"input-{spec.id}", daemon=True)

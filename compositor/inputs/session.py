@@ -109,7 +109,7 @@ class _Decoder:
         picture = video_frame_from_av(frame, (sink.key, sink.serial))
         half = (self.period_s or 1 / 30) / 2
         sink.queue.half_period_s = half
-        sink.queue.push(due, picture)
+        sink.queue.push(due, picture, arrival)
         self.last_video = frame
         sink.on_frame(arrival > due + half, _facts(self.video, self.audio, frame, self.period_s))
 

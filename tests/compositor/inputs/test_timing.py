@@ -49,7 +49,7 @@ def test_nearest_frame_rule_and_holding() -> None:
     queue = FrameQueue()
     queue.half_period_s = 0.02  # 25 fps input
     for serial in range(5):
-        queue.push(10.0 + serial * 0.04, _picture(serial))
+        queue.push(10.0 + serial * 0.04, _picture(serial), now_s=9.9)
     assert queue.pick(9.9) is None  # nothing due yet
     assert queue.pick(10.0).key == ("input:t", 0)  # type: ignore[union-attr]
     assert queue.pick(10.021).key == ("input:t", 1)  # type: ignore[union-attr]  # nearer to 1
@@ -60,9 +60,18 @@ def test_nearest_frame_rule_and_holding() -> None:
 
 def test_a_restarted_timeline_drops_what_waits() -> None:
     queue = FrameQueue()
-    queue.push(20.0, _picture(1))
-    queue.push(15.0, _picture(2))  # earlier due time: the newest picture wins
+    queue.push(20.0, _picture(1), now_s=14.0)
+    queue.push(15.0, _picture(2), now_s=14.0)  # earlier due time: the newest picture wins
     assert queue.pick(15.0).key == ("input:t", 2)  # type: ignore[union-attr]
+
+
+def test_pictures_nobody_asks_for_do_not_pile_up() -> None:
+    queue = FrameQueue(max_frames=1000)
+    for serial in range(300):  # 10 s at 30 fps, each arriving 66 ms before it is due
+        queue.push(100.0 + serial / 30 + 0.066, _picture(serial), now_s=100.0 + serial / 30)
+    assert len(queue) <= 12  # what is due within STALE_S + the latency, no more
+    assert queue.last.key == ("input:t", 299)  # type: ignore[union-attr]
+    assert queue.pick(100.0 + 299 / 30 + 0.066).key == ("input:t", 299)  # type: ignore[union-attr]
 
 
 def test_audio_ring_exact_samples_and_silence_elsewhere() -> None:
