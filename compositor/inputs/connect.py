@@ -61,9 +61,11 @@ def _options(scheme: str, timeouts: Timeouts) -> dict[str, str]:
         options.update(timeout=read_us, fifo_size="1000000", overrun_nonfatal="1",
                        buffer_size="4194304")
     elif scheme in ("http", "https"):
+        # A playlist names its segments: only over the network, never file:// on this host
+        # (FFmpeg's default already refuses it; the list says so here, where it is ours).
         options.update(rw_timeout=read_us, reconnect="0", http_persistent="1",
                        live_start_index="-2", probesize="2000000",
-                       analyzeduration="3000000")
+                       analyzeduration="3000000", protocol_whitelist="http,https,tls,tcp,crypto")
     return options
 
 

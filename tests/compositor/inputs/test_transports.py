@@ -18,6 +18,7 @@ from tests.compositor.inputs.conftest import Events, needs_ffmpeg
 from tests.compositor.inputs.probe import RenderProbe, mean_rgb, tone_hz
 from tests.compositor.inputs.senders import Sender, free_port, hls_sender
 from tests.compositor.inputs.test_rtmp import BLUE_ISH, ORANGE, close_to
+from tests.media_factory import counter_clip
 from tests.polling import wait_for
 from tests.rtmp_server import RtmpServer, stream_available
 
@@ -139,3 +140,16 @@ def test_hls_from_a_local_folder(hub: InputHub, http_folder: tuple[Path, int]) -
         status = hub.status("hls")
         assert status is not None and status.state == "live"
         assert (status.width, status.height) == (320, 180) and status.has_audio
+
+
+def test_hls_segments_are_never_local_files(hub: InputHub, events: Events,
+                                            http_folder: tuple[Path, int]) -> None:
+    folder, port = http_folder
+    segment = counter_clip(folder / "local.ts", fps=25, seconds=2.0, size=(64, 36))
+    (folder / "evil.m3u8").write_text(
+        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\n"
+        f"file://{segment}\n#EXT-X-ENDLIST\n")
+    hub.put(InputSpec(id="evil", url=f"http://127.0.0.1:{port}/evil.m3u8"))
+    failed = wait_for(lambda: events.first("evil", "error"), 15, "error")
+    assert failed.last_error
+    assert hub.status("evil").frames == 0  # type: ignore[union-attr]
