@@ -40,8 +40,9 @@ def input_schemas() -> dict[str, Any]:
                         "properties": {
             "id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$",
                    "description": "assigned when absent"},
-            "url": {"type": "string", "maxLength": URL_MAX_CHARS,
-                    "description": f"{schemes} (http(s): an HLS .m3u8)"},
+            "url": {"type": "string", "minLength": 1, "maxLength": URL_MAX_CHARS,
+                    "description": f"{schemes} (http(s): an HLS .m3u8); a host, a port for "
+                                   "udp, rtp and srt: checked by the server (422 with the path)"},
             "latency_ms": {"type": "integer", "minimum": 0, "maximum": LATENCY_MAX_MS,
                            "default": DEFAULT_LATENCY_MS,
                            "description": "jitter buffer: frames are shown this long after "
