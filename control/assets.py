@@ -37,12 +37,16 @@ from control.store.base import AssetInfo
 
 __all__ = [
     "BUILTIN_FONTS",
+    "MAX_FORM_PARTS",
     "AssetPolicy",
     "asset_kind_for",
     "declared_kind",
     "declared_type",
     "validate_asset",
 ]
+
+MAX_FORM_PARTS = 8
+"""Parts a multipart upload may have (the file and a few small fields; more is 400)."""
 
 BUILTIN_FONTS = frozenset(BUILTIN_FONT_NAMES)
 """Font names every text layer may use without uploading anything."""

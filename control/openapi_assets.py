@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from control.assets import MAX_FORM_PARTS
 from control.clips import CLIP_TYPES
 from control.openapi_refs import error_response, json_response, ref
 
@@ -46,8 +47,10 @@ def _upload() -> dict[str, Any]:
         "audio/*": {**_BINARY, "description": f"sound: {listed('audio/')}"}}
     content["application/octet-stream"] = {**_BINARY, "description": "sniffed from its bytes"}
     content["multipart/form-data"] = {"schema": {
-        "type": "object", "required": ["file"], "properties": {
-            "file": {"type": "string", "format": "binary"}}}}
+        "type": "object", "required": ["file"], "maxProperties": MAX_FORM_PARTS,
+        "description": "the part named file (or the first part with a filename) is the "
+                       f"upload; at most {MAX_FORM_PARTS} parts",
+        "properties": {"file": {"type": "string", "format": "binary"}}}}
     return {
         "operationId": "upload_asset",
         "summary": "Upload an image (PNG, JPEG, WebP, GIF), a font (TTF, OTF) or a clip "

@@ -7,9 +7,9 @@ stops with 413 as soon as the upload passes the limit of its kind (checked again
 - Raw body: the request's ``Content-Type`` declares the type; ``X-Filename`` names the file.
 - ``multipart/form-data``: the part named ``file``, or else the first part with a filename, is
   the upload (its own ``Content-Type`` declares the type); other parts are skipped (at most
-  :data:`MAX_PARTS` parts). The form is parsed as a stream by python-multipart's push parser,
-  never spooled by Starlette. A form without a file part is 422 (path ``file``); a malformed
-  form is 400.
+  :data:`~control.assets.MAX_FORM_PARTS` parts). The form is parsed as a stream by
+  python-multipart's push parser, never spooled by Starlette. A form without a file part is 422
+  (path ``file``); a malformed form is 400.
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from control.assets import MAX_FORM_PARTS
 from control.errors import BadRequestError, BodyTooLargeError, RequestValidationError
 from control.routes.body import check_length
 from control.spool import Spool
 
-__all__ = ["MAX_PARTS", "Received", "receive_upload"]
+__all__ = ["Received", "receive_upload"]
 
-MAX_PARTS = 8
+MAX_PARTS = MAX_FORM_PARTS
 _FORM_SLACK_BYTES = 64 * 1024  # part headers and small fields around the file
 
 

@@ -50,6 +50,8 @@ class ToneMedia:
     tone_hz: float = 1000.0
     amplitude: float = 0.5
     size: tuple[int, int] = (64, 36)
+    hold_flash: bool = False  # white from the flash on (not one frame): a dropped frame only
+    #                           delays it, by as much as it delays the sound
     failing: dict[str, str] = field(default_factory=dict)
     waits: list[float] = field(default_factory=list)
     playing: list[set[str]] = field(default_factory=list)
@@ -65,7 +67,8 @@ class ToneMedia:
             return None
         index = frame - content.start_frame
         width, height = self.size
-        luma = 235 if index == self.flash else 40
+        white = index >= self.flash if self.hold_flash else index == self.flash
+        luma = 235 if white else 40
         y = np.full((height, width), luma, np.uint8)
         chroma = np.full((height // 2, width // 2), 128, np.uint8)
         return YuvFrame((content.asset or "", index), width, height, y, chroma, chroma)

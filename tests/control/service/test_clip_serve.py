@@ -85,9 +85,17 @@ def test_an_oversize_upload_stops_early_and_memory_stays_bounded(tmp_path: Path)
             assert sent[0] < 100 * MiB, f"the server read {sent[0]} bytes past an 8 MiB limit"
         grown = _peak_memory_kib(serve.proc.pid) - before
         assert grown < 64 * 1024, f"serve grew by {grown} KiB while refusing the uploads"
-        # The service is fine, kept nothing, and says why when the length is declared.
-        status, body = _upload(serve.url, bytes(9 * MiB), "video/mp4")
-        assert status == 413 and body["error"]["code"] == "too_large"  # type: ignore[index]
+        # The service is fine, kept nothing, and says why at once when the length is declared.
+        with socket.create_connection(("127.0.0.1", serve.port), timeout=10) as sock:
+            sock.sendall(f"POST /api/v1/assets HTTP/1.1\r\nHost: 127.0.0.1:{serve.port}\r\n"
+                         f"Content-Type: video/mp4\r\nContent-Length: {9 * MiB}\r\n\r\n"
+                         .encode())  # and no body: the answer comes before it
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.split(b" ")[1] == b"413" and b"connection: close" in head.lower()
+        assert json.loads(body)["error"]["code"] == "too_large"
         assert http_json("GET", serve.url + "/api/v1/assets")[1] == {"assets": []}
         assets = tmp_path / "data" / "assets"
         assert [p for p in assets.rglob("*") if p.is_file()] == []
