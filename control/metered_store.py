@@ -14,6 +14,7 @@ from collections.abc import AsyncGenerator, Awaitable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+from compositor.inputs.spec import InputSpec
 from compositor.scene import Op, Scene
 from control.errors import StoreUnavailableError
 from control.metrics import ControlMetrics
@@ -131,6 +132,18 @@ class MeteredStore:
 
     async def delete_asset(self, asset_id: str) -> None:
         await self._timed("delete_asset", self.inner.delete_asset(asset_id))
+
+    async def put_input(self, spec: InputSpec) -> None:
+        await self._timed("put_input", self.inner.put_input(spec))
+
+    async def get_input(self, input_id: str) -> InputSpec | None:
+        return await self._timed("get_input", self.inner.get_input(input_id))
+
+    async def list_inputs(self) -> list[InputSpec]:
+        return await self._timed("list_inputs", self.inner.list_inputs())
+
+    async def delete_input(self, input_id: str) -> bool:
+        return await self._timed("delete_input", self.inner.delete_input(input_id))
 
     async def close(self) -> None:
         await self.inner.close()

@@ -13,6 +13,7 @@ from typing import Any
 from compositor.scene.codec import ID_PATTERN, Limits, component_schemas
 from compositor.scene.schedule import MAX_FRAME
 from control.openapi_assets import asset_paths, asset_schemas
+from control.openapi_inputs import input_paths, input_schemas
 from control.openapi_refs import SCHEMAS, error_response, json_response, ref
 
 __all__ = ["openapi_document"]
@@ -63,6 +64,7 @@ def _schemas(limits: Limits) -> dict[str, Any]:
                          "properties": {"version": {"type": "integer"}}},
         **_schedule_schemas(),
         **asset_schemas(),
+        **input_schemas(),
         "OutputStatus": {"type": "object", "required": ["state"], "properties": {
             "state": {"enum": ["idle", "connecting", "live", "reconnecting", "error"]},
             "url": {"type": ["string", "null"], "description": "stream key redacted"},
@@ -219,6 +221,7 @@ def _paths() -> dict[str, Any]:
                                         "or a duplicate layer id"), **stale, **_BAD}}},
         **_schedule_paths(),
         **asset_paths(),
+        **input_paths(),
         "/api/v1/limits": {"get": {
             "operationId": "get_limits", "summary": "Bounds, choices and builtin fonts of layer "
             "fields (what the web page offers)",
@@ -262,7 +265,8 @@ def _paths() -> dict[str, Any]:
                              "responses": {"200": _json(_ref("Health"), "Alive")}}},
         "/readyz": {"get": {"operationId": "readyz", "summary": "Readiness; problems lists "
                             "outputs reconnecting, clips failing (\"clip <id>\" or the layer "
-                            "id) without making the API unready", "security": [],
+                            "id), inputs not live (\"input <id>\") without making the "
+                            "API unready", "security": [],
                             "responses": {"200": _json(_ref("Health"), "Ready"),
                                           "503": _json(_ref("Health"), "Not ready")}}},
         "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus metrics",

@@ -28,11 +28,13 @@ from compositor.media import MediaLibrary
 from compositor.metrics import PipelineMetrics
 from compositor.output import redact_url
 from compositor.pipeline import Pipeline, PipelineConfig
+from compositor.pipeline.media import MediaSource
 from compositor.scene import Scene, scene_assets
 from compositor.scene.codec import decode_scene
 from compositor.scene.ops import land_clips
 from control.errors import ControlError
 from control.service.clips import ClipPreparer, scene_clips
+from control.service.inputs import offline_media
 from control.service.settings import Settings
 
 __all__ = ["render_main"]
@@ -86,7 +88,12 @@ def render_main(settings: Settings, args: argparse.Namespace) -> int:
                 x264_preset=getattr(args, "preset", None) or "veryfast",
                 audio=not getattr(args, "no_audio", False),
             ).offline(start_frame, frames)  # evaluated exactly as the live service evaluates
-            return _run(config, scene, assets, media, args, frames)
+            from control.service.stores import open_store
+
+            source = offline_media(lambda: open_store(settings), scene, media,  # inputs
+                                   lambda note: print(f"compositor render: {note}",
+                                                      file=sys.stderr))
+            return _run(config, scene, assets, source, args, frames)
         finally:
             media.close()
 
@@ -98,7 +105,7 @@ def _media_cache(settings: Settings) -> Path:
     return folder
 
 
-def _run(config: PipelineConfig, scene: Scene, assets: dict[str, bytes], media: MediaLibrary,
+def _run(config: PipelineConfig, scene: Scene, assets: dict[str, bytes], media: MediaSource,
          args: argparse.Namespace, frames: int) -> int:
     def source(asset_id: str) -> bytes | None:
         return assets.get(asset_id)

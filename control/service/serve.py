@@ -44,6 +44,7 @@ from control.program import NullProgram, ProgramControl
 from control.service.asset_cache import AssetCache
 from control.service.clips import ClipPreparer
 from control.service.demo import install_demo, run_clock
+from control.service.inputs import ServiceInputs
 from control.service.logs import configure_logging
 from control.service.program import AirReceipts, CommitToAir, PipelineProgram
 from control.service.settings import Settings
@@ -138,6 +139,7 @@ def media_library(settings: Settings, registry: CollectorRegistry) -> MediaLibra
 
 async def _start_pipeline(settings: Settings, scene: Scene, store: Store,
                           registry: CollectorRegistry, metrics: ControlMetrics,
+                          inputs: ServiceInputs,
                           ) -> tuple[PipelineProgram, Pipeline, list[asyncio.Task[None]]]:
     """Start rendering; the program, the pipeline and the feeder task."""
     assets = AssetCache()
@@ -152,7 +154,8 @@ async def _start_pipeline(settings: Settings, scene: Scene, store: Store,
     # Paced on the house clock, with PipelineConfig's default evaluation: the same as
     # ``compositor render`` uses offline, so both give identical frames.
     config = replace(settings.pipeline_config(scene), on_applied=on_applied)
-    pipeline = Pipeline(config, assets.get, PipelineMetrics(registry), media=clips.media)
+    pipeline = Pipeline(config, assets.get, PipelineMetrics(registry),
+                        media=inputs.media(clips.media))  # clips and live inputs
     await assets.ensure(store, scene)
     await clips.ensure(scene)
     pipeline.publish(scene)
@@ -170,6 +173,7 @@ async def _serve(settings: Settings, initial: Scene) -> int:
     pipeline: Pipeline | None = None
     running: PipelineProgram | None = None
     tasks: list[asyncio.Task[None]] = []
+    inputs = ServiceInputs(store, registry, live=settings.render)  # live inputs: inputs.py
     try:
         scene = await store.initialize(initial)
         if settings.demo and await install_demo(store):
@@ -177,12 +181,14 @@ async def _serve(settings: Settings, initial: Scene) -> int:
         program: ProgramControl = NullProgram()
         if settings.render:
             running, pipeline, tasks = await _start_pipeline(settings, scene, store, registry,
-                                                             metrics)
+                                                             metrics, inputs)
             program = running
             if settings.demo:
                 tasks.append(asyncio.create_task(run_clock(store), name="demo-clock"))
-        app = create_app(settings.control_config(), store, program, registry=registry,
-                         metrics=metrics)
+        app = create_app(settings.control_config(), store, inputs.program(program),
+                         registry=registry, metrics=metrics)
+        inputs.install(app)
+        tasks.append(asyncio.create_task(inputs.run(), name="inputs"))
         server = _Server(uvicorn.Config(
             app, host=settings.host, port=settings.port, log_config=None, access_log=False,
             ws_per_message_deflate=False, lifespan="on", timeout_graceful_shutdown=3,
@@ -198,6 +204,7 @@ async def _serve(settings: Settings, initial: Scene) -> int:
         return 1
     finally:
         await _shutdown(store, pipeline, tasks)
+        await asyncio.to_thread(inputs.close)
         if running is not None and running.clips is not None:
             running.clips.media.close()  # the pipeline has stopped: no decoder is needed
 

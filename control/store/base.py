@@ -28,6 +28,8 @@ the
 - Assets are content-addressed: ``id`` is the hex sha256 of the bytes, so a second upload of the
   same bytes returns the existing asset. The store keeps bytes and metadata; validating uploads
   is ``control.assets``' job.
+- Live inputs (:class:`~compositor.inputs.spec.InputSpec`, real URLs included) are kept per
+  channel by id; every replica of the channel sees the same list.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from compositor.inputs.spec import InputSpec
 from compositor.scene import Op, Scene
 
 __all__ = ["AssetInfo", "AssetKind", "CancelResult", "Change", "CommitRecord", "Receipt",
@@ -225,5 +228,21 @@ class Store(Protocol):
     async def list_assets(self) -> list[AssetInfo]: ...
 
     async def delete_asset(self, asset_id: str) -> None: ...
+
+    # --- live inputs: definitions by id (their status lives with the readers) --------------
+
+    async def put_input(self, spec: InputSpec) -> None:
+        """Keep ``spec`` (create, or replace the input with that id)."""
+        ...
+
+    async def get_input(self, input_id: str) -> InputSpec | None: ...
+
+    async def list_inputs(self) -> list[InputSpec]:
+        """Every input of the channel, oldest first."""
+        ...
+
+    async def delete_input(self, input_id: str) -> bool:
+        """Remove an input; False when there was none."""
+        ...
 
     async def close(self) -> None: ...

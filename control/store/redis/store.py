@@ -12,7 +12,8 @@ Keys, all under ``compositor:<channel>:`` so that channels share one Redis:
   ``XADD MAXLEN ~`` bounds it: ``journal_max`` entries, fewer when they are large
   (``journal_max_bytes``).
 - assets: see ``assets.py`` (shared by all channels); the schedule: ``schedule.py``; on-air
-  receipts: ``receipts.py``; reading the journal back and following it: ``journal.py``.
+  receipts: ``receipts.py``; reading the journal back and following it: ``journal.py``; live
+  inputs: ``inputs.py``.
 
 A commit reads the scene (or uses the last one this store saw), applies the ops in Python and
 runs one Lua script that checks the version and writes the stream entry and the new scene
@@ -65,6 +66,7 @@ from control.store.records import (
     scene_to_text,
 )
 from control.store.redis.assets import RedisAssets
+from control.store.redis.inputs import RedisInputs, RedisInputStore
 from control.store.redis.journal import RedisJournal
 from control.store.redis.link import RedisLink
 from control.store.redis.receipts import RedisReceipts
@@ -120,7 +122,7 @@ return {'ok', ARGV[2]}
 """
 
 
-class RedisStore:
+class RedisStore(RedisInputStore):  # live inputs: inputs.py
     """The Redis :class:`~control.store.base.Store`; build it with :meth:`from_url`."""
 
     def __init__(
@@ -156,6 +158,7 @@ class RedisStore:
         self._assets = RedisAssets(link, cache_dir=cache_dir)
         self._schedule = RedisSchedule(link, channel, taken_max=journal_max)
         self._receipts = RedisReceipts(link, channel, keep=journal_max)
+        self._inputs = RedisInputs(link, channel)
         self._init_script = link.script(_INITIALIZE)
         self._commit_script = link.script(_COMMIT)
         self._rebase_script = link.script(_REBASE)

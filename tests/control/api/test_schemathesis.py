@@ -46,6 +46,7 @@ _POSITIVE = {"expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "41
 _BEYOND_THE_SCHEMA = {
     "create_layer": ["422"], "patch_layer": ["422"], "post_commit": ["400", "422"],
     "upload_asset": ["415", "422"],
+    "create_input": ["422"],  # an input URL's scheme, host and port rules (compositor.inputs)
 }
 # An HTTP client cannot upgrade to the WebSocket: every GET of it is a 426 whatever its query,
 # so whether data is accepted or rejected is the WebSocket's business, not HTTP's.
