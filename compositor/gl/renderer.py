@@ -254,12 +254,18 @@ class Renderer:
 
     def _clip(self, layer_id: str, content: VideoContent, frame: int,
               opacity: float) -> _Drawable | None:
-        """A clip layer's picture at ``frame``; None (nothing drawn) for a live input, without
+        """A clip's or live input's picture at ``frame``; None (nothing drawn) without
         a clip source, or at a frame with no picture (before its start, hidden after its end,
         failed: the media library reports that). Raises :class:`AssetMissingError` for a clip
         the source does not know (not prepared) or that has no picture (sound only)."""
-        if self._clips is None or content.asset is None:
+        if self._clips is None or (content.asset is None and content.input is None):
             return None
+        if content.input is not None:  # a live input: its natural size is its picture's
+            live = self._clips.picture(layer_id, content, frame)
+            if live is None:
+                return None
+            source = (float(live.width), float(live.height))
+            return _Drawable(self._white, source, source, (opacity,) * 4, False, live)
         size = self._clip_size(content)
         if size is None:
             # The service prepares every clip before it publishes a scene naming it.

@@ -106,9 +106,10 @@ def clip_layers(scene: Scene) -> set[str]:
 
 
 def shows_clip(scene: Scene) -> bool:
-    """Whether a visible video clip is in ``scene``: its picture may change every frame."""
+    """Whether a visible video clip or live input is in ``scene``: its picture may change
+    every frame."""
     return any(layer.visible and isinstance(layer.content, VideoContent)
-               and layer.content.asset is not None
+               and (layer.content.asset is not None or layer.content.input is not None)
                for layer in (*scene.layers, *scene.exiting))
 
 

@@ -165,9 +165,6 @@ def _on_air_lost_and_back(serve: ServeProcess, rtmp: RtmpServer, listener: Progr
         sender.kill()
 
 
-@pytest.mark.xfail(strict=True, reason="the renderer draws no input layer yet: "
-                   "compositor/gl/renderer.py _clip returns None without an asset, and "
-                   "compositor/pipeline/media.py shows_clip knows only clips (engine)")
 def test_input_picture_in_the_layer_box(world: dict[str, Any]) -> None:
     rtmp, serve = world["rtmp"], world["serve"]
     listener = ProgramListener(rtmp.url("program"))
