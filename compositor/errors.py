@@ -36,6 +36,7 @@ every error raised on purpose. This drawing is the one picture of the whole tree
           │    ├── UnauthorizedError         missing or wrong API token
           │    ├── ForbiddenError            a foreign web page (Origin) may not change things
           │    ├── ResourceNotFoundError     no such commit or scheduled commit
+          │    │    └── CueNotFoundError     no such cue
           │    ├── RequestConflictError      the resource is in another state
           │    ├── BodyTooLargeError         the body is over the limit
           │    ├── UnsupportedMediaTypeError the body is not of an accepted type

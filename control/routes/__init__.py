@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute
 from control.routes import (
     assets,
     commits,
+    cues,
     health,
     layers,
     limits,
@@ -32,6 +33,7 @@ def all_routes() -> list[BaseRoute]:
         *layers.routes(),
         *commits.routes(),
         *schedule.routes(),
+        *cues.routes(),
         *assets.routes(),
         *limits.routes(),
         *output.routes(),

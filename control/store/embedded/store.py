@@ -47,6 +47,7 @@ from control.store.base import (
     Rollback,
     ScheduledCommit,
 )
+from control.store.embedded.cue_book import CueBook, CueShelf
 from control.store.embedded.receipt_book import ReceiptBook
 from control.store.embedded.schedule_book import ScheduleBook
 from control.store.feed import CLOSED, OVERFLOW, Mailbox
@@ -69,7 +70,7 @@ T = TypeVar("T")
 _Entry = tuple[CommitRecord, Scene, bytes]  # a journal entry, the scene after it, its JSON line
 
 
-class EmbeddedStore:
+class EmbeddedStore(CueShelf):
     """The embedded :class:`~control.store.base.Store`.
 
     ``initial`` is the scene read before anything is stored (default: an empty 1080p60 scene);
@@ -88,6 +89,7 @@ class EmbeddedStore:
         journal_max_bytes: int = 64 * 1024 * 1024,
         queue_max: int = 1024,
         clock: Callable[[], float] = time.time,
+        max_cues: int = 1000,
     ) -> None:
         if journal_max < 1 or queue_max < 1:
             raise ValueError("journal_max and queue_max must be at least 1")
@@ -118,6 +120,8 @@ class EmbeddedStore:
         self._schedule = ScheduleBook(None if self._dir is None else self._dir / "schedule.json",
                                       taken_max=journal_max)
         self._receipts = ReceiptBook(journal_max, queue_max)
+        self._cues = CueBook(None if self._dir is None else self._dir / "cues.json",
+                             max_cues=max_cues, claims_max=journal_max)
 
     # --- opening and recovery --------------------------------------------------------------
 
