@@ -9,6 +9,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from control.routes import (
+    as_run,
     assets,
     commits,
     cues,
@@ -17,6 +18,7 @@ from control.routes import (
     limits,
     openapi,
     output,
+    preview,
     scene,
     schedule,
     websocket,
@@ -34,6 +36,8 @@ def all_routes() -> list[BaseRoute]:
         *commits.routes(),
         *schedule.routes(),
         *cues.routes(),
+        *as_run.routes(),
+        *preview.routes(),
         *assets.routes(),
         *limits.routes(),
         *output.routes(),

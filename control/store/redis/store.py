@@ -138,10 +138,12 @@ class RedisStore(RedisCueShelf):
         max_backoff_s: float = 2.0,
         clock: Callable[[], float] = time.time,
         max_cues: int = 1000,
+        journal_max_age_s: float | None = None,
     ) -> None:
         if journal_max < 1 or checkpoint_every < 1:
             raise ValueError("journal_max and checkpoint_every must be at least 1")
         self.journal_max = journal_max
+        self.journal_max_age_s = journal_max_age_s  # also drop commits older than this
         self.journal_max_bytes = journal_max_bytes
         self._link = link
         self._initial = initial if initial is not None else Scene()
@@ -285,6 +287,8 @@ class RedisStore(RedisCueShelf):
             status, value = await self._write(base.version, scene, record, token)
             if status == b"ok":
                 self._remember(scene)
+                if self.journal_max_age_s is not None and scene.version % 16 == 0:
+                    await self._journal.trim_before(record.at_unix - self.journal_max_age_s)
                 return record
             if status == b"journal":
                 raise CorruptDataError(f"Redis key {self._journal_key}: {value.decode()}")
