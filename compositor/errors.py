@@ -20,6 +20,10 @@ every error raised on purpose. This drawing is the one picture of the whole tree
      │    └── EncoderUnavailableError  the requested encoder does not exist on this machine
      ├── OutputError                   an output (RTMP, file) failed
      ├── PreviewBusyError              no preview now: its queue is full or frames left no time
+     ├── MediaError                    a clip (video or sound file) cannot be used
+     │    ├── MediaUnsupportedError    a container or codec we cannot decode (HTTP 415)
+     │    ├── MediaInvalidError        does not decode, no frames, too many pixels, too long (422)
+     │    └── MediaDecodeError         failed mid-play (reported; the layer shows nothing)
      └── ControlError                  control/errors.py: the control plane's errors
           ├── StoreError               the store failed
           │    ├── VersionConflictError      stale if_version; has the current version
@@ -59,6 +63,10 @@ __all__ = [
     "EncoderUnavailableError",
     "GLContextError",
     "LayerNotFoundError",
+    "MediaDecodeError",
+    "MediaError",
+    "MediaInvalidError",
+    "MediaUnsupportedError",
     "OutputError",
     "PreviewBusyError",
     "RenderError",
@@ -134,3 +142,20 @@ class OutputError(CompositorError):
 class PreviewBusyError(CompositorError):
     """A preview could not be rendered now: the request queue is full, or the render thread had
     no time left between program frames before the request's deadline (program frames first)."""
+class MediaError(CompositorError):
+    """A clip (video or sound file) cannot be used; the message says why, for a person."""
+
+
+class MediaUnsupportedError(MediaError):
+    """A container or codec this build cannot decode (not a media file, or a codec with no
+    decoder)."""
+
+
+class MediaInvalidError(MediaError):
+    """A recognised file that cannot be played: it does not decode, has no frames or zero
+    duration, has too many pixels or is too long for the limits."""
+
+
+class MediaDecodeError(MediaError):
+    """A clip failed while playing (file damaged or truncated on disk): reported, never raised
+    into the render thread."""

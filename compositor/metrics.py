@@ -78,6 +78,11 @@ class PipelineMetrics:
             "compositor_layers", "Layers in the scene on the last encoded frame.",
             registry=registry,
         )
+        self.audio_peak_dbfs = Gauge(
+            "compositor_audio_peak_dbfs",
+            "Program audio peak over the last second per channel (left, right), in dBFS; "
+            "-120 is silence.", ["channel"], registry=registry,
+        )
         self.layers_skipped = Gauge(
             "compositor_layers_skipped",
             "Layers left out of the last rendered frame (missing or broken asset, bad font).",

@@ -38,6 +38,7 @@ from control.routes import all_routes
 from control.routes.web import web_routes
 from control.scheduler import Scheduler
 from control.store.base import Store
+from control.thumbnails import ThumbnailCache
 from control.ws import DEFAULT_QUEUE_MAX, Hub
 
 __all__ = ["JSON_MAX_BYTES", "create_app"]
@@ -85,6 +86,7 @@ def create_app(
     scheduler = Scheduler(committer, lead_s=schedule_lead_s)
     relay = ReceiptRelay(metered, hub)
     background = BackgroundTasks(metrics)
+    decode_slots = asyncio.Semaphore(2)
     context = ControlContext(
         config=config,
         store=metered,
@@ -97,7 +99,8 @@ def create_app(
         limits=limits,
         asset_policy=asset_policy or config.assets,
         json_max_bytes=json_max_bytes,
-        decode_slots=asyncio.Semaphore(2),
+        decode_slots=decode_slots,
+        thumbnails=ThumbnailCache(decode_slots),
     )
 
     @contextlib.asynccontextmanager

@@ -1,5 +1,9 @@
 """Upload validation: an asset is accepted only if it decodes.
 
+Clips (video and sound) are validated from a file by :mod:`control.clips`; this module says
+which uploads are clips (:func:`asset_kind_for` returns ``"clip"``) and how large each kind may
+be (:meth:`AssetPolicy.limit_for`).
+
 Images (PNG, JPEG, WebP, GIF: the first frame is what is drawn) are opened with Pillow, checked
 against a pixel limit *before* any pixel is decoded (decompression bombs), verified and fully
 loaded. Fonts (TrueType/OpenType) must load with ``PIL.ImageFont.truetype``. Anything else is 415;
@@ -22,6 +26,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageFont, UnidentifiedImageError
 
 from compositor.scene import BUILTIN_FONT_NAMES
+from control.clips import CLIP_TYPES, sniff_clip
 from control.errors import (
     AssetRejectedError,
     AssetTooLargeError,
@@ -34,6 +39,8 @@ __all__ = [
     "BUILTIN_FONTS",
     "AssetPolicy",
     "asset_kind_for",
+    "declared_kind",
+    "declared_type",
     "validate_asset",
 ]
 
@@ -53,33 +60,69 @@ _FONT_MAGIC = {b"\x00\x01\x00\x00": "font/ttf", b"true": "font/ttf", b"OTTO": "f
 
 @dataclass(frozen=True, slots=True)
 class AssetPolicy:
-    """Upload limits: ``max_bytes`` (413 above), ``max_pixels`` (width×height, 422 above); and
-    quotas of the store: ``max_count`` assets, ``max_total_bytes`` in all (409 above)."""
+    """Upload limits: ``max_bytes`` for images and fonts and ``max_clip_bytes`` for clips (413
+    above), ``max_pixels`` (an image's width×height, 422 above), ``max_clip_seconds`` (a clip's
+    duration, 422 above); and quotas of the store: ``max_count`` assets, ``max_total_bytes`` in
+    all (409 above), clips included."""
 
     max_bytes: int = 32 * 1024 * 1024
     max_pixels: int = 40_000_000
     max_count: int = 10_000
     max_total_bytes: int = 4 * 1024 * 1024 * 1024
+    max_clip_bytes: int = 2 * 1024 * 1024 * 1024
+    max_clip_seconds: float = 4 * 3600.0
+
+    def limit_for(self, kind: str) -> int:
+        """The most bytes an upload of ``kind`` (``image``, ``font`` or ``clip``) may have."""
+        return self.max_clip_bytes if kind == "clip" else self.max_bytes
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The most bytes any upload may have (before its kind is known)."""
+        return max(self.max_bytes, self.max_clip_bytes)
 
 
-def asset_kind_for(content_type: str | None, data: bytes) -> str:
-    """``image`` or ``font`` from the declared type, sniffing the bytes for octet-stream; 415
-    for anything else."""
-    declared = (content_type or "").split(";")[0].strip().lower()
+def declared_type(content_type: str | None) -> str:
+    """The media type of a ``Content-Type`` header, lower case, without parameters."""
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def declared_kind(content_type: str | None) -> str | None:
+    """``image``, ``font`` or ``clip`` from the declared type alone; None when the bytes must
+    say (octet-stream or no type); 415 for any other type."""
+    declared = declared_type(content_type)
     if declared in _DECLARED_IMAGE:
         return "image"
     if declared in _DECLARED_FONT:
         return "font"
+    if declared in CLIP_TYPES:
+        return "clip"
     if declared in _SNIFFED:
-        if data[:4] in _FONT_MAGIC:
-            return "font"
-        if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff" or \
-                data[:6] in (b"GIF87a", b"GIF89a") or (data[:4] == b"RIFF" and
-                                                        data[8:12] == b"WEBP"):
-            return "image"
-    raise AssetTypeError(
+        return None
+    raise _unsupported(declared)
+
+
+def _unsupported(declared: str) -> AssetTypeError:
+    return AssetTypeError(
         f"unsupported content type {declared or '(none)'!r}: send PNG, JPEG, WebP, GIF, "
-        "TTF or OTF with its Content-Type")
+        "TTF, OTF, or a clip (MP4, MOV, MKV, WebM, MPEG-TS, MP3, WAV, AAC, Ogg, FLAC) with "
+        "its Content-Type")
+
+
+def asset_kind_for(content_type: str | None, data: bytes) -> str:
+    """``image``, ``font`` or ``clip`` from the declared type, sniffing the first bytes (64 are
+    enough) for octet-stream; 415 for anything else."""
+    kind = declared_kind(content_type)
+    if kind is not None:
+        return kind
+    if data[:4] in _FONT_MAGIC:
+        return "font"
+    if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff" or \
+            data[:6] in (b"GIF87a", b"GIF89a") or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        return "image"
+    if sniff_clip(data) is not None:
+        return "clip"
+    raise _unsupported(declared_type(content_type))
 
 
 def _validate_image(data: bytes, policy: AssetPolicy) -> tuple[str, int, int]:
@@ -134,6 +177,8 @@ def validate_asset(
     if not data:
         raise AssetUndecodableError("the body is empty")
     kind = asset_kind_for(content_type, data)
+    if kind == "clip":
+        raise AssetTypeError("clips are validated from a file (control.clips.clip_info)")
     digest = hashlib.sha256(data).hexdigest()
     if kind == "image":
         real_type, width, height = _validate_image(data, policy)

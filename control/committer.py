@@ -17,11 +17,20 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from compositor.errors import SceneError, SceneValidationError
-from compositor.scene import AddLayer, ImageContent, Op, TextContent, UpdateLayer
+from compositor.scene import (
+    AddLayer,
+    AudioContent,
+    ImageContent,
+    Op,
+    TextContent,
+    UpdateLayer,
+    VideoContent,
+    find_layer,
+)
 from compositor.scene.codec import Limits, decode_ops
 from compositor.scene.ops import apply_ops
 from compositor.scene.schedule import resolve_at
@@ -47,27 +56,58 @@ def new_layer_id() -> str:
     return "layer-" + secrets.token_urlsafe(6)
 
 
-def _asset_refs(ops: Sequence[Op]) -> list[tuple[str, str, str]]:
-    """(JSON path, wanted kind, asset id) for every asset the ops name."""
+_WANTED: dict[str, tuple[str, ...]] = {
+    "image": ("image",), "video": ("video",), "audio": ("audio", "video"), "text": ("font",),
+}
+"""Asset kinds each layer kind may name (an audio layer may play a video clip's sound)."""
+
+
+def _content_ref(content: object) -> tuple[str, str] | None:
+    """(field, layer kind) of the asset a layer's content names, if any."""
+    if isinstance(content, ImageContent):
+        return content.asset, "image"
+    if isinstance(content, VideoContent) and content.asset is not None:
+        return content.asset, "video"
+    if isinstance(content, AudioContent):
+        return content.asset, "audio"
+    if isinstance(content, TextContent) and content.font not in BUILTIN_FONTS:
+        return content.font, "text"
+    return None
+
+
+def _asset_refs(ops: Sequence[Op], kind_of: Callable[[str], str | None]
+                ) -> list[tuple[str, str, str]]:
+    """(JSON path, layer kind, asset id) for every asset the ops name; ``kind_of`` gives the
+    kind of a layer the ops update (None: unknown, checked no further)."""
     refs: list[tuple[str, str, str]] = []
+    added: dict[str, str] = {}
     for i, op in enumerate(ops):
         if isinstance(op, AddLayer):
-            content, base = op.layer.content, f"ops[{i}].layer.content"
-            if isinstance(content, ImageContent):
-                refs.append((f"{base}.asset", "image", content.asset))
-            elif isinstance(content, TextContent) and content.font not in BUILTIN_FONTS:
-                refs.append((f"{base}.font", "font", content.font))
+            added[op.layer.id] = op.layer.kind
+            ref = _content_ref(op.layer.content)
+            if ref is not None:
+                field = "font" if ref[1] == "text" else "asset"
+                refs.append((f"ops[{i}].layer.content.{field}", ref[1], ref[0]))
         elif isinstance(op, UpdateLayer):
             patch_content = op.patch.get("content")
             if not isinstance(patch_content, dict):
                 continue
             base = f"ops[{i}].patch.content"
+            patched = op.patch.get("kind")
+            kind = patched if isinstance(patched, str) else (
+                added.get(op.id) or kind_of(op.id))
             asset, font = patch_content.get("asset"), patch_content.get("font")
-            if isinstance(asset, str):
-                refs.append((f"{base}.asset", "image", asset))
+            if isinstance(asset, str) and kind in ("image", "video", "audio"):
+                refs.append((f"{base}.asset", kind, asset))
             if isinstance(font, str) and font not in BUILTIN_FONTS:
-                refs.append((f"{base}.font", "font", font))
+                refs.append((f"{base}.font", "text", font))
     return refs
+
+
+def _wanted_text(layer_kind: str) -> str:
+    if layer_kind == "text":
+        return "font (builtin: " + ", ".join(sorted(BUILTIN_FONTS)) + ")"
+    return " or ".join(f"{kind} asset" for kind in _WANTED[layer_kind])
 
 
 class Committer:
@@ -88,17 +128,27 @@ class Committer:
         return decode_ops(ops_json, path, limits=self.limits, new_id=new_layer_id)
 
     async def check_assets(self, ops: Sequence[Op]) -> None:
-        """Refuse (422, with the path) ops naming assets that do not exist or are the wrong kind."""
-        for path, kind, asset_id in _asset_refs(ops):
+        """Refuse (422, with the path) ops naming assets that do not exist or are of a kind the
+        layer cannot show (a video layer naming an image: ``...content.asset``)."""
+        scene = None
+        if any(isinstance(op, UpdateLayer) and isinstance(op.patch.get("content"), dict)
+               for op in ops):
+            scene = await self.store.read()
+
+        def kind_of(layer_id: str) -> str | None:
+            layer = None if scene is None else find_layer(scene, layer_id)
+            return None if layer is None else layer.kind
+
+        for path, layer_kind, asset_id in _asset_refs(ops, kind_of):
             try:
                 info = await self.store.asset_info(asset_id)
             except AssetNotFoundError:
-                what = "font (builtin: " + ", ".join(sorted(BUILTIN_FONTS)) + ")" \
-                    if kind == "font" else "image asset"
-                raise SceneValidationError(path, f"no {what} with id {asset_id!r}") from None
-            if info.kind != kind:
-                raise SceneValidationError(path, f"asset {asset_id!r} is a {info.kind}, "
-                                           f"not a{'n' if kind == 'image' else ''} {kind}")
+                raise SceneValidationError(path, f"no {_wanted_text(layer_kind)} with id "
+                                                 f"{asset_id!r}") from None
+            if info.kind not in _WANTED[layer_kind]:
+                raise SceneValidationError(path, f"asset {asset_id!r} is of kind {info.kind}: a "
+                                                 f"{layer_kind} layer needs a "
+                                                 f"{_wanted_text(layer_kind)}")
 
     async def commit(
         self, ops: Sequence[Op], *, if_version: int | None, source: str,

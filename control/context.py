@@ -17,6 +17,7 @@ from control.metrics import ControlMetrics
 from control.program import ProgramControl
 from control.scheduler import Scheduler
 from control.store.base import Store
+from control.thumbnails import ThumbnailCache
 from control.ws import Hub
 
 __all__ = ["ControlContext", "context_of"]
@@ -36,6 +37,7 @@ class ControlContext:
     asset_policy: AssetPolicy
     json_max_bytes: int
     decode_slots: asyncio.Semaphore  # uploads decoded at once (in worker threads)
+    thumbnails: ThumbnailCache  # shares decode_slots
 
 
 def context_of(connection: HTTPConnection) -> ControlContext:

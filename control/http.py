@@ -176,6 +176,10 @@ def error_response(exc: BaseException, *, headers: dict[str, str] | None = None)
     extra_headers.update(headers or {})  # Starlette's own errors carry headers (405: Allow)
     if error.status == 401:
         extra_headers["WWW-Authenticate"] = 'Bearer realm="compositor"'
+    if error.status == 413:
+        # The rest of the body is not wanted: closing stops the client sending it (RFC 9110
+        # 15.5.14); otherwise the server would go on receiving it, only to throw it away.
+        extra_headers["Connection"] = "close"
     return JSONResponse(error.body(), status_code=error.status, headers=extra_headers)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncGenerator, Awaitable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 from compositor.scene import Op, Scene
@@ -129,6 +130,15 @@ class MeteredStore:
 
     async def put_asset(self, data: bytes, info: AssetInfo) -> AssetInfo:
         return await self._timed("put_asset", self.inner.put_asset(data, info))
+
+    def upload_dir(self) -> Path:
+        return self.inner.upload_dir()
+
+    async def put_asset_file(self, path: Path, info: AssetInfo) -> AssetInfo:
+        return await self._timed("put_asset_file", self.inner.put_asset_file(path, info))
+
+    async def asset_file(self, asset_id: str) -> Path:
+        return await self._timed("asset_file", self.inner.asset_file(asset_id))
 
     async def get_asset(self, asset_id: str) -> bytes:
         return await self._timed("get_asset", self.inner.get_asset(asset_id))

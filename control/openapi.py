@@ -12,24 +12,15 @@ from typing import Any
 
 from compositor.scene.codec import ID_PATTERN, Limits, component_schemas
 from compositor.scene.schedule import MAX_FRAME
+from control.openapi_assets import asset_paths, asset_schemas
 from control.openapi_operator import operator_paths, operator_schemas
+from control.openapi_refs import SCHEMAS, error_response, json_response, ref
 
 __all__ = ["openapi_document"]
 
-_REF = "#/components/schemas/"
+_REF = SCHEMAS
 _ID = {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": _REF + name}
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _error(description: str) -> dict[str, Any]:
-    return _json(_ref("Error"), description)
+_ref, _json, _error = ref, json_response, error_response
 
 
 _ETAG = {"ETag": {"description": 'The scene version, quoted: "12"',
@@ -40,8 +31,6 @@ _IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
              "schema": {"type": "string",
                         "pattern": r'^[ \t]*(\*|(W/)?"*[0-9]{1,16}"*)[ \t]*$'}}
 _LAYER_ID = {"name": "layer_id", "in": "path", "required": True, "schema": _ID}
-_ASSET_ID = {"name": "asset_id", "in": "path", "required": True,
-             "schema": {"type": "string", "description": "hex sha256 of the bytes"}}
 _BAD = {
     "400": _error("Malformed JSON or headers"),
     "413": _error("Body larger than the limit (1 MiB for JSON)"),
@@ -75,19 +64,17 @@ def _schemas(limits: Limits) -> dict[str, Any]:
                          "properties": {"version": {"type": "integer"}}},
         **_schedule_schemas(),
         **operator_schemas(limits),
-        "Asset": {"type": "object", "required": ["id", "kind", "bytes", "sha256"], "properties": {
-            "id": {"type": "string"}, "kind": {"enum": ["image", "font"]},
-            "content_type": {"type": "string"},
-            "width": {"type": ["integer", "null"]}, "height": {"type": ["integer", "null"]},
-            "bytes": {"type": "integer"}, "sha256": {"type": "string"},
-            "name": {"type": ["string", "null"]}, "created_unix": {"type": "number"}}},
-        "AssetList": {"type": "object", "properties": {
-            "assets": {"type": "array", "items": _ref("Asset")}}},
+        **asset_schemas(),
         "OutputStatus": {"type": "object", "required": ["state"], "properties": {
             "state": {"enum": ["idle", "connecting", "live", "reconnecting", "error"]},
             "url": {"type": ["string", "null"], "description": "stream key redacted"},
             "frames": {"type": "integer"}, "dropped": {"type": "integer"},
-            "fps": {"type": "number"}, "encoder": {"type": ["string", "null"]}},
+            "fps": {"type": "number"}, "encoder": {"type": ["string", "null"]},
+            "audio": {"type": "object", "properties": {"peak_dbfs": {
+                "type": "array", "items": {"type": "number", "minimum": -120},
+                "minItems": 2, "maxItems": 2,
+                "description": "the program audio's peak of the last second per channel "
+                               "[left, right], in dBFS; -120 is silence"}}}},
             "additionalProperties": True},
         "OutputStart": {"type": "object", "additionalProperties": False, "properties": {
             "url": {"type": ["string", "null"], "pattern": r"^rtmps?://\S*$",
@@ -234,37 +221,7 @@ def _paths() -> dict[str, Any]:
                                         "or a duplicate layer id"), **stale, **_BAD}}},
         **_schedule_paths(),
         **operator_paths(),
-        "/api/v1/assets": {
-            "get": {"operationId": "list_assets", "summary": "Every asset",
-                    "responses": {"200": _json(_ref("AssetList"), "The assets")}},
-            "post": {"operationId": "upload_asset",
-                     "summary": "Upload an image (PNG, JPEG, WebP, GIF) or font (TTF, OTF)",
-                     "requestBody": {"required": True, "content": {
-                         "image/*": {"schema": {"type": "string", "format": "binary"}},
-                         "font/*": {"schema": {"type": "string", "format": "binary"}},
-                         "multipart/form-data": {"schema": {
-                             "type": "object", "required": ["file"], "properties": {
-                                 "file": {"type": "string", "format": "binary"}}}}}},
-                     "responses": {"201": _json(_ref("Asset"), "Stored"),
-                                   "200": _json(_ref("Asset"), "Already stored (same bytes)"),
-                                   "413": _error("Larger than the limit (32 MiB)"),
-                                   "415": _error("Not an image or font type"),
-                                   "422": _error("Does not decode, or too many pixels")}}},
-        "/api/v1/assets/{asset_id}": {
-            "parameters": [_ASSET_ID],
-            "get": {"operationId": "get_asset", "summary": "Asset metadata",
-                    "responses": {"200": _json(_ref("Asset"), "Metadata"),
-                                  "404": _error("No such asset")}},
-            "delete": {"operationId": "delete_asset", "summary": "Delete an unused asset",
-                       "responses": {"204": {"description": "Deleted"},
-                                     "404": _error("No such asset"),
-                                     "409": _error("A layer uses it")}}},
-        "/api/v1/assets/{asset_id}/data": {
-            "parameters": [_ASSET_ID],
-            "get": {"operationId": "get_asset_data", "summary": "The asset's bytes",
-                    "responses": {"200": {"description": "The bytes, with their type",
-                                          "content": {"*/*": {}}},
-                                  "404": _error("No such asset")}}},
+        **asset_paths(),
         "/api/v1/limits": {"get": {
             "operationId": "get_limits", "summary": "Bounds, choices and builtin fonts of layer "
             "fields (what the web page offers)",
@@ -306,7 +263,9 @@ def _paths() -> dict[str, Any]:
                                   "headers": {"Upgrade": {"schema": {"const": "websocket"}}}}}}},
         "/healthz": {"get": {"operationId": "healthz", "summary": "Liveness", "security": [],
                              "responses": {"200": _json(_ref("Health"), "Alive")}}},
-        "/readyz": {"get": {"operationId": "readyz", "summary": "Readiness", "security": [],
+        "/readyz": {"get": {"operationId": "readyz", "summary": "Readiness; problems lists "
+                            "outputs reconnecting, clips failing (\"clip <id>\" or the layer "
+                            "id) without making the API unready", "security": [],
                             "responses": {"200": _json(_ref("Health"), "Ready"),
                                           "503": _json(_ref("Health"), "Not ready")}}},
         "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus metrics",

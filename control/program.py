@@ -16,7 +16,10 @@ from typing import Any, Protocol
 from compositor.scene import Scene
 from control.errors import ProgramUnavailableError
 
-__all__ = ["NullProgram", "ProgramControl"]
+__all__ = ["SILENCE_DBFS", "NullProgram", "ProgramControl"]
+
+SILENCE_DBFS = -120.0
+"""The floor of the audio peak meters (``status()["audio"]["peak_dbfs"]``), in dBFS: silence."""
 
 
 class ProgramControl(Protocol):
@@ -64,6 +67,7 @@ class NullProgram:
             "fps": 0.0,
             "encoder": None,
             "rendering": False,
+            "audio": {"peak_dbfs": [SILENCE_DBFS, SILENCE_DBFS]},
         }
 
     async def start_output(self, url: str | None) -> dict[str, Any]:

@@ -3,16 +3,7 @@
 #version 430 core
 
 #section VERTEX_SHADER
-uniform mat3 u_matrix;  // unit square -> clip space (compositor/transform.py)
-uniform vec4 u_uv;      // visible part of the source: u0, v0, u1, v1 (v down, row 0 = top)
-in vec2 in_unit;        // corner of the unit square
-out vec2 v_uv;
-
-void main() {
-    vec3 position = u_matrix * vec3(in_unit, 1.0);
-    gl_Position = vec4(position.xy, 0.0, 1.0);
-    v_uv = mix(u_uv.xy, u_uv.zw, in_unit);
-}
+#include "lib/quad_vertex.glsl"
 
 #section FRAGMENT_SHADER
 uniform sampler2D u_texture;  // premultiplied RGBA (images), coverage as RRRR (text), 1x1 white (colour)

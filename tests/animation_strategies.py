@@ -31,6 +31,7 @@ __all__ = [
     "animated_scenes",
     "animates",
     "easing_names",
+    "kind_properties",
     "keyframe_animations",
     "properties",
     "property_values",
@@ -68,8 +69,15 @@ def property_values(prop: str) -> st.SearchStrategy[Any]:
 
 
 def properties(kind: str) -> st.SearchStrategy[str]:
-    allowed = [p for p in ANIMATABLE_PROPERTIES if kind == "color" or p != "content.color"]
-    return st.sampled_from(allowed)
+    """The properties a layer of ``kind`` may animate."""
+    return st.sampled_from(kind_properties(kind))
+
+
+def kind_properties(kind: str) -> list[str]:
+    """``content.color`` for colour layers only, ``content.volume`` for video and audio only."""
+    return [p for p in ANIMATABLE_PROPERTIES
+            if (kind == "color" or p != "content.color")
+            and (kind in ("video", "audio") or p != "content.volume")]
 
 
 def transitions() -> st.SearchStrategy[Transition]:

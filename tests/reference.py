@@ -12,6 +12,12 @@ formulas listed in ``compositor/gl/renderer.py``, without clamping between layer
 half-float); image sources are rounded like the premultiplied RGBA8 textures. Text uses the
 product's rasteriser (glyph shapes are not what is being checked; placement, colour and blending
 are).
+
+Clip layers take their decoded pictures from ``videos`` (layer id -> (picture, display size)):
+each of the Y, Cb, Cr planes is sampled bilinearly at the pixel's source position (the chroma
+planes stretched over the same rectangle), then converted with the inverse of the BT.601/BT.709
+R'G'B' -> Y'CbCr matrix (computed here with ``numpy.linalg.inv`` from the Kr/Kb definition, not
+from the renderer's formulas), clipped to 0..1 and treated as sRGB-encoded opaque colour.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +40,7 @@ from compositor.scene import (
     Layer,
     Scene,
     TextContent,
+    VideoContent,
     draw_order,
 )
 
@@ -40,6 +48,9 @@ __all__ = ["reference_composite"]
 
 Array = npt.NDArray[np.float64]
 Assets = Mapping[str, bytes] | Callable[[str], bytes | None]
+Sampler = Callable[[Array, Array], Array]
+Videos = Mapping[str, tuple[Any, tuple[float, float]]]
+"""Layer id -> (a picture with ``y``, ``u``, ``v``, ``matrix``, ``full_range``; display size)."""
 
 
 def reference_composite(
@@ -48,6 +59,7 @@ def reference_composite(
     frame_size: tuple[int, int],
     *,
     linear_light: bool = False,
+    videos: Videos | None = None,
 ) -> Array:
     """The expected frame (H, W, 4) float64, straight sRGB, for ``frame_size`` = (width, height)."""
     lookup = assets.get if isinstance(assets, Mapping) else assets
@@ -62,11 +74,15 @@ def reference_composite(
     for layer in draw_order(scene):
         if not layer.visible or layer.opacity <= 0.0:
             continue
-        source = _source(layer, scene, lookup, fonts, linear_light)
+        if isinstance(layer.content, VideoContent):
+            video = (videos or {}).get(layer.id)
+            source = None if video is None else (_yuv_sampler(video[0], linear_light), video[1])
+        else:
+            source = _source(layer, scene, lookup, fonts, linear_light)
         if source is None:
             continue
-        pixels, natural = source
-        src = _sample_layer(layer, pixels, natural, px, py) * min(1.0, layer.opacity)
+        sampler, natural = source
+        src = _sample_layer(layer, sampler, natural, px, py) * min(1.0, layer.opacity)
         # The frame is half-float in both modes: no clamping or rounding between layers.
         out = _blend(layer.blend, src, out)
     out = np.clip(out, 0.0, 1.0)
@@ -89,12 +105,12 @@ def _source(
     lookup: Callable[[str], bytes | None],
     fonts: FontBook,
     linear_light: bool,
-) -> tuple[Array, tuple[float, float]] | None:
-    """Premultiplied source pixels (h, w, 4) and the natural size before crop; None to skip."""
+) -> tuple[Sampler, tuple[float, float]] | None:
+    """The premultiplied source's sampler and its natural size before crop; None to skip."""
     content = layer.content
     if isinstance(content, ColorContent):
         pixels = _premultiplied(content.color, linear_light).reshape(1, 1, 4)
-        return pixels, (float(scene.width), float(scene.height))
+        return _image_sampler(pixels), (float(scene.width), float(scene.height))
     if isinstance(content, ImageContent):
         data = lookup(content.asset)
         if data is None:
@@ -113,14 +129,48 @@ def _source(
         else:
             premul = np.rint(rgba[..., :3] * rgba[..., 3:] * 255.0) / 255.0
         pixels = np.concatenate([premul, rgba[..., 3:]], axis=2)
-        return pixels, (float(rgba.shape[1]), float(rgba.shape[0]))
-    assert isinstance(content, TextContent)
+        return _image_sampler(pixels), (float(rgba.shape[1]), float(rgba.shape[0]))
+    if not isinstance(content, TextContent):  # audio, live inputs: nothing to draw
+        return None
     return _text_source(layer, content, fonts, linear_light)
+
+
+def _image_sampler(pixels: Array) -> Sampler:
+    return lambda u, v: _bilinear(pixels, u, v)
+
+
+def _yuv_sampler(picture: Any, linear_light: bool) -> Sampler:
+    kr, kb = {"bt601": (0.299, 0.114), "bt709": (0.2126, 0.0722)}[picture.matrix]
+    kg = 1.0 - kr - kb
+    # R'G'B' -> Y', Pb = (B' - Y') / (2 (1 - Kb)), Pr = (R' - Y') / (2 (1 - Kr)); inverted.
+    forward = np.array([
+        [kr, kg, kb],
+        [-kr / (2 * (1 - kb)), -kg / (2 * (1 - kb)), (1 - kb) / (2 * (1 - kb))],
+        [(1 - kr) / (2 * (1 - kr)), -kg / (2 * (1 - kr)), -kb / (2 * (1 - kr))],
+    ])
+    inverse = np.linalg.inv(forward)
+    if picture.full_range:
+        black, luma_span, chroma_span = 0.0, 255.0, 255.0
+    else:
+        black, luma_span, chroma_span = 16.0, 219.0, 224.0
+    planes = [np.asarray(p, dtype=np.float64)[..., None] for p in (picture.y, picture.u,
+                                                                  picture.v)]
+
+    def sample(u: Array, v: Array) -> Array:
+        y, cb, cr = (_bilinear(plane, u, v)[..., 0] for plane in planes)
+        ypbpr = np.stack([(y - black) / luma_span, (cb - 128.0) / chroma_span,
+                          (cr - 128.0) / chroma_span], axis=-1)
+        rgb = np.clip(ypbpr @ inverse.T, 0.0, 1.0)
+        if linear_light:
+            rgb = srgb_decode(rgb)
+        return np.concatenate([rgb, np.ones((*rgb.shape[:-1], 1))], axis=-1)
+
+    return sample
 
 
 def _text_source(
     layer: Layer, content: TextContent, fonts: FontBook, linear_light: bool
-) -> tuple[Array, tuple[float, float]] | None:
+) -> tuple[Sampler, tuple[float, float]] | None:
     if not content.text.strip():
         return None
     scale = quantize_scale(max(abs(layer.transform.scale_x), abs(layer.transform.scale_y)))
@@ -133,11 +183,11 @@ def _text_source(
         return None
     coverage = raster.coverage.astype(np.float64)[..., None] / 255.0
     pixels = coverage * _premultiplied(content.color, linear_light)
-    return pixels, raster.natural_size
+    return _image_sampler(pixels), raster.natural_size
 
 
 def _sample_layer(
-    layer: Layer, pixels: Array, natural: tuple[float, float], px: Array, py: Array
+    layer: Layer, sampler: Sampler, natural: tuple[float, float], px: Array, py: Array
 ) -> Array:
     """The layer's premultiplied colour at every pixel centre (zero outside its box)."""
     t, crop = layer.transform, layer.crop
@@ -156,7 +206,7 @@ def _sample_layer(
     inside = (lx >= 0) & (lx < box_w) & (ly >= 0) & (ly < box_h)
     u = crop.left + (lx / box_w) * keep_w
     v = crop.top + (ly / box_h) * keep_h
-    sampled = _bilinear(pixels, u, v)
+    sampled = sampler(u, v)
     return np.where(inside[..., None], sampled, 0.0)
 
 

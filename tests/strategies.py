@@ -27,7 +27,9 @@ from compositor.scene import (
     ALIGNS,
     BLENDS,
     KINDS,
+    ON_ENDS,
     AddLayer,
+    AudioContent,
     Color,
     ColorContent,
     Content,
@@ -40,12 +42,14 @@ from compositor.scene import (
     TextContent,
     Transform,
     UpdateLayer,
+    VideoContent,
 )
 from compositor.scene.codec import DEFAULT_LIMITS, encode_layer
 
 __all__ = [
     "BUILTIN_FONTS",
     "asset_ids",
+    "clip_contents",
     "colors",
     "contents",
     "crops",
@@ -176,7 +180,31 @@ def contents(kind: str) -> st.SearchStrategy[Content]:
         return st.builds(ColorContent, colors())
     if kind == "image":
         return st.builds(ImageContent, asset_ids())
+    if kind == "video":
+        return clip_contents(video=True) | st.builds(
+            VideoContent, input=ids(), volume=finite_floats(0.0, 2.0), muted=st.booleans())
+    if kind == "audio":
+        return clip_contents(video=False)
     return text_contents()
+
+
+@st.composite
+def clip_contents(draw: st.DrawFn, *, video: bool) -> VideoContent | AudioContent:
+    """A clip (video or audio): trims with out_s > in_s or null, landed or unlanded starts."""
+    most = _LIMITS.max_clip_s
+    in_s = draw(finite_floats(0.0, most) | st.sampled_from([0.0, 1.5]))
+    out_s = None
+    if in_s < most and draw(st.booleans()):
+        after = math.nextafter(in_s, math.inf)
+        out_s = draw(st.sampled_from([after, min(most, in_s + 2.0)]) | st.floats(after, most))
+    start = st.none() | st.integers(0, 200) | st.integers(0, _LIMITS.max_frame)
+    clip = AudioContent(draw(asset_ids()), draw(st.booleans()), draw(start), in_s, out_s,
+                        draw(st.sampled_from(ON_ENDS)), draw(finite_floats(0.0, 2.0)),
+                        draw(st.booleans()))
+    if not video:
+        return clip
+    return VideoContent(clip.asset, None, clip.loop, clip.start_frame, clip.in_s, clip.out_s,
+                        clip.on_end, clip.volume, clip.muted)
 
 
 @st.composite

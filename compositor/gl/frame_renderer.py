@@ -1,10 +1,11 @@
 """FrameRenderer: the facade the pipeline drives, one call per frame, on the GL thread.
 
-``render(scene, tag)`` draws the (already static) scene, converts it to NV12 on the GPU and starts
-an asynchronous readback tagged ``tag``; ``completed()`` returns finished NV12 frames oldest first
-without waiting for the newest; ``flush()`` waits for all. ``read_rgba()`` gives the last frame as
-straight sRGB RGBA8 for previews and tests. Colour handling is described in
-:mod:`compositor.gl.renderer`, the NV12 format in :mod:`compositor.gl.nv12`.
+``render(scene, tag, frame=F)`` draws the (already static) scene of absolute frame ``F``, converts
+it to NV12 on the GPU and starts an asynchronous readback tagged ``tag``; ``completed()`` returns
+finished NV12 frames oldest first without waiting for the newest; ``flush()`` waits for all.
+``read_rgba()`` gives the last frame as straight sRGB RGBA8 for previews and tests. Colour
+handling is described in :mod:`compositor.gl.renderer`, the NV12 format in
+:mod:`compositor.gl.nv12`, clip layers in :mod:`compositor.gl.video`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from compositor.gl.readback import ReadbackRing
 from compositor.gl.renderer import Renderer
 from compositor.gl.shaders import load_program
 from compositor.gl.textures import AssetSource
+from compositor.gl.video import ClipSource
 from compositor.scene import Layer, Scene
 
 __all__ = ["FrameRenderer"]
@@ -36,6 +38,7 @@ class FrameRenderer:
 
     ``nv12_method``: ``"fragment"``, ``"compute"`` or ``"auto"`` (time both on this machine at
     start-up and keep the faster; the choice is in :attr:`nv12_method` and ``stats()``).
+    ``clips`` supplies the pictures of clip layers (without it they draw nothing).
     Raises ``ValueError`` for an odd frame size or an unknown method, :class:`ShaderError` or
     :class:`GLContextError` when the GL side cannot be set up.
     """
@@ -51,6 +54,7 @@ class FrameRenderer:
         nv12_method: str = "auto",
         linear_light: bool = False,
         texture_budget_bytes: int = 512 * 2**20,
+        clips: ClipSource | None = None,
     ) -> None:
         if nv12_method not in (*NV12_METHODS, "auto"):
             raise ValueError(f"unknown nv12_method {nv12_method!r}")
@@ -67,6 +71,7 @@ class FrameRenderer:
             assets,
             linear_light=linear_light,
             texture_budget_bytes=texture_budget_bytes,
+            clips=clips,
             # Anisotropic filtering only helps oblique downscaling and costs a software renderer
             # 3x per textured pixel (llvmpipe samples many taps even at 1:1): GPUs only.
             anisotropy=1.0 if gl.is_software else 16.0,
@@ -95,16 +100,17 @@ class FrameRenderer:
         """See :meth:`Renderer.natural_size` (for ``animation.evaluate(natural_size=...)``)."""
         return self._renderer.natural_size(layer, scene)
 
-    def render(self, scene: Scene, tag: object) -> None:
-        """Draw ``scene``, convert to NV12 and start reading it back under ``tag``.
+    def render(self, scene: Scene, tag: object, frame: int = 0) -> None:
+        """Draw ``scene`` (static, of absolute ``frame``: clips show their picture of that
+        frame), convert to NV12 and start reading it back under ``tag``.
 
         Waits only when every ring buffer is still in flight. Never fails for a bad layer (see
         :meth:`problems`); raises :class:`RenderError` if drawing itself fails.
         """
         try:
-            self._renderer.draw(scene)
-            frame = self._renderer.frame
-            self._ring.submit(tag, lambda buffer: self._nv12.convert_into(frame, buffer))
+            self._renderer.draw(scene, frame)
+            picture = self._renderer.frame
+            self._ring.submit(tag, lambda buffer: self._nv12.convert_into(picture, buffer))
         except moderngl.Error as exc:
             raise RenderError(f"rendering frame {tag!r} failed: {exc}") from exc
         self.frames += 1
@@ -144,8 +150,10 @@ class FrameRenderer:
         return dict(self._renderer.problems)
 
     def stats(self) -> dict[str, float | int]:
-        """Counters for metrics: textures, cache, frames, GL errors, NV12 method (1 = compute)."""
+        """Counters for metrics: textures, cache, frames, GL errors, NV12 method (1 = compute),
+        clip layers holding plane textures, clip pictures uploaded, clip layers released."""
         cache = self._renderer.cache
+        video = self._renderer.video
         return {
             "textures": len(cache),
             "texture_bytes": cache.nbytes,
@@ -160,6 +168,9 @@ class FrameRenderer:
             "readback_waits": self._ring.waits,
             "readback_pending": self._ring.pending,
             "nv12_compute": int(self._nv12.method == "compute"),
+            "video_layers": len(video) if video is not None else 0,
+            "video_uploads": video.uploads if video is not None else 0,
+            "video_releases": video.releases if video is not None else 0,
         }
 
     def release(self) -> None:

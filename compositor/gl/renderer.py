@@ -27,6 +27,11 @@ The background colour is cleared first.
 
 A layer whose asset or font is missing or broken is skipped and reported in :attr:`problems`; it
 never fails the frame. The framebuffer keeps the canvas top row at GL row 0.
+
+Clip layers (``video`` with an ``asset``) are drawn from the pictures of the :class:`ClipSource`
+the renderer is given, through :mod:`compositor.gl.video` (YUV planes converted in the shader,
+premultiplied like images); their natural size is the clip's display size. Without a source, a
+video layer with a live ``input`` and an ``audio`` layer draw nothing.
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from compositor.gl.images import decode_image, premultiply, srgb_decode
 from compositor.gl.shaders import load_program
 from compositor.gl.text import FontBook, TextRaster, quantize_scale, rasterize_text
 from compositor.gl.textures import AssetSource, CachedTexture, TextureCache, TextureData
+from compositor.gl.video import ClipSource, VideoLayers, YuvPicture
 from compositor.scene import (
     Color,
     ColorContent,
@@ -52,6 +58,7 @@ from compositor.scene import (
     Layer,
     Scene,
     TextContent,
+    VideoContent,
     draw_order,
 )
 from compositor.scene.geometry import (
@@ -87,6 +94,7 @@ class _Drawable:
     natural: tuple[float, float]  # before crop
     tint: tuple[float, float, float, float]  # premultiplied, blending space, opacity applied
     exact_capable: bool
+    picture: YuvPicture | None = None  # a clip's picture (drawn by VideoLayers, not ``texture``)
 
 
 def content_key(layer: Layer) -> Hashable | None:
@@ -121,6 +129,7 @@ class Renderer:
         linear_light: bool = False,
         texture_budget_bytes: int = 512 * 2**20,
         anisotropy: float = 16.0,
+        clips: ClipSource | None = None,
     ) -> None:
         self.ctx = ctx
         self.width = width
@@ -135,6 +144,11 @@ class Renderer:
         self._program = load_program(ctx, "layer")
         self._quad = ctx.buffer(np.array([0, 0, 1, 0, 0, 1, 1, 1], dtype="f4").tobytes())
         self._vao = ctx.vertex_array(self._program, [(self._quad, "2f", "in_unit")])
+        self._clips = clips
+        # The clip program is compiled only where clips can play (a renderer without a clip
+        # source starts as fast as before).
+        self.video = (VideoLayers(ctx, self._quad, linear_light=linear_light)
+                      if clips is not None else None)
         self._white = ctx.texture((1, 1), 4, b"\xff\xff\xff\xff")
         self.cache = TextureCache(ctx, texture_budget_bytes, anisotropy=anisotropy)
         self._fonts = FontBook(assets)
@@ -146,8 +160,12 @@ class Renderer:
         self.problems: dict[str, str] = {}
         self.max_texture_px = int(ctx.info.get("GL_MAX_TEXTURE_SIZE", 8192))
 
-    def draw(self, scene: Scene) -> None:
-        """Draw ``scene`` into :attr:`fbo` (background, then visible layers by z order)."""
+    def draw(self, scene: Scene, frame: int = 0) -> None:
+        """Draw ``scene`` into :attr:`fbo` (background, then visible layers by z order).
+
+        ``frame`` is the absolute house-clock frame the (static) scene shows: clip layers show
+        their picture of that frame.
+        """
         problems: dict[str, str] = {}
         referenced: set[Hashable] = set()
         self.fbo.use()
@@ -162,7 +180,7 @@ class Renderer:
             if not layer.visible or layer.opacity <= 0.0:
                 continue
             try:
-                drawable = self._drawable(layer, scene)
+                drawable = self._drawable(layer, scene, frame)
             except AssetError as exc:
                 problems[layer.id] = str(exc)
                 continue
@@ -170,6 +188,8 @@ class Renderer:
                 self._draw_layer(layer, drawable, to_clip)
         self.ctx.disable(moderngl.BLEND)
         self.cache.end_frame(referenced)
+        if self.video is not None:
+            self.video.end_frame()
         self._report(problems)
 
     def natural_size(self, layer: Layer, scene: Scene) -> tuple[float, float] | None:
@@ -180,6 +200,8 @@ class Renderer:
         content = layer.content
         if isinstance(content, ColorContent):
             return float(scene.width), float(scene.height)
+        if isinstance(content, VideoContent):
+            return self._clip_size(content)
         try:
             if isinstance(content, ImageContent):
                 entry = self._image(content.asset)
@@ -196,14 +218,18 @@ class Renderer:
     def release(self) -> None:
         unbind_framebuffer(self.ctx)
         self.cache.release()
+        if self.video is not None:
+            self.video.release()
         for obj in (self._vao, self._quad, self._program, self._white, self.fbo, self.frame):
             obj.release()
 
     # --- content ---------------------------------------------------------------------------
 
-    def _drawable(self, layer: Layer, scene: Scene) -> _Drawable | None:
+    def _drawable(self, layer: Layer, scene: Scene, frame: int) -> _Drawable | None:
         content = layer.content
         opacity = min(1.0, max(0.0, layer.opacity))
+        if isinstance(content, VideoContent):
+            return self._clip(layer.id, content, frame, opacity)
         if isinstance(content, ColorContent):
             tint = tuple(c * opacity for c in self._premultiplied(content.color))
             natural = (float(scene.width), float(scene.height))
@@ -220,6 +246,30 @@ class Renderer:
         natural = (entry.width / scale, entry.height / scale)
         tint = tuple(c * opacity for c in self._premultiplied(content.color))
         return _Drawable(entry.texture, source, natural, _four(tint), False)
+
+    def _clip_size(self, content: VideoContent) -> tuple[float, float] | None:
+        if self._clips is None or content.asset is None:
+            return None
+        return self._clips.size(content)
+
+    def _clip(self, layer_id: str, content: VideoContent, frame: int,
+              opacity: float) -> _Drawable | None:
+        """A clip layer's picture at ``frame``; None (nothing drawn) for a live input, without
+        a clip source, or at a frame with no picture (before its start, hidden after its end,
+        failed: the media library reports that). Raises :class:`AssetMissingError` for a clip
+        the source does not know (not prepared) or that has no picture (sound only)."""
+        if self._clips is None or content.asset is None:
+            return None
+        size = self._clip_size(content)
+        if size is None:
+            # The service prepares every clip before it publishes a scene naming it.
+            raise AssetMissingError(f"clip asset {content.asset} is not prepared or has no "
+                                    "picture")
+        picture = self._clips.picture(layer_id, content, frame)
+        if picture is None:
+            return None
+        source = (float(picture.width), float(picture.height))
+        return _Drawable(self._white, source, size, (opacity,) * 4, False, picture)
 
     def _image(self, asset_id: str) -> CachedTexture:
         broken = self._broken.get(asset_id)
@@ -282,24 +332,30 @@ class Renderer:
             return
         matrix = layer_matrix(layer.transform, box)
         uv = uv_rect(layer.crop)
-        exact = drawable.exact_capable and is_pixel_aligned(matrix, drawable.source_px, uv)
-        program = self._program
-        program["u_matrix"].write((to_clip @ matrix).T.astype("f4").tobytes())  # type: ignore[union-attr]
-        program["u_uv"].value = (uv.u0, uv.v0, uv.u1, uv.v1)  # type: ignore[union-attr]
-        program["u_color"].value = drawable.tint  # type: ignore[union-attr]
-        program["u_exact"].value = exact  # type: ignore[union-attr]
-        program["u_texture"].value = 0  # type: ignore[union-attr]
-        drawable.texture.use(location=0)
+        rect = (uv.u0, uv.v0, uv.u1, uv.v1)
+        if drawable.picture is not None and self.video is not None:
+            vao = self.video.bind(layer.id, drawable.picture, to_clip @ matrix, rect,
+                                  drawable.tint[3])
+        else:
+            exact = drawable.exact_capable and is_pixel_aligned(matrix, drawable.source_px, uv)
+            program = self._program
+            program["u_matrix"].write((to_clip @ matrix).T.astype("f4").tobytes())  # type: ignore[union-attr]
+            program["u_uv"].value = rect  # type: ignore[union-attr]
+            program["u_color"].value = drawable.tint  # type: ignore[union-attr]
+            program["u_exact"].value = exact  # type: ignore[union-attr]
+            program["u_texture"].value = 0  # type: ignore[union-attr]
+            drawable.texture.use(location=0)
+            vao = self._vao
         # moderngl takes (src_rgb, dst_rgb, src_alpha, dst_alpha); its stubs only know pairs.
         self.ctx.blend_func = _BLEND_FUNCS[layer.blend]  # type: ignore[assignment]
         if layer.blend != "multiply":
-            self._vao.render(moderngl.TRIANGLE_STRIP)
+            vao.render(moderngl.TRIANGLE_STRIP)
             return
         self.fbo.color_mask = (True, True, True, False)
-        self._vao.render(moderngl.TRIANGLE_STRIP)
+        vao.render(moderngl.TRIANGLE_STRIP)
         self.fbo.color_mask = (True, True, True, True)
         self.ctx.blend_func = _MULTIPLY_SECOND  # type: ignore[assignment]
-        self._vao.render(moderngl.TRIANGLE_STRIP)
+        vao.render(moderngl.TRIANGLE_STRIP)
 
     def _report(self, problems: dict[str, str]) -> None:
         for layer_id, reason in problems.items():

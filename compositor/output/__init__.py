@@ -1,19 +1,23 @@
 """Outputs: RTMP/RTMPS, files and the preview, all fed from the one encode.
 
 :func:`open_output` turns a target (``rtmp://...``, ``rtmps://...`` or a file path) into an
-:class:`Output`; nothing is opened until :meth:`Output.start`.
+:class:`Output`; nothing is opened until :meth:`Output.start`. Each output muxes the one video
+encode plus the program audio it is offered as :class:`AudioChunk` s (AAC, 48 kHz stereo).
 """
 
 from __future__ import annotations
 
 from compositor.metrics import PipelineMetrics
+from compositor.output.audio import AUDIO_RATE, AudioChunk
 from compositor.output.base import Backoff, Output, OutputState, Sink, VideoParams
 from compositor.output.file import FILE_FORMATS, file_format, file_output
 from compositor.output.preview import Preview, nv12_to_rgb
 from compositor.output.rtmp import is_rtmp_url, redact_url, rtmp_output
 
 __all__ = [
+    "AUDIO_RATE",
     "FILE_FORMATS",
+    "AudioChunk",
     "Backoff",
     "Output",
     "OutputState",

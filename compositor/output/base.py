@@ -7,6 +7,12 @@ keyframe so the stream it sends stays decodable. A failing destination is reopen
 exponential backoff when ``reconnect`` is set (RTMP); otherwise it ends in ``error`` (files).
 After every (re)open, writing starts at a keyframe.
 
+Program audio travels in the same queue, one :class:`~compositor.output.audio.AudioChunk` per
+frame offered (:meth:`Output.offer_audio`) before that frame's packets; the sink keeps it for the
+video it goes with. A chunk that finds the queue full is dropped (counted in
+``dropped_audio``); the sink plays silence in its place, so the track has no hole. The queue
+holds ``queue_packets`` items, packets and chunks together (240: about two seconds at 60 fps).
+
 States: ``idle`` (not started or stopped), ``connecting`` (opening, until the first packet is
 written), ``live`` (writing),
 ``reconnecting`` (waiting to reopen after a failure), ``error`` (gave up; files only).
@@ -25,6 +31,7 @@ from typing import Literal, Protocol
 from compositor.encode.base import EncodedPacket
 from compositor.errors import OutputError
 from compositor.metrics import OUTPUT_STATES, PipelineMetrics
+from compositor.output.audio import AudioChunk
 
 __all__ = ["Backoff", "Output", "OutputState", "Sink", "VideoParams"]
 
@@ -51,6 +58,10 @@ class Sink(Protocol):
 
     def write(self, packet: EncodedPacket) -> int:
         """Mux one video packet (plus whatever audio goes with it); returns payload bytes."""
+        ...
+
+    def write_audio(self, chunk: AudioChunk) -> None:
+        """Keep program PCM for the video packets it goes with (muxed by :meth:`write`)."""
         ...
 
     def close(self) -> None:
@@ -88,7 +99,7 @@ class Output:
         metrics: PipelineMetrics,
         *,
         reconnect: bool,
-        queue_packets: int = 120,
+        queue_packets: int = 240,
         backoff: Backoff | None = None,
         lossless: bool = False,
     ) -> None:
@@ -105,6 +116,7 @@ class Output:
         self.bytes_sent = 0
         self.reconnects = 0
         self.dropped_packets = 0
+        self.dropped_audio = 0
         self.last_error: str | None = None
         self._bytes = metrics.output_bytes_sent.labels(output=name)
         self._reconnect_counter = metrics.output_reconnects.labels(output=name)
@@ -142,6 +154,21 @@ class Output:
         except queue.Full:
             self.dropped_packets += 1
             self._resync = True
+
+    def offer_audio(self, chunk: AudioChunk) -> None:
+        """Queue one frame's program audio; never blocks live (dropped when full: silence)."""
+        while self._lossless:
+            if self._thread is None or not self._thread.is_alive():
+                return
+            try:
+                self._queue.put(chunk, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+        try:
+            self._queue.put_nowait(chunk)
+        except queue.Full:
+            self.dropped_audio += 1
 
     def stop(self, timeout: float = 5.0) -> None:
         """Write what is queued, finish the container, and end the thread (bounded wait)."""
@@ -208,6 +235,9 @@ class Output:
                 item = self._queue.get()
                 if item is _STOP:
                     return True
+                if isinstance(item, AudioChunk):
+                    sink.write_audio(item)
+                    continue
                 assert isinstance(item, EncodedPacket)
                 if need_keyframe and not item.keyframe:
                     continue

@@ -45,7 +45,7 @@ def file_output(
     metrics: PipelineMetrics,
     *,
     audio: bool = True,
-    queue_packets: int = 120,
+    queue_packets: int = 240,
     lossless: bool = False,
 ) -> Output:
     """An :class:`Output` writing ``path``; the format comes from its extension."""

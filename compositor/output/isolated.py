@@ -4,12 +4,12 @@ FFmpeg opens a network muxer lazily, inside the first ``mux()``, in a call that 
 and that no PyAV timeout covers: an RTMP ingest that accepts TCP and never answers froze the
 whole process (API, rendering, every other output) until it was killed. A child process cannot
 do that to us. :class:`IsolatedSink` runs a :class:`~compositor.output.container.ContainerSink`
-in ``python -m compositor.output.child`` and hands it packets through a pipe that it writes with
-a deadline: when the child has not taken a packet for ``stall_s`` (its pipe is full because it is
-stuck on the network), or has not confirmed any packet for ``stall_s``, or it reports an error
-or dies, the child is killed and :meth:`write` raises :class:`OutputError`, so the output's
-writer thread reconnects with backoff as for any other failure. The bytes a write returns are
-those the child confirmed muxing.
+in ``python -m compositor.output.child`` and hands it packets (and the program audio) through a
+pipe that it writes with a deadline: when the child has not taken a packet for ``stall_s`` (its
+pipe is full because it is stuck on the network), or has not confirmed any packet for
+``stall_s``, or it reports an error or dies, the child is killed and :meth:`write` raises
+:class:`OutputError`, so the output's writer thread reconnects with backoff as for any other
+failure. The bytes a write returns are those the child confirmed muxing.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ import time
 
 from compositor.encode.base import EncodedPacket
 from compositor.errors import OutputError
+from compositor.output.audio import AudioChunk
 from compositor.output.base import VideoParams
-from compositor.output.child import pack_packet
+from compositor.output.child import pack_audio, pack_packet
 
 __all__ = ["IsolatedSink"]
 
@@ -75,6 +76,11 @@ class IsolatedSink:
         self._read_events()
         confirmed, self._confirmed = self._confirmed, 0
         return confirmed
+
+    def write_audio(self, chunk: AudioChunk) -> None:
+        """Hand one frame's PCM to the child (same deadline as packets; not confirmed)."""
+        self._read_events()
+        self._send(pack_audio(chunk.start, chunk.pcm))
 
     def close(self) -> None:
         proc = self._proc

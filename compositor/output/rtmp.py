@@ -66,7 +66,7 @@ def rtmp_output(
     *,
     audio: bool = True,
     backoff: Backoff | None = None,
-    queue_packets: int = 120,
+    queue_packets: int = 240,
     lossless: bool = False,
     stall_s: float = 5.0,
 ) -> Output:

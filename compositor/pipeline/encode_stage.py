@@ -5,7 +5,9 @@ thread hands it finished NV12 frames with :meth:`EncodeStage.put` (live: dropped
 is full; forced: waits for room) and ends the stream with :meth:`EncodeStage.finish`. The
 **encode thread** encodes each frame once, hands the packets to every output (each writes on its
 own thread, see :mod:`compositor.output.base`) and the frame to the preview, and reports the
-first frame of each scene version through ``on_applied``.
+first frame of each scene version through ``on_applied``. Each frame's program audio (the PCM
+the render thread mixed, or silence) goes to every output before its packets, and through the
+peak meter (:mod:`compositor.pipeline.audio`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from compositor.encode import Encoder, EncoderConfig, open_encoder
 from compositor.errors import CompositorError
 from compositor.metrics import PipelineMetrics
 from compositor.output import Output, Preview, VideoParams, open_output
+from compositor.pipeline.audio import ProgramAudio
 
 __all__ = ["AppliedFrame", "EncodeJob", "EncodeStage"]
 
@@ -52,7 +55,8 @@ class AppliedFrame:
 @dataclass(frozen=True, slots=True)
 class EncodeJob:
     """One rendered frame for the encode thread: absolute ``frame``, its ``pts``, the scene
-    ``version`` (and its requested ``at_frame`` and layer count) it shows, its NV12 pixels."""
+    ``version`` (and its requested ``at_frame`` and layer count) it shows, its NV12 pixels and
+    its program audio (float32 (S(frame + 1) - S(frame), 2) at 48 kHz; None: silence)."""
 
     frame: int
     pts: int
@@ -60,6 +64,7 @@ class EncodeJob:
     at_frame: int | None
     layers: int
     nv12: NV12 = field(repr=False)
+    audio: npt.NDArray[np.float32] | None = field(default=None, repr=False)
 
 
 _STOP = object()
@@ -99,6 +104,7 @@ class EncodeStage:
         self._encoder_kind = encoder
         self._encoder_config = encoder_config
         self._audio = audio
+        self.program_audio = ProgramAudio(video.fps, metrics)
         self._lossless = lossless
         self._now = time_source
         self._on_failed = on_failed
@@ -239,6 +245,10 @@ class EncodeStage:
     def _encode_job(self, encoder: Encoder, job: EncodeJob) -> None:
         if self._on_frame is not None:
             self._on_frame(job.frame, job.nv12)
+        chunk = self.program_audio.chunk(job.frame, job.pts, job.audio)
+        if self._audio:
+            for output in self.outputs:
+                output.offer_audio(chunk)
         packets = encoder.encode(job.nv12, job.pts)
         self._metrics.convert_seconds.observe(encoder.last_convert_s)
         self._metrics.encode_seconds.observe(encoder.last_encode_s)

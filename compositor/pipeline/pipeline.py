@@ -31,11 +31,13 @@ from compositor.output import Output, VideoParams
 from compositor.pipeline.config import NaturalSize, PipelineConfig
 from compositor.pipeline.encode_stage import AppliedFrame, EncodeStage
 from compositor.pipeline.holder import SceneHolder
+from compositor.pipeline.media import MediaSource
 from compositor.pipeline.preview_requests import RGBA
 from compositor.pipeline.render_stage import RenderStage
 from compositor.scene import Scene
 
-__all__ = ["AppliedFrame", "NaturalSize", "Pipeline", "PipelineConfig", "SceneHolder"]
+__all__ = ["AppliedFrame", "MediaSource", "NaturalSize", "Pipeline", "PipelineConfig",
+           "SceneHolder"]
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +46,13 @@ class Pipeline:
     """Renders, encodes and sends the program. See the module docstring for the threads.
 
     An unpaced config renders from ``start_frame`` for ``max_frames`` frames without dropping
-    anything (offline); :meth:`wait` returns when that is done.
+    anything (offline); :meth:`wait` returns when that is done. ``media`` (a
+    ``compositor.media.MediaLibrary``) plays clip layers and mixes the program audio; without
+    it clip layers draw nothing and the audio is silence.
     """
 
     def __init__(self, config: PipelineConfig, assets: AssetSource,
-                 metrics: PipelineMetrics) -> None:
+                 metrics: PipelineMetrics, media: MediaSource | None = None) -> None:
         self.config = config
         self._holder = SceneHolder()
         self._stopping = threading.Event()
@@ -65,7 +69,7 @@ class Pipeline:
             on_frame=config.on_frame,
         )
         self._render = RenderStage(config, assets, metrics, self._holder, self._encode,
-                                   self._stopping, self._failed)
+                                   self._stopping, self._failed, media)
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -136,7 +140,8 @@ class Pipeline:
         return self._render.previews.submit(scene, frame)
 
     def problems(self) -> dict[str, str]:
-        """What is wrong now: renderer layer problems, a fatal error, failing outputs."""
+        """What is wrong now: renderer layer problems and failed clips (by layer id), a fatal
+        error, failing outputs."""
         found = dict(self._render.problems)
         if self._fatal is not None:
             found["pipeline"] = self._fatal
@@ -165,6 +170,7 @@ class Pipeline:
             "width": self.config.width,
             "height": self.config.height,
             "outputs": outputs,
+            "audio": {"peak_dbfs": self._encode.program_audio.peak_dbfs()},
             "renderer": self._render.renderer_name,
             "previews": {"served": self._render.previews.served,
                          "refused": self._render.previews.refused,

@@ -5,8 +5,15 @@ makes the GL context, warms the renderer up on the first scene, then at each fra
 the newest published scene that is due (:class:`SceneHolder`, so a commit shows on exactly one
 frame), evaluates it for that absolute frame with the config's one ``evaluate`` hook, renders,
 converts to NV12 on the GPU and reads back asynchronously, handing each frame to the
-:class:`EncodeStage`. When the scene object is unchanged, nothing animates at this frame and the
-previous frame was produced right before, it reuses the last NV12 frame instead.
+:class:`EncodeStage`. When the scene object is unchanged, nothing animates at this frame, no
+visible clip plays and the previous frame was produced right before, it reuses the last NV12
+frame instead.
+
+Clips (with a :class:`~compositor.pipeline.media.MediaSource`): the renderer asks for each clip
+layer's picture of the absolute frame (live: never waiting; offline: up to
+:data:`~compositor.pipeline.media.OFFLINE_WAIT_S`), every tick tells the library which clip
+layers still play, and mixes the program audio of the tick's evaluated scene (reused frames
+too), which travels with the frame (``EncodeJob.audio``). Clip failures join :attr:`problems`.
 """
 
 from __future__ import annotations
@@ -19,6 +26,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from compositor.errors import CompositorError
 from compositor.gl.textures import AssetSource
 from compositor.metrics import PipelineMetrics
@@ -26,6 +36,13 @@ from compositor.pipeline.clock import FrameClock, Tick, frame_at
 from compositor.pipeline.config import NV12, PipelineConfig
 from compositor.pipeline.encode_stage import EncodeJob, EncodeStage
 from compositor.pipeline.holder import SceneHolder
+from compositor.pipeline.media import (
+    OFFLINE_WAIT_S,
+    MediaSource,
+    PipelineClips,
+    clip_layers,
+    shows_clip,
+)
 from compositor.pipeline.preview_requests import RGBA, PreviewRequests
 from compositor.scene import Scene
 
@@ -43,9 +60,10 @@ class RenderStage:
 
     def __init__(self, config: PipelineConfig, assets: AssetSource, metrics: PipelineMetrics,
                  holder: SceneHolder, encode: EncodeStage, stopping: threading.Event,
-                 fail: Callable[[str], None]) -> None:
+                 fail: Callable[[str], None], media: MediaSource | None = None) -> None:
         self.config = config
         self._assets = assets
+        self._media = media
         self._metrics = metrics
         self._holder = holder
         self._encode = encode
@@ -60,6 +78,7 @@ class RenderStage:
         self.frames_dropped = 0  # queue-full drops; the clock counts its skips
         self._last = _LastFrame()
         self.previews = PreviewRequests()  # preview before air, served between frames
+        self._mix_error: str | None = None
 
     def run(self) -> None:
         """The render thread's body: until stopped, ``max_frames`` are done, or it fails."""
@@ -69,7 +88,12 @@ class RenderStage:
         config = self.config
         try:
             gl = create_context(config.gpu_device)
-            renderer = FrameRenderer(gl, config.width, config.height, self._assets)
+            clips = None
+            if self._media is not None:
+                wait_s = 0.0 if config.paced else OFFLINE_WAIT_S
+                clips = PipelineClips(self._media, Fraction(config.fps), wait_s)
+            renderer = FrameRenderer(gl, config.width, config.height, self._assets,
+                                     clips=clips)
         except (CompositorError, ValueError) as exc:
             self._fail(f"renderer could not start: {exc}")
             self.ready.set()
@@ -112,7 +136,7 @@ class RenderStage:
         frame = (config.start_frame if config.start_frame is not None
                  else frame_at(config.time_source(), Fraction(config.fps)))
         try:
-            renderer.render(self._evaluate(renderer, scene, frame), None)
+            renderer.render(self._evaluate(renderer, scene, frame), None, frame=frame)
             renderer.flush()
         except CompositorError as exc:
             log.warning("warm-up render failed (the live loop will report it): %s", exc)
@@ -137,11 +161,15 @@ class RenderStage:
             if self._can_reuse(current.scene, tick.frame):
                 self._finish(renderer.flush())
                 assert last.nv12 is not None
-                self._submit(tick, current, last.nv12)
+                # Nothing moves, so evaluating is cheap; the mix still needs this frame's scene.
+                static = self._evaluate(renderer, current.scene, tick.frame)
+                self._submit(tick, current, last.nv12, self._mix(static, tick.frame))
                 self.frames_reused += 1
                 self._metrics.frames_reused.inc()
             else:
                 self._draw(renderer, tick, current)
+            if self._media is not None:
+                self._media.end_frame(clip_layers(current.scene))
             last.scene = current.scene
             last.frame = tick.frame
             if config.paced and self.previews.waiting:
@@ -158,33 +186,57 @@ class RenderStage:
         """The previous frame, drawn right before from this very scene, still shows it."""
         last = self._last
         return (last.nv12 is not None and last.scene is scene and last.frame == frame - 1
-                and not self.config.is_animating(scene, frame) and not self.problems)
+                and not self.config.is_animating(scene, frame) and not self.problems
+                and (self._media is None or not shows_clip(scene)))
 
     def _draw(self, renderer: Any, tick: Tick, current: _Current) -> None:
+        """Evaluate, mix and render ``tick``'s frame (its readback finishes later)."""
         started = time.perf_counter()
         static = self._evaluate(renderer, current.scene, tick.frame)
+        audio = self._mix(static, tick.frame)
         try:
-            renderer.render(static, _Meta(tick, current))
+            renderer.render(static, _Meta(tick, current, audio), frame=tick.frame)
         except CompositorError as exc:
             self.problems = {"render": str(exc)}
             log.error("frame %d: %s", tick.frame, exc)
             return
         self.problems = renderer.problems()
+        if self._media is not None:
+            self.problems.update(self._media.problems())
         self._metrics.layers_skipped.set(len(self.problems))
         self._metrics.render_seconds.observe(time.perf_counter() - started)
         self.frames_rendered += 1
         self._metrics.frames_rendered.inc()
         self._finish(renderer.completed())
 
+    def _mix(self, static: Scene, frame: int) -> npt.NDArray[np.float32] | None:
+        """The program audio of ``frame`` (None without media: the encode stage makes silence).
+        A failing mix is logged and becomes silence: sound never stops the picture."""
+        if self._media is None:
+            return None
+        try:
+            audio = self._media.mix(static, Fraction(self.config.fps), frame)
+        except Exception as exc:  # the library's errors and bugs alike: silence, not off air
+            if self._mix_error != str(exc):  # once per distinct failure, not every frame
+                log.exception("frame %d: the audio mix failed (silence until it works)", frame)
+            self._mix_error = str(exc)
+            return None
+        if self._mix_error is not None:
+            log.info("frame %d: the audio mix works again", frame)
+            self._mix_error = None
+        return audio
+
     def _finish(self, frames: list[tuple[object, NV12]]) -> None:
         for meta, nv12 in frames:
             assert isinstance(meta, _Meta)
             self._last.nv12 = nv12
-            self._submit(meta.tick, meta.current, nv12)
+            self._submit(meta.tick, meta.current, nv12, meta.audio)
 
-    def _submit(self, tick: Tick, current: _Current, nv12: NV12) -> None:
+    def _submit(self, tick: Tick, current: _Current, nv12: NV12,
+                audio: npt.NDArray[np.float32] | None) -> None:
         job = EncodeJob(frame=tick.frame, pts=tick.pts, version=current.scene.version,
-                        at_frame=current.at_frame, layers=len(current.scene.layers), nv12=nv12)
+                        at_frame=current.at_frame, layers=len(current.scene.layers), nv12=nv12,
+                        audio=audio)
         if not self._encode.put(job, force=not self.config.paced):
             self.frames_dropped += 1
             self._metrics.frames_dropped.inc()
@@ -204,6 +256,7 @@ class _Meta:
 
     tick: Tick
     current: _Current
+    audio: npt.NDArray[np.float32] | None
 
 
 @dataclass(slots=True)

@@ -66,7 +66,7 @@ __all__ = [
 Kind = Literal["color", "image", "text", "video", "audio"]
 Blend = Literal["normal", "add", "multiply", "screen"]
 Align = Literal["left", "center", "right"]
-KINDS: tuple[Kind, ...] = ("color", "image", "text")  # TODO(clips): video, audio once decoded
+KINDS: tuple[Kind, ...] = ("color", "image", "text", "video", "audio")
 OnEnd = Literal["hold", "hide"]
 ON_ENDS: tuple[OnEnd, ...] = ("hold", "hide")
 BLENDS: tuple[Blend, ...] = ("normal", "add", "multiply", "screen")
@@ -99,9 +99,11 @@ ANIMATABLE_PROPERTIES: tuple[str, ...] = (
     "crop.bottom",
     "opacity",
     "content.color",
+    "content.volume",
 )
 """Properties that tweens and keyframes move, named as in the layer JSON. ``content.color`` is
-for colour layers only; the others are numbers."""
+for colour layers only, ``content.volume`` for video and audio layers only (a tween of it is a
+fade of the layer's sound); all but ``content.color`` are numbers."""
 
 
 class Color(Struct, frozen=True):

@@ -3,6 +3,8 @@
 :func:`apply_ops` returns a new scene with the version incremented by one, or raises a
 :class:`~compositor.errors.SceneError` (with the path of the offending op) and changes nothing:
 the input scene is immutable, so a failure can never leave a half-applied state.
+:func:`land_clips` (from ``compositor.scene.animation.clips``) starts a scene's unstarted clips
+on a frame (an offline render of a scene file).
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from msgspec.structs import replace
 
 from compositor.errors import DuplicateLayerError, LayerNotFoundError, SceneValidationError
 from compositor.scene import AddLayer, Layer, Op, RemoveLayer, Scene, UpdateLayer
-from compositor.scene.animation import land_add, land_remove, land_update, prune
+from compositor.scene.animation import land_add, land_clips, land_remove, land_update, prune
 from compositor.scene.codec import (
+    CLIP_ONLY_FIELDS,
     DEFAULT_LIMITS,
     RUNTIME_LAYER_FIELDS,
     Limits,
@@ -24,7 +27,7 @@ from compositor.scene.codec import (
     encode_layer,
 )
 
-__all__ = ["apply_ops", "merge_patch", "patch_layer"]
+__all__ = ["apply_ops", "land_clips", "merge_patch", "patch_layer"]
 
 
 def merge_patch(target: Any, patch: Any) -> Any:
@@ -47,7 +50,9 @@ def patch_layer(
 
     A patch that changes ``kind`` patches an empty ``content``: the old kind's content fields
     could never be valid for the new kind, so they do not carry over (``{"kind": "color",
-    "content": {"color": "#FF0000"}}`` turns a text layer into a colour layer).
+    "content": {"color": "#FF0000"}}`` turns a text layer into a colour layer). Likewise a patch
+    that gives a video layer a live ``content.input`` drops the clip's own fields (``loop``,
+    ``start_frame``, ``in_s``, ``out_s``, ``on_end``); it must still set ``asset`` to null.
 
     Runtime animation state (tweens, transition phases) is not part of the result, and a patch
     cannot set it: :func:`apply_ops` carries it over (see
@@ -58,12 +63,23 @@ def patch_layer(
     base = encode_layer(layer)
     if patch.get("kind", layer.kind) != layer.kind:
         del base["content"]
+    else:
+        _switch_to_input(base, patch)
     # A patch path reads like the patch the client sent: ops[1].patch.transform.x
     merged = merge_patch(base, patch)
     merged["id"] = layer.id
     for key in RUNTIME_LAYER_FIELDS:
         merged.pop(key, None)
     return decode_layer(merged, path, limits=limits)
+
+
+def _switch_to_input(base: dict[str, Any], patch: dict[str, object]) -> None:
+    """A patch that gives a clip layer a live ``input`` drops the clip's own fields from
+    ``base`` (a live input has none; the patch may still set them, and is refused if it does)."""
+    content = patch.get("content")
+    if isinstance(content, dict) and content.get("input") is not None:
+        for key in CLIP_ONLY_FIELDS:
+            base["content"].pop(key, None)
 
 
 def apply_ops(
@@ -76,8 +92,10 @@ def apply_ops(
     """Apply every op in order, or none; the result's version is ``scene.version + 1``.
 
     ``frame`` is the absolute frame (house clock) the commit lands on. With it, ops' ``animate``
-    start tweens and transitions there, "on_commit" keyframe starts resolve to it, and what had
-    finished by then is pruned (``compositor.scene.animation``). Without it every change is instant.
+    start tweens and transitions there, "on_commit" keyframe starts and clips' null
+    ``start_frame`` resolve to it (an update that restarts a clip starts it there), and what had
+    finished by then is pruned (``compositor.scene.animation``). Without it every change is
+    instant and clips' null ``start_frame`` stay null.
     """
     layers: list[Layer] = list(scene.layers)
     exiting: list[Layer] = list(scene.exiting)

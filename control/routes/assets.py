@@ -1,43 +1,62 @@
-"""Assets: images and fonts, content-addressed by the sha256 of their bytes.
+"""Assets: images, fonts and clips, content-addressed by the sha256 of their bytes.
 
 - ``POST /api/v1/assets``: the raw body with its ``Content-Type`` (``X-Filename`` optional), or
-  ``multipart/form-data`` with one file part (field ``file``, or the first file). 201 with
-  ``{"id", "kind", "width", "height", "bytes", "sha256", "content_type", "name"}`` when new;
-  200 with the same body when those bytes were already stored (same id). 413 over the size limit
-  (the body is never read past it), 415 for other types, 422 when it does not decode or is a
-  decompression bomb.
+  ``multipart/form-data`` with one file part (field ``file``, or the first file). The upload is
+  written to a file as it arrives (``control.routes.upload``), hashed and counted; then an image
+  or font is validated by decoding it (``control.assets``) and a clip by probing it
+  (``control.clips``, in a worker thread). 201 with ``{"id", "kind", "width", "height",
+  "bytes", "sha256", "content_type", "name", "created_unix"}`` (clips add ``duration_s``,
+  ``fps``, ``has_audio``, ``video_codec``, ``audio_codec``) when new; 200 with the same body
+  when those bytes were already stored (same id). 413 over the size limit of its kind (the
+  body is never read past it), 415 for other types and codecs, 422 when it does not decode or
+  is out of bounds. Nothing is kept of a refused upload.
 - ``GET /api/v1/assets``: ``{"assets": [...]}``; ``GET /api/v1/assets/{id}``: the metadata;
-  ``GET /api/v1/assets/{id}/data``: the bytes with their content type.
+  ``GET /api/v1/assets/{id}/data``: the bytes with their content type (clips as a file
+  response, with ranges); ``GET /api/v1/assets/{id}/thumbnail.jpg?width=W``: a small JPEG
+  (``control.thumbnails``; 404 for sound and fonts).
 - ``DELETE /api/v1/assets/{id}``: 204; 409 while a layer uses it (the body lists the layers).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from compositor.errors import SceneValidationError
 from compositor.scene import Scene, layer_assets
-from control.assets import AssetPolicy, validate_asset
-from control.context import context_of
+from control.assets import (
+    AssetPolicy,
+    asset_kind_for,
+    declared_kind,
+    declared_type,
+    validate_asset,
+)
+from control.clips import clip_info
+from control.context import ControlContext, context_of
 from control.errors import (
     AssetInUseError,
     AssetNotFoundError,
     QuotaExceededError,
-    RequestValidationError,
+    ResourceNotFoundError,
 )
-from control.routes.body import json_response, limited_receive, read_body
+from control.routes.body import decimal, json_response
+from control.routes.upload import Received, receive_upload
+from control.spool import Spool, Spooled
 from control.store.base import AssetInfo, Store
 
-__all__ = ["asset_json", "layers_using", "routes"]
+__all__ = ["DEFAULT_THUMBNAIL_WIDTH", "asset_json", "layers_using", "routes"]
+
+DEFAULT_THUMBNAIL_WIDTH = 320
 
 
 def asset_json(info: AssetInfo) -> dict[str, Any]:
-    return {
+    body: dict[str, Any] = {
         "id": info.id,
         "kind": info.kind,
         "content_type": info.content_type,
@@ -48,48 +67,90 @@ def asset_json(info: AssetInfo) -> dict[str, Any]:
         "name": info.name,
         "created_unix": info.created_unix,
     }
+    if info.is_clip:
+        body.update(duration_s=info.duration_s, fps=info.fps, has_audio=info.has_audio,
+                    video_codec=info.video_codec, audio_codec=info.audio_codec)
+    return body
 
 
 def layers_using(scene: Scene, asset_id: str) -> tuple[str, ...]:
-    """Ids of the layers that draw ``asset_id`` (as an image or as a font)."""
+    """Ids of the layers that draw ``asset_id`` (an image, a clip or a font)."""
     return tuple(layer.id for layer in (*scene.layers, *scene.exiting)
                  if asset_id in layer_assets(layer))
 
 
-async def _multipart(request: Request, limit: int) -> tuple[bytes, str | None, str | None]:
-    limited = limited_receive(request, limit)
-    async with limited.form(max_files=1, max_fields=8) as form:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            upload = next((v for v in form.values() if isinstance(v, UploadFile)), None)
-        if upload is None:
-            raise RequestValidationError("the form has no file part", "file")
-        data = await upload.read()
-        return data, upload.content_type, upload.filename
+class _Upload:
+    """Decides the kind of an upload from its declared type and first bytes (the spool asks
+    once), and so its size limit."""
+
+    def __init__(self, policy: AssetPolicy) -> None:
+        self.policy = policy
+        self.kind = ""
+        self.declared: str | None = None
+
+    def spool(self, folder: Path) -> Callable[[str | None], Spool]:
+        def make(declared: str | None) -> Spool:
+            self.declared = declared
+            return Spool(folder, self.classify)
+        return make
+
+    def classify(self, head: bytes) -> int:
+        self.kind = asset_kind_for(self.declared, head)
+        return self.policy.limit_for(self.kind)
+
+    def limit_for(self, content_type: str | None) -> int:
+        """The most bytes an upload declared as ``content_type`` may have (None: any)."""
+        kind = None if content_type is None else declared_kind(content_type)
+        return self.policy.max_upload_bytes if kind is None else self.policy.limit_for(kind)
 
 
 async def upload_asset(request: Request) -> Response:
     ctx = context_of(request)
-    limit = ctx.asset_policy.max_bytes
-    content_type = request.headers.get("content-type", "")
-    if content_type.split(";")[0].strip().lower() == "multipart/form-data":
-        data, part_type, name = await _multipart(request, limit)
-    else:
-        data, part_type = await read_body(request, limit), content_type
-        name = request.headers.get("x-filename")
+    policy = ctx.asset_policy
+    upload = _Upload(policy)
+    folder = await asyncio.to_thread(ctx.store.upload_dir)
+    spool, received = await receive_upload(request, upload.spool(folder), upload.limit_for)
+    try:
+        spooled = await spool.finish()
+        if upload.kind == "clip":
+            stored, created = await _keep_clip(ctx, spooled, received)
+        else:
+            stored, created = await _keep_file(ctx, spooled, received)
+    finally:
+        spool.discard()
+    return json_response(asset_json(stored), status=201 if created else 200,
+                         headers={"Location": f"/api/v1/assets/{stored.id}"})
+
+
+async def _keep_file(ctx: ControlContext, spooled: Spooled, received: Received
+                     ) -> tuple[AssetInfo, bool]:
+    """Validate an image or font (at most ``max_bytes``: read into memory) and keep it."""
+    data = await asyncio.to_thread(spooled.path.read_bytes)
     # Decoding an image is CPU work: off the event loop, and at most two at a time.
     async with ctx.decode_slots:
-        info = await asyncio.to_thread(validate_asset, data, part_type,
-                                       name[:256] if name else None, policy=ctx.asset_policy)
+        info = await asyncio.to_thread(validate_asset, data, received.content_type,
+                                       received.filename, policy=ctx.asset_policy)
     try:
-        existing = await ctx.store.asset_info(info.id)
+        return await ctx.store.asset_info(info.id), False
     except AssetNotFoundError:
         await _check_quota(ctx.store, ctx.asset_policy, info)
-        stored = await ctx.store.put_asset(data, info)
-        return json_response(asset_json(stored), status=201,
-                             headers={"Location": f"/api/v1/assets/{stored.id}"})
-    return json_response(asset_json(existing), status=200,
-                         headers={"Location": f"/api/v1/assets/{existing.id}"})
+        return await ctx.store.put_asset(data, info), True
+
+
+async def _keep_clip(ctx: ControlContext, spooled: Spooled, received: Received
+                     ) -> tuple[AssetInfo, bool]:
+    """Probe a clip (test-decoding it) and move its file into the store."""
+    try:
+        return await ctx.store.asset_info(spooled.sha256), False
+    except AssetNotFoundError:
+        pass
+    async with ctx.decode_slots:
+        info = await asyncio.to_thread(
+            clip_info, spooled.path, sha256=spooled.sha256, size=spooled.size,
+            head=spooled.head, declared=declared_type(received.content_type),
+            name=received.filename, max_seconds=ctx.asset_policy.max_clip_seconds)
+    await _check_quota(ctx.store, ctx.asset_policy, info)
+    return await ctx.store.put_asset_file(spooled.path, info), True
 
 
 async def _check_quota(store: Store, policy: AssetPolicy, info: AssetInfo) -> None:
@@ -118,10 +179,34 @@ async def get_asset_data(request: Request) -> Response:
     store = context_of(request).store
     asset_id = str(request.path_params["asset_id"])
     info = await store.asset_info(asset_id)
-    data = await store.get_asset(asset_id)
-    return Response(data, media_type=info.content_type,
-                    headers={"ETag": f'"{info.sha256}"',
-                             "Cache-Control": "public, max-age=31536000, immutable"})
+    headers = {"ETag": f'"{info.sha256}"', "Cache-Control": "public, max-age=31536000, immutable"}
+    if info.is_clip:  # gigabytes: streamed from the file, with Range support
+        return FileResponse(await store.asset_file(asset_id), media_type=info.content_type,
+                            headers=headers)
+    return Response(await store.get_asset(asset_id), media_type=info.content_type,
+                    headers=headers)
+
+
+def _thumbnail_width(request: Request) -> int:
+    text = request.query_params.get("width")
+    if text is None:
+        return DEFAULT_THUMBNAIL_WIDTH
+    width = decimal(text, 4)
+    if width is None or not 16 <= width <= 1920:
+        raise SceneValidationError("width", "must be an integer between 16 and 1920")
+    return width
+
+
+async def get_thumbnail(request: Request) -> Response:
+    ctx = context_of(request)
+    width = _thumbnail_width(request)
+    info = await ctx.store.asset_info(str(request.path_params["asset_id"]))
+    jpeg = await ctx.thumbnails.get(ctx.store, info, width)
+    if jpeg is None:
+        raise ResourceNotFoundError(f"asset {info.id!r} is a {info.kind}: it has no picture",
+                                    "asset_id")
+    return Response(jpeg, media_type="image/jpeg",
+                    headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
 
 async def delete_asset(request: Request) -> Response:
@@ -142,6 +227,8 @@ def routes() -> list[BaseRoute]:
         Route("/api/v1/assets/{asset_id}", get_asset, methods=["GET"], name="get_asset"),
         Route("/api/v1/assets/{asset_id}/data", get_asset_data, methods=["GET"],
               name="get_asset_data"),
+        Route("/api/v1/assets/{asset_id}/thumbnail.jpg", get_thumbnail, methods=["GET"],
+              name="get_asset_thumbnail"),
         Route("/api/v1/assets/{asset_id}", delete_asset, methods=["DELETE"],
               name="delete_asset"),
     ]

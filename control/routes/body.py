@@ -12,7 +12,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.types import Message
 
 from control.errors import (
     BadRequestError,
@@ -23,7 +22,7 @@ from control.errors import (
 )
 from control.json_text import parse_json
 
-__all__ = ["decimal", "etag", "if_match", "if_match_failures", "json_response", "limited_receive",
+__all__ = ["check_length", "decimal", "etag", "if_match", "if_match_failures", "json_response",
            "read_body", "read_json"]
 
 _JSON_TYPES = ("application/json", "application/merge-patch+json")
@@ -42,7 +41,8 @@ def _too_large(limit: int) -> BodyTooLargeError:
     return BodyTooLargeError(f"the body is larger than the limit of {limit} bytes")
 
 
-def _check_length(request: Request, limit: int) -> None:
+def check_length(request: Request, limit: int) -> None:
+    """413 at once when ``Content-Length`` declares more than ``limit`` bytes."""
     declared = request.headers.get("content-length")
     size = decimal(declared, 20)
     if size is not None and size > limit:
@@ -51,7 +51,7 @@ def _check_length(request: Request, limit: int) -> None:
 
 async def read_body(request: Request, limit: int) -> bytes:
     """The whole body, or 413 as soon as it passes ``limit`` bytes."""
-    _check_length(request, limit)
+    check_length(request, limit)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -60,24 +60,6 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise _too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def limited_receive(request: Request, limit: int) -> Request:
-    """A copy of ``request`` whose body stream raises 413 past ``limit`` (for form parsing)."""
-    _check_length(request, limit)
-    size = 0
-    receive = request.receive
-
-    async def counting() -> Message:
-        nonlocal size
-        message = await receive()
-        if message["type"] == "http.request":
-            size += len(message.get("body", b""))
-            if size > limit:
-                raise _too_large(limit)
-        return message
-
-    return Request(request.scope, counting)
 
 
 async def read_json(request: Request, limit: int) -> Any:

@@ -2,8 +2,10 @@
 
 The renderer asks for asset bytes synchronously on its own thread (``AssetSource``); it must never
 wait for I/O. The service therefore calls :meth:`AssetCache.ensure` for every scene *before*
-publishing it, so each asset the scene names is already here when the frame is drawn. Entries no
-longer named by the last two published scenes are dropped (the renderer keeps its own textures).
+publishing it, so each image and font the scene names is already here when the frame is drawn
+(clips are not bytes in memory: ``control.service.clips`` prepares them). Entries no longer named
+by the last two published scenes are dropped (the renderer keeps its own textures). An asset
+that is missing or damaged is logged and left out: its layer draws nothing.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import logging
 import threading
 
 from compositor.scene import Scene, scene_assets
-from control.errors import AssetNotFoundError
+from control.errors import AssetNotFoundError, CorruptDataError
+from control.service.clips import scene_clips
 from control.store.base import Store
 
 __all__ = ["AssetCache"]
@@ -48,15 +51,15 @@ class AssetCache:
     async def add(self, store: Store, scene: Scene) -> set[str]:
         """Load every asset ``scene`` names that is not cached yet, pruning nothing (a preview's
         scene: the next :meth:`ensure` prunes them); the ids it names."""
-        wanted = set(scene_assets(scene))
+        wanted = set(scene_assets(scene) - scene_clips(scene))
         for asset_id in sorted(wanted):
             if self.get(asset_id) is not None:
                 continue
             try:
                 data = await store.get_asset(asset_id)
-            except AssetNotFoundError:
-                # Deleted between validation and now: the renderer draws the layer as nothing.
-                log.warning("scene %d names a missing asset %s", scene.version, asset_id)
+            except (AssetNotFoundError, CorruptDataError) as exc:
+                # Deleted between validation and now, or damaged: the layer draws nothing.
+                log.warning("scene %d names an asset it cannot have: %s", scene.version, exc)
                 continue
             with self._lock:
                 self._bytes[asset_id] = data

@@ -1,9 +1,9 @@
 """``compositor``: the command line.
 
 Subcommands are thin: they parse flags, build :class:`control.service.settings.Settings` and call
-the
-module that owns the work (``control.service.serve`` for ``serve`` and ``asset``,
-``control.service.render`` for ``render``). Heavy imports happen only inside the chosen subcommand.
+the module that owns the work (``control.service.serve`` for ``serve``,
+``control.service.render`` for ``render``, ``control.service.asset_add`` for ``asset add``).
+Heavy imports happen only inside the chosen subcommand.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ __all__ = ["build_parser", "main"]
 _COMMANDS = {
     "serve": ("control.service.serve", "serve_main"),
     "render": ("control.service.render", "render_main"),
-    "asset": ("control.service.serve", "asset_main"),
+    "asset": ("control.service.asset_add", "asset_main"),
     "as-run": ("control.service.as_run_cli", "as_run_main"),
 }
 
@@ -81,9 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     asset = sub.add_parser("asset", help="manage assets in the store")
     asset_sub = asset.add_subparsers(dest="asset_command", metavar="ACTION", required=True)
-    add = asset_sub.add_parser("add", help="import images and fonts; prints one JSON line each")
+    add = asset_sub.add_parser("add", help="import images, fonts and clips; prints one JSON "
+                               "line each")
     add_settings_arguments(add)
-    add.add_argument("files", nargs="+", help="image (PNG, JPEG, WebP, GIF) or font (TTF, OTF)")
+    add.add_argument("files", nargs="+", help="image (PNG, JPEG, WebP, GIF), font (TTF, OTF), "
+                     "video (MP4, MOV, MKV, WebM, TS) or sound (MP3, WAV, AAC, M4A, Ogg, FLAC)")
     return parser
 
 

@@ -31,6 +31,8 @@ from control.errors import (
     ProgramUnavailableError,
 )
 from control.metrics import ControlMetrics
+from control.program import SILENCE_DBFS
+from control.service.clips import ClipPreparer
 from control.store.base import Receipt, Store
 
 __all__ = ["AirReceipts", "CommitToAir", "PipelineProgram", "rgba_jpeg"]
@@ -45,19 +47,22 @@ class PipelineProgram:
     """
 
     def __init__(self, pipeline: Pipeline, configured: tuple[str, ...],
-                 air: CommitToAir | None = None,
+                 air: CommitToAir | None = None, clips: ClipPreparer | None = None,
                  prepare: Callable[[Scene], Awaitable[object]] | None = None) -> None:
         """``prepare(scene)`` loads what a preview's scene needs (its assets) first."""
         self.pipeline = pipeline
         self.configured = configured
         self.air = air
+        self.clips = clips
         self.prepare = prepare
 
     def status(self) -> dict[str, Any]:
-        """The pipeline's status plus ``start_frame`` (the absolute frame of pts 0) and
+        """The pipeline's status (with ``audio``: ``{"peak_dbfs": [left, right]}``, the last
+        second's peaks, -120.0 for silence) plus ``start_frame`` (the absolute frame of pts 0) and
         ``applied``: the last version that went on air, its absolute ``frame``, ``pts`` and
         ``encoded_unix`` (None before the first)."""
         status = self.pipeline.status()
+        status.setdefault("audio", {"peak_dbfs": [SILENCE_DBFS, SILENCE_DBFS]})
         status["start_frame"] = self.pipeline.start_frame
         last = self.air.last if self.air is not None else None
         status["applied"] = None if last is None else {
@@ -102,7 +107,12 @@ class PipelineProgram:
         return await asyncio.to_thread(rgba_jpeg, rgba, width or self.pipeline.config.width)
 
     def problems(self) -> dict[str, str]:
-        return self.pipeline.problems()
+        """The pipeline's problems (clips failing mid-play among them) and the clips that
+        could not be prepared."""
+        problems = self.pipeline.problems()
+        if self.clips is not None:
+            problems.update(self.clips.problems())
+        return problems
 
 
 PREVIEW_WAIT_S = 3.0

@@ -1,10 +1,13 @@
 """``compositor render SCENE.json --seconds S -o OUT``: render offline, as fast as possible.
 
 The scene file gives the canvas size and frame rate (its ``version`` may be omitted). Assets the
-scene references (image assets, font asset ids) are read from the same store as ``serve`` (the
-``--data-dir`` or ``--redis-url`` settings). Frames ``start_frame .. start_frame + S * fps - 1``
-are rendered unpaced and nothing is dropped; OUT is a file (.mp4 with faststart, .mkv, .ts,
-.flv, .mov) or an rtmp(s):// URL. A progress bar (tqdm) goes to stderr.
+scene references (image assets, font asset ids, clips) are read from the same store as ``serve``
+(the ``--data-dir`` or ``--redis-url`` settings); clips are fetched to a local file
+(``Store.asset_file``) and prepared in a :class:`~compositor.media.MediaLibrary` before the first
+frame, as the live service does, and a clip whose ``start_frame`` is null starts on the render's
+first frame (``land_clips``). Frames ``start_frame .. start_frame + S * fps - 1`` are rendered
+unpaced and nothing is dropped (clip pictures are waited for); OUT is a file (.mp4 with
+faststart, .mkv, .ts, .flv, .mov) or an rtmp(s):// URL. A progress bar (tqdm) goes to stderr.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import argparse
 import asyncio
 import json
 import sys
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,22 +24,35 @@ from prometheus_client import CollectorRegistry
 from tqdm import tqdm
 
 from compositor.errors import CompositorError
+from compositor.media import MediaLibrary
 from compositor.metrics import PipelineMetrics
 from compositor.output import redact_url
 from compositor.pipeline import Pipeline, PipelineConfig
 from compositor.scene import Scene, scene_assets
 from compositor.scene.codec import decode_scene
+from compositor.scene.ops import land_clips
+from control.errors import ControlError
+from control.service.clips import ClipPreparer, scene_clips
 from control.service.settings import Settings
 
-__all__ = ["render_main", "run_offline"]
+__all__ = ["media_cache", "render_main", "run_offline"]
 
 
-async def _load_assets(settings: Settings, ids: set[str]) -> dict[str, bytes]:
+async def _load_assets(settings: Settings, scene: Scene, media: MediaLibrary
+                       ) -> dict[str, bytes]:
+    """The bytes of the images and fonts ``scene`` names; its clips prepared in ``media``
+    (``StoreError``/``MediaError`` when one cannot be)."""
     from control.service.stores import open_store
 
     store = open_store(settings)
+    clips = scene_clips(scene)
     try:
-        return {asset_id: await store.get_asset(asset_id) for asset_id in sorted(ids)}
+        preparer = ClipPreparer(store, media)
+        await preparer.ensure(scene)
+        for key, reason in preparer.problems().items():
+            raise ControlError(f"{key}: {reason}")
+        return {asset_id: await store.get_asset(asset_id)
+                for asset_id in sorted(scene_assets(scene) - clips)}
     finally:
         await store.close()
 
@@ -60,26 +77,41 @@ def render_main(settings: Settings, args: argparse.Namespace) -> int:
         print(f"compositor render: {args.scene}: {exc}", file=sys.stderr)
         return 1
     frames = max(1, round(float(args.seconds) * scene.fps))
-    try:
-        assets = asyncio.run(_load_assets(settings, set(scene_assets(scene))))
-    except Exception as exc:  # any store failure: report it in one line
-        print(f"compositor render: cannot read assets: {exc}", file=sys.stderr)
-        return 1
     start_frame = int(getattr(args, "start_frame", 0) or 0)
-    config = replace(
-        settings.pipeline_config(scene), outputs=(args.out,),
-        x264_preset=getattr(args, "preset", None) or "veryfast",
-        audio=not getattr(args, "no_audio", False),
-    ).offline(start_frame, frames)  # evaluated exactly as the live service evaluates
-    return run_offline(config, scene, assets, args, frames)
+    scene = land_clips(scene, start_frame)  # unstarted clips start on the first frame
+    with tempfile.TemporaryDirectory(prefix="render-", dir=media_cache(settings)) as cache:
+        media = MediaLibrary(Path(cache))
+        try:
+            try:
+                assets = asyncio.run(_load_assets(settings, scene, media))
+            except Exception as exc:  # any store or clip failure: report it in one line
+                print(f"compositor render: cannot read assets: {exc}", file=sys.stderr)
+                return 1
+            config = replace(
+                settings.pipeline_config(scene), outputs=(args.out,),
+                x264_preset=getattr(args, "preset", None) or "veryfast",
+                audio=not getattr(args, "no_audio", False),
+            ).offline(start_frame, frames)  # evaluated exactly as the live service evaluates
+            return run_offline(config, scene, assets, media, args, frames)
+        finally:
+            media.close()
+
+
+def media_cache(settings: Settings) -> Path:
+    """Where offline renders keep clips' PCM (one temporary folder per run)."""
+    folder = settings.data_dir / "media-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def run_offline(config: PipelineConfig, scene: Scene, assets: dict[str, bytes],
-                args: argparse.Namespace, frames: int) -> int:
+                media: MediaLibrary, args: argparse.Namespace, frames: int) -> int:
+    """Render ``config``'s frames of ``scene`` to ``args.out``; 0 when every frame was
+    encoded and no output failed."""
     def source(asset_id: str) -> bytes | None:
         return assets.get(asset_id)
 
-    pipeline = Pipeline(config, source, PipelineMetrics(CollectorRegistry()))
+    pipeline = Pipeline(config, source, PipelineMetrics(CollectorRegistry()), media=media)
     pipeline.publish(scene)
     progress = None if args.no_progress else _progress_bar(frames)
     try:

@@ -9,6 +9,10 @@ newest version on air at F, evaluated at F exactly as the live pipeline evaluate
 (``PipelineConfig.evaluate``), so the pictures equal the program's frame by frame. A version
 without a receipt (nothing rendered it, or the receipts were lost) is placed on its landing
 frame, with a warning. A span before the oldest scene the journal holds is refused.
+
+Clips are prepared for every scene of the span, but clip pictures and program audio follow the
+scene on air at the span's first frame (the media source reads the published scene, which the
+evaluation hook does not change): a span in which clips start or stop is not yet exact.
 """
 
 from __future__ import annotations
@@ -17,14 +21,18 @@ import argparse
 import asyncio
 import bisect
 import sys
+import tempfile
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from pathlib import Path
 
+from compositor.media import MediaLibrary
 from compositor.pipeline import NaturalSize
 from compositor.scene import Scene, animation, scene_assets
 from control.as_run import parse_bound
 from control.errors import ControlError
 from control.landing import landing_of
+from control.service.clips import ClipPreparer, scene_clips
 from control.service.settings import Settings
 from control.store.base import Store
 
@@ -83,13 +91,17 @@ async def load_timeline(store: Store) -> Timeline:
     return Timeline(tuple(frames), tuple(scenes), tuple(guessed))
 
 
-async def _load(settings: Settings) -> tuple[Timeline, dict[str, bytes]]:
+async def _load(settings: Settings, media: MediaLibrary) -> tuple[Timeline, dict[str, bytes]]:
     from control.service.stores import open_store
 
     store = open_store(settings)
     try:
         timeline = await load_timeline(store)
-        ids = sorted({a for scene in timeline.scenes for a in scene_assets(scene)})
+        preparer = ClipPreparer(store, media)
+        for scene in timeline.scenes:
+            await preparer.ensure(scene)
+        ids = sorted({a for scene in timeline.scenes
+                      for a in scene_assets(scene) - scene_clips(scene)})
         assets = {}
         for asset_id in ids:
             try:
@@ -114,10 +126,21 @@ def _bounds(args: argparse.Namespace, fps: Fraction) -> tuple[int, int]:
 
 def replay_main(settings: Settings, args: argparse.Namespace) -> int:
     """Render the span ``args.from_journal`` to ``args.out``; 0 on success."""
+    from control.service.render import media_cache
+
+    with tempfile.TemporaryDirectory(prefix="replay-", dir=media_cache(settings)) as cache:
+        media = MediaLibrary(Path(cache))
+        try:
+            return _replay(settings, args, media)
+        finally:
+            media.close()
+
+
+def _replay(settings: Settings, args: argparse.Namespace, media: MediaLibrary) -> int:
     from control.service.render import run_offline
 
     try:
-        timeline, assets = asyncio.run(_load(settings))
+        timeline, assets = asyncio.run(_load(settings, media))
         fps = timeline.scenes[-1].fps
         first, last = _bounds(args, fps)
         start = timeline.at(first)
@@ -136,4 +159,4 @@ def replay_main(settings: Settings, args: argparse.Namespace) -> int:
                      audio=not getattr(args, "no_audio", False), evaluate=evaluate,
                      is_animating=lambda scene, frame: True,
                      ).offline(first, last - first + 1)
-    return run_offline(config, start, assets, args, last - first + 1)
+    return run_offline(config, start, assets, media, args, last - first + 1)

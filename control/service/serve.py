@@ -1,13 +1,14 @@
-"""``compositor serve`` and ``compositor asset add``: the wiring of the whole service.
+"""``compositor serve``: the wiring of the whole service.
 
 This is the one module that imports both the control plane and the pipeline. ``serve`` runs, in
 one process: the store (Redis or embedded), the control app under uvicorn on the event loop, and
 — unless ``--no-render`` — the pipeline's render and encode threads, fed by
 :class:`SceneFeeder`, which follows the store's change feed, loads the assets each scene names
-into the render thread's :class:`~control.service.asset_cache.AssetCache` and only then publishes
-the
-scene. A restarted service reads the scene back from the store, so the program comes back as it
-was (frame numbers are absolute, so animations resume in phase).
+into the render thread's :class:`~control.service.asset_cache.AssetCache`, prepares the clips it
+plays in the pipeline's :class:`~compositor.media.MediaLibrary`
+(:class:`~control.service.clips.ClipPreparer`) and only then publishes the scene. A restarted
+service reads the scene back from the store, so the program comes back as it was (frame numbers
+are absolute, so animations and clips resume in phase).
 
 SIGINT/SIGTERM stop uvicorn, then the pipeline (outputs are finished: files finalised, RTMP
 closed), then the store. Exit codes: 0 after a clean stop, 1 when something failed to start,
@@ -19,30 +20,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
 import signal
 import sys
 import time
 from collections.abc import Callable, Generator
 from dataclasses import replace
-from pathlib import Path
 
 import uvicorn
 from prometheus_client import CollectorRegistry
 
 from compositor.errors import CompositorError
+from compositor.media import MediaLibrary, MediaMetrics
 from compositor.metrics import PipelineMetrics
 from compositor.pipeline import AppliedFrame, Pipeline
 from compositor.pipeline.clock import frame_at
 from compositor.scene import Scene
 from control.app import create_app
-from control.assets import validate_asset
-from control.errors import AssetRejectedError, ControlError
+from control.errors import ControlError
 from control.landing import OnAirOrder, landing_of
 from control.metrics import ControlMetrics
 from control.program import NullProgram, ProgramControl
 from control.service.asset_cache import AssetCache
+from control.service.clips import ClipPreparer
 from control.service.demo import install_demo, run_clock
 from control.service.logs import configure_logging
 from control.service.program import AirReceipts, CommitToAir, PipelineProgram
@@ -51,7 +51,7 @@ from control.service.stores import open_store
 from control.store.base import Change, Store
 from control.store.feed import follow
 
-__all__ = ["SceneFeeder", "asset_main", "serve_main"]
+__all__ = ["SceneFeeder", "media_library", "serve_main"]
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +93,12 @@ class SceneFeeder:
 
     def __init__(self, store: Store, pipeline: Pipeline, assets: AssetCache,
                  air: CommitToAir | None = None, receipts: AirReceipts | None = None,
-                 time_source: Callable[[], float] = time.time) -> None:
+                 time_source: Callable[[], float] = time.time,
+                 clips: ClipPreparer | None = None) -> None:
         self.store = store
         self.pipeline = pipeline
         self.assets = assets
+        self.clips = clips
         self.air = air
         self.receipts = receipts
         self.time_source = time_source
@@ -117,6 +119,8 @@ class SceneFeeder:
         async def feed(change: Change) -> None:
             nonlocal version
             await self.assets.ensure(self.store, change.scene)
+            if self.clips is not None:
+                await self.clips.ensure(change.scene)
             if self.air is not None and change.commit is not None:
                 self.air.committed(change.version, change.commit.at_unix)
             self.publish(change)
@@ -126,13 +130,20 @@ class SceneFeeder:
                      feed="scene feed")
 
 
+def media_library(settings: Settings, registry: CollectorRegistry) -> MediaLibrary:
+    """The channel's clip library; its PCM cache under ``<data dir>/media-cache/<channel>``."""
+    return MediaLibrary(settings.data_dir / "media-cache" / settings.channel,
+                        metrics=MediaMetrics(registry))
+
+
 async def _start_pipeline(settings: Settings, scene: Scene, store: Store,
                           registry: CollectorRegistry, metrics: ControlMetrics,
-                          ) -> tuple[ProgramControl, Pipeline, list[asyncio.Task[None]]]:
+                          ) -> tuple[PipelineProgram, Pipeline, list[asyncio.Task[None]]]:
     """Start rendering; the program, the pipeline and the feeder task."""
     assets = AssetCache()
     air = CommitToAir(metrics)
     receipts = AirReceipts(store)
+    clips = ClipPreparer(store, media_library(settings, registry))
 
     def on_applied(applied: AppliedFrame) -> None:
         air.on_applied(applied)
@@ -141,14 +152,15 @@ async def _start_pipeline(settings: Settings, scene: Scene, store: Store,
     # Paced on the house clock, with PipelineConfig's default evaluation: the same as
     # ``compositor render`` uses offline, so both give identical frames.
     config = replace(settings.pipeline_config(scene), on_applied=on_applied)
-    pipeline = Pipeline(config, assets.get, PipelineMetrics(registry))
+    pipeline = Pipeline(config, assets.get, PipelineMetrics(registry), media=clips.media)
     await assets.ensure(store, scene)
+    await clips.ensure(scene)
     pipeline.publish(scene)
     await asyncio.to_thread(pipeline.start)
-    feeder = SceneFeeder(store, pipeline, assets, air, receipts)
+    feeder = SceneFeeder(store, pipeline, assets, air, receipts, clips=clips)
     tasks = [asyncio.create_task(feeder.run(), name="scene-feeder"),
              asyncio.create_task(receipts.run(), name="air-receipts")]
-    program = PipelineProgram(pipeline, settings.outputs, air,
+    program = PipelineProgram(pipeline, settings.outputs, air, clips,
                               prepare=lambda preview: assets.add(store, preview))
     return program, pipeline, tasks
 
@@ -158,6 +170,7 @@ async def _serve(settings: Settings, initial: Scene) -> int:
     metrics = ControlMetrics(registry)
     store = open_store(settings, initial=initial)
     pipeline: Pipeline | None = None
+    running: PipelineProgram | None = None
     tasks: list[asyncio.Task[None]] = []
     try:
         scene = await store.initialize(initial)
@@ -165,8 +178,9 @@ async def _serve(settings: Settings, initial: Scene) -> int:
             scene = await store.read()
         program: ProgramControl = NullProgram()
         if settings.render:
-            program, pipeline, tasks = await _start_pipeline(settings, scene, store, registry,
+            running, pipeline, tasks = await _start_pipeline(settings, scene, store, registry,
                                                              metrics)
+            program = running
             if settings.demo:
                 tasks.append(asyncio.create_task(run_clock(store), name="demo-clock"))
         app = create_app(settings.control_config(), store, program, registry=registry,
@@ -186,6 +200,8 @@ async def _serve(settings: Settings, initial: Scene) -> int:
         return 1
     finally:
         await _shutdown(store, pipeline, tasks)
+        if running is not None and running.clips is not None:
+            running.clips.media.close()  # the pipeline has stopped: no decoder is needed
 
 
 def _install_signals(server: uvicorn.Server) -> None:
@@ -225,40 +241,6 @@ async def _shutdown(store: Store, pipeline: Pipeline | None,
             log.error("task %s did not stop within %.0f s", task.get_name(), _STEP_S)
     with contextlib.suppress(Exception):
         await asyncio.wait_for(store.close(), _STEP_S)
-
-
-# --- compositor asset add ---------------------------------------------------------------------
-
-_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-          ".webp": "image/webp", ".gif": "image/gif", ".ttf": "font/ttf", ".otf": "font/otf"}
-
-
-def asset_main(settings: Settings, args: argparse.Namespace) -> int:
-    """Validate and import each file; one JSON line per file on stdout; 1 if any failed."""
-    configure_logging(settings.log_level, settings.log_format)
-    return asyncio.run(_add_assets(settings, [Path(f) for f in args.files]))
-
-
-async def _add_assets(settings: Settings, files: list[Path]) -> int:
-    store = open_store(settings)
-    failed = 0
-    try:
-        for path in files:
-            line: dict[str, object] = {"file": str(path)}
-            try:
-                data = path.read_bytes()
-                info = validate_asset(data, _TYPES.get(path.suffix.lower(),
-                                                        "application/octet-stream"), path.name)
-                stored = await store.put_asset(data, info)
-                line.update(id=stored.id, kind=stored.kind, width=stored.width,
-                            height=stored.height, bytes=stored.bytes, sha256=stored.sha256)
-            except (OSError, AssetRejectedError, ControlError) as exc:
-                failed += 1
-                line["error"] = str(exc)
-            print(json.dumps(line), flush=True)
-    finally:
-        await store.close()
-    return 1 if failed else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

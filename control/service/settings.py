@@ -66,6 +66,8 @@ class Settings:
     max_ws_clients: int = 500  # WebSocket clients at once (more: refused, 1013)
     max_assets: int = 10_000  # assets in the store (more: 409)
     max_asset_storage: int = 4 * 1024**3  # bytes of all assets together (more: 409)
+    max_clip_bytes: int = 2 * 1024**3  # one clip upload (more: 413, the read stops)
+    max_clip_seconds: float = 4 * 3600.0  # one clip's duration (more: 422)
     max_scheduled: int = 1000  # commits waiting in the schedule (more: 409)
     max_journal_bytes: int = 64 * 1024**2  # the journal kept (embedded: in memory; Redis)
     journal_max: int = 1000  # commits the journal keeps (and on-air receipts, take claims)
@@ -83,7 +85,9 @@ class Settings:
                              store_backend="redis" if self.redis_url else "embedded",
                              requests=self.request_policy(),
                              assets=AssetPolicy(max_count=self.max_assets,
-                                                max_total_bytes=self.max_asset_storage),
+                                                max_total_bytes=self.max_asset_storage,
+                                                max_clip_bytes=self.max_clip_bytes,
+                                                max_clip_seconds=self.max_clip_seconds),
                              max_ws_clients=self.max_ws_clients,
                              max_scheduled=self.max_scheduled)
 
@@ -188,6 +192,10 @@ _ENV: dict[str, tuple[tuple[str, ...], str]] = {
     "max_assets": (("COMPOSITOR_MAX_ASSETS",), "assets the store may hold (default 10000)"),
     "max_asset_storage": (("COMPOSITOR_MAX_ASSET_STORAGE",), "bytes all assets may take "
                           "together, like 4G or 512M (default 4G)"),
+    "max_clip_bytes": (("COMPOSITOR_MAX_CLIP_BYTES",), "largest clip upload, like 2G or 500M; "
+                       "more is refused with 413 as soon as it passes (default 2G)"),
+    "max_clip_seconds": (("COMPOSITOR_MAX_CLIP_SECONDS",), "longest clip in seconds; longer is "
+                         "refused with 422 (default 14400: 4 hours)"),
     "max_scheduled": (("COMPOSITOR_MAX_SCHEDULED",), "commits the schedule may hold "
                       "(default 1000)"),
     "max_journal_bytes": (("COMPOSITOR_MAX_JOURNAL_BYTES",), "the journal kept (in memory for "
@@ -239,6 +247,17 @@ def _int(name: str, text: str, lo: int, hi: int) -> int:
         raise SettingsError(f"--{name.replace('_', '-')}: {text!r} is not an integer") from exc
     if not lo <= value <= hi:
         raise SettingsError(f"--{name.replace('_', '-')}: must be between {lo} and {hi}")
+    return value
+
+
+def _seconds(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 1.0 <= value <= 1e7:  # also refuses NaN
+        raise SettingsError(f"--{name.replace('_', '-')}: {text!r} is not a number of seconds "
+                            "from 1 to 10000000")
     return value
 
 
@@ -330,6 +349,10 @@ def _build(raw: dict[str, object], args: argparse.Namespace | None) -> Settings:
         max_assets=_int("max_assets", str(get("max_assets", d.max_assets)), 1, 10_000_000),
         max_asset_storage=parse_size("max_asset_storage",
                                      str(get("max_asset_storage", d.max_asset_storage))),
+        max_clip_bytes=parse_size("max_clip_bytes",
+                                  str(get("max_clip_bytes", d.max_clip_bytes))),
+        max_clip_seconds=_seconds("max_clip_seconds",
+                                  str(get("max_clip_seconds", d.max_clip_seconds))),
         max_scheduled=_int("max_scheduled", str(get("max_scheduled", d.max_scheduled)), 1,
                            1_000_000),
         max_journal_bytes=parse_size("max_journal_bytes",

@@ -17,14 +17,16 @@ def open_store(settings: Settings, *, initial: Scene | None = None) -> Store:
     store under ``settings.data_dir``. Nothing is connected or locked until first used.
 
     ``initial`` is the scene read while the store holds none (``Store.initialize`` writes one).
-    Commits are checked against ``settings.limits``.
+    Commits are checked against ``settings.limits``. With Redis, clips are fetched for local
+    readers into ``<data dir>/asset-cache`` (``control.store.redis.asset_files``).
     """
     if settings.redis_url:
         # Imported here so that the embedded store works without loading redis-py at all.
         from control.store.redis import RedisStore
 
         return RedisStore.from_url(settings.redis_url, channel=settings.channel, initial=initial,
-                                   limits=settings.limits, **_retention(settings))
+                                   limits=settings.limits, **_retention(settings),
+                                   cache_dir=settings.data_dir / "asset-cache")
     return EmbeddedStore(settings.data_dir, channel=settings.channel, initial=initial,
                          limits=settings.limits, **_retention(settings))
 

@@ -39,12 +39,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from compositor.scene import Op, Scene
 
-__all__ = ["AssetInfo", "CancelResult", "Change", "CommitRecord", "Cue", "Receipt", "Rollback",
-           "ScheduledCommit", "Store", "TakeClaim"]
+__all__ = ["AssetInfo", "AssetKind", "CancelResult", "Change", "CommitRecord", "Cue", "Receipt",
+           "Rollback", "ScheduledCommit", "Store", "TakeClaim"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,17 +138,35 @@ class Rollback:
     at_unix: float
 
 
+AssetKind = Literal["image", "font", "video", "audio"]
+
+
 @dataclass(frozen=True, slots=True)
 class AssetInfo:
+    """What is known of a stored asset. ``width``/``height``: pixels (images; a video's display
+    size). The clip fields are None for images and fonts: ``duration_s`` in seconds, ``fps``
+    the video stream's average frame rate in frames per second, ``has_audio`` whether it has
+    a sound stream, the codecs by FFmpeg name (``h264``, ``aac``)."""
+
     id: str  # hex sha256 of the bytes
-    kind: Literal["image", "font"]
+    kind: AssetKind
     content_type: str
-    width: int | None  # images only
+    width: int | None  # images and videos
     height: int | None
     bytes: int
     sha256: str
     name: str | None = None  # the uploaded file name, if any
     created_unix: float = 0.0
+    duration_s: float | None = None
+    fps: float | None = None
+    has_audio: bool | None = None
+    video_codec: str | None = None
+    audio_codec: str | None = None
+
+    @property
+    def is_clip(self) -> bool:
+        """A video or audio clip: kept and read as a file (``Store.asset_file``)."""
+        return self.kind in ("video", "audio")
 
 
 class Store(Protocol):
@@ -221,6 +240,28 @@ class Store(Protocol):
         ...
 
     async def put_asset(self, data: bytes, info: AssetInfo) -> AssetInfo: ...
+
+    def upload_dir(self) -> Path:
+        """A local folder for files on their way in (an upload being received): on the same
+        file system as the asset files where the store keeps any, so that
+        :meth:`put_asset_file` moves rather than copies. Created on demand."""
+        ...
+
+    async def put_asset_file(self, path: Path, info: AssetInfo) -> AssetInfo:
+        """Keep the file at ``path`` as an asset (for clips: never read whole into memory).
+
+        ``info.sha256`` and ``info.bytes`` must be the file's (the caller measured them while
+        writing it; a backend that reads the file checks them, and refuses a mismatch with
+        ``CorruptDataError``). The file is consumed: moved in or removed, also on failure.
+        Returns the stored info (the existing one when those bytes are already stored)."""
+        ...
+
+    async def asset_file(self, asset_id: str) -> Path:
+        """A local, readable file holding the asset's bytes (embedded: the stored file itself;
+        Redis: a cache file under the store's cache folder, fetched and verified against the
+        sha256 on first use; concurrent callers share one download). ``AssetNotFoundError``
+        when there is no such asset; ``CorruptDataError`` when the bytes do not match."""
+        ...
 
     async def get_asset(self, asset_id: str) -> bytes: ...
 

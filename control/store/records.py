@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 ASSET_ID_PATTERN = re.compile(r"[0-9a-f]{64}")
-_ASSET_KINDS = ("image", "font")
+_ASSET_KINDS = ("image", "font", "video", "audio")
 
 
 def is_asset_id(asset_id: str) -> bool:
@@ -223,6 +223,10 @@ def asset_from_json(value: Any, where: str) -> AssetInfo:
         and isinstance(info.bytes, int) and info.bytes >= 0
         and (info.name is None or isinstance(info.name, str))
         and isinstance(info.created_unix, int | float)
+        and all(v is None or (isinstance(v, int | float) and not isinstance(v, bool))
+                for v in (info.duration_s, info.fps))
+        and (info.has_audio is None or isinstance(info.has_audio, bool))
+        and all(v is None or isinstance(v, str) for v in (info.video_codec, info.audio_codec))
     )
     if not ok:
         raise CorruptDataError(f"{where}: asset metadata has bad values")

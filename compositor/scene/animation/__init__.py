@@ -13,10 +13,11 @@ layer's own value; enter and exit effects then apply on top.
 The values of properties live in ``compositor.scene.animation.values`` and the bookkeeping of a
 commit
 landing on a frame (:func:`land_add`, :func:`land_update`, :func:`land_remove`, :func:`land_scene`,
-:func:`prune`) in ``compositor.scene.animation.landing``; this module re-exports their public names.
+:func:`prune`) in ``compositor.scene.animation.landing``, and when clips start (:func:`land_clips`)
+in ``compositor.scene.animation.clips``; this module re-exports their public names.
 
 This module imports nothing of ours but the scene model, the errors, the easing curves and those
-two modules.
+modules.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from collections.abc import Callable
 from msgspec.structs import replace
 
 from compositor.scene import KeyframeAnimation, Layer, Phase, Scene
+from compositor.scene.animation.clips import land_clips
 from compositor.scene.animation.easing import easing
 from compositor.scene.animation.landing import land_add, land_remove, land_scene, land_update, prune
 from compositor.scene.animation.values import (
@@ -45,6 +47,7 @@ __all__ = [
     "evaluate_with_sizes",
     "is_animating",
     "land_add",
+    "land_clips",
     "land_remove",
     "land_scene",
     "land_update",

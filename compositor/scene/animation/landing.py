@@ -2,11 +2,13 @@
 
 When a commit lands on a known frame, :func:`compositor.scene.ops.apply_ops` calls :func:`land_add`,
 :func:`land_update` and :func:`land_remove` for its ops and :func:`prune` for the whole scene: they
-record tweens and transition phases with absolute start frames, resolve ``"on_commit"`` starts,
-and drop what has finished, so scenes do not grow. :func:`land_scene` puts a whole scene file on
+record tweens and transition phases with absolute start frames, resolve ``"on_commit"`` starts
+and clips' null ``start_frame`` (``compositor.scene.animation.clips``), and drop what has
+finished, so scenes do not grow. :func:`land_scene` puts a whole scene file on
 air. ``compositor.scene.animation`` re-exports all of them.
 
-This module imports nothing of ours but the scene model and ``compositor.scene.animation.values``.
+This module imports nothing of ours but the scene model, ``compositor.scene.animation.values``
+and ``compositor.scene.animation.clips``.
 """
 
 from __future__ import annotations
@@ -18,14 +20,19 @@ from msgspec.structs import replace
 from compositor.scene import (
     ANIMATABLE_PROPERTIES,
     Animate,
-    ColorContent,
     Layer,
     Phase,
     Scene,
     Transition,
     Tween,
 )
-from compositor.scene.animation.values import base_value, phase_end, property_value
+from compositor.scene.animation.clips import land_clip, land_clip_update
+from compositor.scene.animation.values import (
+    base_value,
+    has_property,
+    phase_end,
+    property_value,
+)
 
 __all__ = ["land_add", "land_remove", "land_scene", "land_update", "prune"]
 
@@ -55,11 +62,12 @@ def _resolve_starts(layer: Layer, frame: int | None) -> Layer:
 
 
 def land_add(layer: Layer, frame: int | None, animate: Animate | None) -> Layer:
-    """A layer as added by a commit at ``frame``: fresh runtime state, "on_commit" resolved, and
-    its enter (or, with ``animate``, a fade) starting at ``frame + delay_frames``."""
+    """A layer as added by a commit at ``frame``: fresh runtime state, "on_commit" resolved, a
+    clip's null ``start_frame`` set to ``frame``, and its enter (or, with ``animate``, a fade)
+    starting at ``frame + delay_frames``."""
     if layer.tweens or layer.entering is not None or layer.leaving is not None:
         layer = replace(layer, tweens=(), entering=None, leaving=None)
-    layer = _resolve_starts(layer, frame)
+    layer = land_clip(_resolve_starts(layer, frame), frame)
     if frame is None or not layer.visible:
         return layer
     transition = _transition(layer.enter, animate)
@@ -84,11 +92,12 @@ def land_update(old: Layer, new: Layer, frame: int | None, animate: Animate | No
     Runtime state is carried over from ``old``. Each changed property gets a tween from its value
     on air (``property_value(old, prop, start)``) to its new value when the op has ``animate``
     and the frame is known, else it changes at once (its tweens are dropped). Changes from or to
-    null (natural size) are always instant. Hiding plays the exit, showing the enter.
+    null (natural size) are always instant. Hiding plays the exit, showing the enter. A clip
+    that the patch restarts plays from ``frame`` (:func:`~compositor.scene.animation.clips.
+    land_clip_update`).
     """
-    colour = isinstance(new.content, ColorContent)
-    tweens = [t for t in old.tweens if colour or t.property != "content.color"]
-    new = _resolve_starts(new, frame)
+    tweens = [t for t in old.tweens if has_property(new, t.property)]
+    new = land_clip_update(old, _resolve_starts(new, frame), frame)
     start = (frame or 0) + (animate.delay_frames if animate is not None else 0)
     for prop in ANIMATABLE_PROPERTIES:
         if not _changed(old, new, prop):
@@ -136,7 +145,8 @@ def land_remove(layer: Layer, frame: int | None, animate: Animate | None) -> Lay
 
 def land_scene(scene: Scene, frame: int | None) -> Scene:
     """A whole scene put on air at ``frame`` as if every layer were just added (each plays its
-    enter; "on_commit" starts resolve to ``frame``): for loading a scene file, offline or live."""
+    enter; "on_commit" starts and clips' null ``start_frame`` resolve to ``frame``): for loading
+    a scene file, offline or live."""
     layers = tuple(land_add(layer, frame, None) for layer in scene.layers)
     return replace(scene, layers=layers, exiting=())
 

@@ -18,6 +18,7 @@ from typing import Any
 from msgspec.structs import replace
 
 from compositor.scene import (
+    AudioContent,
     Color,
     ColorContent,
     KeyframeAnimation,
@@ -25,11 +26,14 @@ from compositor.scene import (
     Phase,
     Tween,
     Value,
+    VideoContent,
 )
 from compositor.scene.animation.easing import easing
 
 __all__ = [
+    "VOLUME",
     "base_value",
+    "has_property",
     "layer_values",
     "phase_end",
     "progress",
@@ -50,10 +54,14 @@ _TRANSFORM: dict[str, str] = {
     "transform.rotation_deg": "rotation_deg",
 }
 _CROP: dict[str, str] = {f"crop.{side}": side for side in ("left", "top", "right", "bottom")}
+VOLUME = "content.volume"
+"""A video or audio layer's gain 0..2: a tween or keyframes of it fade the layer's sound."""
 
 
 def base_value(layer: Layer, prop: str) -> Value | None:
-    """The layer's own value of an animatable property (None: natural size, or not a colour)."""
+    """The layer's own value of an animatable property (None: natural size, or a property the
+    layer's kind does not have: ``content.color`` of a non-colour layer, ``content.volume`` of a
+    layer that is not video or audio)."""
     if prop in _TRANSFORM:
         value: Value | None = getattr(layer.transform, _TRANSFORM[prop])
         return value
@@ -61,7 +69,20 @@ def base_value(layer: Layer, prop: str) -> Value | None:
         return float(getattr(layer.crop, _CROP[prop]))
     if prop == "opacity":
         return layer.opacity
-    return layer.content.color if isinstance(layer.content, ColorContent) else None
+    content = layer.content
+    if prop == VOLUME:
+        return content.volume if isinstance(content, VideoContent | AudioContent) else None
+    return content.color if isinstance(content, ColorContent) else None
+
+
+def has_property(layer: Layer, prop: str) -> bool:
+    """Whether ``layer``'s kind has ``prop`` (``content.color``: colour layers; ``content.volume``:
+    video and audio layers; the others: every layer)."""
+    if prop == "content.color":
+        return isinstance(layer.content, ColorContent)
+    if prop == VOLUME:
+        return isinstance(layer.content, VideoContent | AudioContent)
+    return True
 
 
 def progress(frame: int, start: int, duration: int) -> float:
@@ -154,8 +175,9 @@ def property_value(layer: Layer, prop: str, frame: int) -> Value | None:
 
 
 def with_values(layer: Layer, values: dict[str, Value]) -> Layer | None:
-    """``layer`` with property values set (clamped to what the scene allows); None when the crop
-    leaves nothing to draw."""
+    """``layer`` with property values set (clamped to what the scene allows: opacity and crop
+    0..1, volume 0..2); None when the crop leaves nothing to draw. A value of a property the
+    layer's kind does not have is ignored."""
     transform: dict[str, Any] = {}
     crop: dict[str, float] = {}
     changes: dict[str, Any] = {}
@@ -164,6 +186,9 @@ def with_values(layer: Layer, values: dict[str, Value]) -> Layer | None:
             continue
         if isinstance(value, Color):
             changes["content"] = ColorContent(value)
+        elif prop == VOLUME:
+            if isinstance(layer.content, VideoContent | AudioContent):
+                changes["content"] = replace(layer.content, volume=min(2.0, max(0.0, value)))
         elif prop in _TRANSFORM:
             attr = _TRANSFORM[prop]
             transform[attr] = max(0.0, value) if attr in ("width_px", "height_px") else value

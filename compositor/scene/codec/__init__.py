@@ -7,8 +7,9 @@ first bad field and a reason a person understands. Encoding is the inverse, so
 
 This module owns scenes and ops, and re-exports the public names of the codec's parts, so that
 ``compositor.scene.codec`` stays the one import: ``fields`` (limits, the table of bounded numbers,
-readers, colours, frame rates), ``layer`` (layers), ``animation`` (animation fields), ``schema``
-(JSON Schema of layers, ops and scenes, and the limits document, made from the others). Together
+readers, colours, frame rates), ``layer`` (layers), ``clip`` (the content of video and audio
+layers), ``animation`` (animation fields), ``schema`` (JSON Schema of layers, ops and scenes, and
+the limits document, made from the others, with ``schema_parts`` and ``clip_schema``). Together
 they import nothing of ours but the scene model, the errors, the (pure) easing names and msgspec.
 
 Animation fields (docs/animation.md) are encoded only when set, so a scene without animation
@@ -29,7 +30,9 @@ from compositor.scene.codec.animation import (
     encode_animate,
     property_range,
 )
+from compositor.scene.codec.clip import CLIP_KINDS, CLIP_ONLY_FIELDS
 from compositor.scene.codec.fields import (
+    CLIP_NUMBERS,
     DEFAULT_LIMITS,
     ID_PATTERN,
     IdFactory,
@@ -59,6 +62,9 @@ from compositor.scene.codec.schema import (
 )
 
 __all__ = [
+    "CLIP_KINDS",
+    "CLIP_NUMBERS",
+    "CLIP_ONLY_FIELDS",
     "DEFAULT_LIMITS",
     "ID_PATTERN",
     "RUNTIME_LAYER_FIELDS",

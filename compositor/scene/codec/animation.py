@@ -4,8 +4,8 @@
 They are encoded only when set, so a layer without animation encodes exactly as before.
 ``tweens``, ``entering`` and ``leaving`` are runtime state that ``apply_ops`` manages: they are
 encoded so that the store keeps them, and decoding accepts them, but clients need not send them.
-This module imports nothing of ours but the scene model, the errors, the (pure) easing names and
-``fields``.
+This module imports nothing of ours but the scene model, the errors, the (pure) easing names,
+``fields`` and ``clip`` (which kinds have ``content.volume``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from compositor.scene import (
     Value,
 )
 from compositor.scene.animation.easing import canonical_easing
+from compositor.scene.codec.clip import CLIP_KINDS
 from compositor.scene.codec.fields import (
     DEFAULT_LIMITS,
     Json,
@@ -152,6 +153,9 @@ def _property(value: Json, path: str, kind: str) -> str:
     prop = read_choice(value, path, ANIMATABLE_PROPERTIES)
     if prop == "content.color" and kind != "color":
         raise SceneValidationError(path, "content.color can only be animated on a color layer")
+    if prop == "content.volume" and kind not in CLIP_KINDS:
+        raise SceneValidationError(
+            path, "content.volume can only be animated on a video or audio layer")
     return prop
 
 

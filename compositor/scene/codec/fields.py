@@ -25,15 +25,17 @@ from msgspec import NODEFAULT
 from msgspec.structs import fields as struct_fields
 
 from compositor.errors import SceneValidationError
-from compositor.scene import Color, Crop, Layer, TextContent, Transform
+from compositor.scene import Color, Crop, Layer, TextContent, Transform, VideoContent
 
 __all__ = [
+    "CLIP_NUMBERS",
     "COLOR_PATTERN",
     "CROP_FIELDS",
     "CROP_FIELD_SET",
     "DEFAULT_LIMITS",
     "ID_PATTERN",
     "TEXT_FIELDS",
+    "TEXT_NUMBERS",
     "TRANSFORM_FIELDS",
     "IdFactory",
     "Json",
@@ -88,6 +90,7 @@ class Limits:
     max_duration_frames: int = 10_000_000  # durations, delays and keyframe frames: ~46 h at 60 fps
     max_frame: int = 2**53  # absolute frame numbers (house clock); exact in JSON and in floats
     max_text_raster_px: int = 8192  # the widest/tallest text block the renderer rasterises
+    max_clip_s: float = 4 * 3600.0  # clip trims (in_s, out_s): seconds of media time
     max_scene_bytes: int = 16 * 1024 * 1024  # the scene's JSON (stores refuse a commit past it)
 
 
@@ -129,6 +132,10 @@ def _number_fields(limits: Limits) -> Mapping[str, NumberSpec]:
         "content": _bounded(TextContent, (  # text layers
             ("size_px", "size_px", limits.min_size_px, limits.max_size_px),
             ("max_width_px", "max_width_px", 1.0, float(limits.max_text_raster_px)),
+        )) + _bounded(VideoContent, (  # video and audio layers (AudioContent: the same defaults)
+            ("volume", "volume", 0.0, 2.0),
+            ("in_s", "in_s", 0.0, limits.max_clip_s),
+            ("out_s", "out_s", 0.0, limits.max_clip_s),  # and > in_s (the decoder's rule)
         )),
         "": _bounded(Layer, (("opacity", "opacity", 0.0, 1.0),)),  # the layer's own
     }
@@ -136,8 +143,9 @@ def _number_fields(limits: Limits) -> Mapping[str, NumberSpec]:
 
 def number_fields(limits: Limits) -> Mapping[str, NumberSpec]:
     """Every bounded number of a layer under ``limits``, by the JSON object that holds it
-    (``transform``, ``crop``, ``content`` of a text layer, ``""`` for the layer itself): the one
-    place that knows each number's bounds."""
+    (``transform``, ``crop``, ``content``, ``""`` for the layer itself): the one place that knows
+    each number's bounds. ``content`` holds the numbers of every kind's content: a text layer's
+    (:data:`TEXT_NUMBERS`) and a video or audio layer's (:data:`CLIP_NUMBERS`)."""
     return _DEFAULT_NUMBERS if limits is DEFAULT_LIMITS else _number_fields(limits)
 
 
@@ -146,6 +154,10 @@ CROP_FIELD_SET = frozenset(CROP_FIELDS)
 _DEFAULT_NUMBERS = _number_fields(DEFAULT_LIMITS)  # hashing Limits per call costs: skip it
 TRANSFORM_FIELDS = frozenset(key for key, _, _, _ in _DEFAULT_NUMBERS["transform"])
 TEXT_FIELDS = frozenset({"text", "font", "size_px", "color", "align", "max_width_px"})
+TEXT_NUMBERS = ("size_px", "max_width_px")
+"""The keys of ``number_fields(...)["content"]`` that text layers have, in the table's order."""
+CLIP_NUMBERS = ("volume", "in_s", "out_s")
+"""The keys of ``number_fields(...)["content"]`` that video and audio layers have."""
 
 
 def join_path(path: str, key: str) -> str:

@@ -5,6 +5,7 @@ range, a known choice) that builds no path and calls nothing; any other value go
 reader of :mod:`~compositor.scene.codec.fields`, which converts it or raises with its path. The
 bounded numbers come from :func:`~compositor.scene.codec.fields.number_fields`. Encoding writes
 every field; the animation fields only when set (:mod:`~compositor.scene.codec.animation`).
+The content of video and audio layers is :mod:`~compositor.scene.codec.clip`'s.
 This module imports nothing of ours but the scene model, the errors and the other codec modules.
 """
 
@@ -12,13 +13,12 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-import msgspec
-
 from compositor.errors import SceneValidationError
 from compositor.scene import (
     ALIGNS,
     BLENDS,
     KINDS,
+    AudioContent,
     Color,
     ColorContent,
     Content,
@@ -27,12 +27,14 @@ from compositor.scene import (
     Layer,
     TextContent,
     Transform,
+    VideoContent,
 )
 from compositor.scene.codec.animation import (
     LAYER_ANIMATION_FIELDS,
     decode_layer_animation,
     encode_layer_animation,
 )
+from compositor.scene.codec.clip import CLIP_KINDS, decode_clip_content, encode_clip_content
 from compositor.scene.codec.fields import (
     CROP_FIELD_SET,
     DEFAULT_LIMITS,
@@ -77,6 +79,8 @@ _LAYER_DEFAULTS = Layer("", "color", ColorContent(Color(0, 0, 0)))
 
 def _decode_content(kind: str, value: Json, path: str, limits: Limits) -> Content:
     # ``path`` is the layer's; the content's own paths are built only for an error.
+    if kind in CLIP_KINDS:
+        return decode_clip_content(kind, value, path, limits)
     fields = _TEXT_FIELDS if kind == "text" else _COLOR_FIELDS if kind == "color" else _IMAGE_FIELDS
     if type(value) is not dict or not fields.issuperset(value):
         read_object(value, join_path(path, "content"), fields)  # raises
@@ -101,7 +105,7 @@ def _decode_content(kind: str, value: Json, path: str, limits: Limits) -> Conten
         read_string(text, join_path(path, "content.text"), limits.max_text_chars)
     if type(font) is not str or not ID_PATTERN.fullmatch(font):
         read_identifier(font, join_path(path, "content.font"), "a font name or id")
-    numbers = number_fields(limits)["content"]  # size_px, max_width_px: checked in JSON order
+    numbers = number_fields(limits)["content"]  # TEXT_NUMBERS first: size_px, max_width_px
     (size_px,) = read_numbers(value, path, numbers[:1], "content")
     color = color_or_none(value["color"]) if "color" in value else d.color
     if color is None:
@@ -109,7 +113,7 @@ def _decode_content(kind: str, value: Json, path: str, limits: Limits) -> Conten
     align = value.get("align", d.align)
     if type(align) is not str or align not in ALIGNS:
         read_choice(align, join_path(path, "content.align"), ALIGNS)
-    (max_width_px,) = read_numbers(value, path, numbers[1:], "content")
+    (max_width_px,) = read_numbers(value, path, numbers[1:2], "content")
     _check_text_block(text, cast(float, size_px), max_width_px, path, limits)
     return TextContent(
         text, font, cast(float, size_px), cast(Color, color), align, max_width_px
@@ -233,8 +237,8 @@ def _encode_content(content: Content) -> dict[str, Json]:
         return {"color": format_color(content.color)}
     if isinstance(content, ImageContent):
         return {"asset": content.asset}
-    if not isinstance(content, TextContent):
-        return msgspec.structs.asdict(content)
+    if isinstance(content, VideoContent | AudioContent):
+        return encode_clip_content(content)
     return {
         "text": content.text,
         "font": content.font,

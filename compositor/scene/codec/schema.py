@@ -6,7 +6,7 @@ Nothing here restates a bound: numbers come from
 :class:`~compositor.scene.codec.fields.Limits`, the choices and defaults from the scene model,
 the patterns from the codec, the easing names from :mod:`compositor.scene.animation.easing`. The
 schema describes what :func:`~compositor.scene.codec.decode_scene` accepts; a few rules that a
-schema cannot say simply (unique ids, ``crop.left + crop.right < 1``,
+schema cannot say simply (unique ids, ``crop.left + crop.right < 1``, a clip's ``out_s > in_s``,
 keyframe frames increasing, an animated value within its property's range) are stated in
 descriptions and enforced by the decoder alone.
 
@@ -18,9 +18,6 @@ parts and the easing names.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
-
-from msgspec.structs import fields as struct_fields
 
 from compositor.scene import (
     ALIGNS,
@@ -35,14 +32,16 @@ from compositor.scene import (
 )
 from compositor.scene.animation.easing import CSS_KEYWORDS, EASINGS
 from compositor.scene.codec.animation import RUNTIME_LAYER_FIELDS
-from compositor.scene.codec.fields import (
-    COLOR_PATTERN,
-    ID_PATTERN,
-    Json,
-    Limits,
-    format_color,
-    format_fps,
-    number_fields,
+from compositor.scene.codec.clip_schema import audio_content_schema, video_content_schema
+from compositor.scene.codec.fields import Json, Limits, format_color, format_fps, number_fields
+from compositor.scene.codec.schema_parts import (
+    COLOR_SCHEMA,
+    ID_SCHEMA,
+    integer_schema,
+    json_number,
+    model_default,
+    number_schemas,
+    object_schema,
 )
 
 __all__ = [
@@ -59,44 +58,7 @@ OPENAPI_REF_BASE = "#/components/schemas/"
 LOOP_VALUES: tuple[Json, ...] = (False, True, "pingpong")
 """How a keyframe animation's ``loop`` is spelled in JSON (the model's once, loop, pingpong)."""
 
-_COLOR = {"type": "string", "pattern": f"^{COLOR_PATTERN.pattern}$",
-          "description": "sRGB hex, straight alpha: #RRGGBB or #RRGGBBAA"}
-_ID = {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"}
 _RUNTIME = "runtime state that the server manages; clients need not send it"
-_DESCRIPTIONS = {  # by JSON path; the numbers' bounds and defaults come from the codec
-    "transform.width": "null: natural size",
-    "transform.rotation_deg": "clockwise, about the anchor",
-}
-
-
-def _number(value: float | None) -> Json:
-    """A bound or default as JSON writes it: 1, not 1.0, where the value is whole."""
-    if value is not None and float(value).is_integer():
-        return int(value)
-    return value
-
-
-def _default(cls: type[Any], name: str) -> Any:
-    """The model's default of one field of ``cls`` (the model owns the defaults)."""
-    return next(f.default for f in struct_fields(cls) if f.name == name)
-
-
-def _numbers(limits: Limits, section: str) -> dict[str, dict[str, Json]]:
-    """The schemas of the bounded numbers of one section of a layer (``""``: the layer's own)."""
-    properties: dict[str, dict[str, Json]] = {}
-    for key, default, lo, hi in number_fields(limits)[section]:
-        schema: dict[str, Json] = {"type": "number" if default is not None else ["number", "null"],
-                                   "minimum": _number(lo), "maximum": _number(hi),
-                                   "default": _number(default)}
-        path = f"{section}.{key}" if section else key
-        if path in _DESCRIPTIONS:
-            schema["description"] = _DESCRIPTIONS[path]
-        properties[key] = schema
-    return properties
-
-
-def _integer(lo: int, hi: int, **extra: Json) -> dict[str, Json]:
-    return {"type": "integer", "minimum": lo, "maximum": hi, **extra}
 
 
 def _easing() -> dict[str, Json]:
@@ -106,42 +68,39 @@ def _easing() -> dict[str, Json]:
                            "the names: GET /api/v1/limits, choices.easing"}
 
 
-def _object(properties: dict[str, Json], required: tuple[str, ...] = (),
-            **extra: Json) -> dict[str, Json]:
-    schema: dict[str, Json] = {"type": "object", "additionalProperties": False}
-    if required:
-        schema["required"] = list(required)
-    return {**schema, **extra, "properties": properties}
-
-
 # --- layers --------------------------------------------------------------------------------------
 
 
 def _content_by_kind(limits: Limits) -> dict[str, dict[str, Json]]:
     """The content schema of each layer kind."""
-    text_numbers = _numbers(limits, "content")
+    text_numbers = number_schemas(limits, "content")
     fonts = ", ".join(BUILTIN_FONT_NAMES)
     by_kind = {
-        "color": _object({"color": _COLOR}, ("color",), title="color"),
-        "image": _object({"asset": {**_ID, "description": "an image asset id (never a path "
-                                                          "or URL)"}},
-                         ("asset",), title="image"),
-        "text": _object({
+        "color": object_schema({"color": COLOR_SCHEMA}, ("color",), title="color"),
+        "image": object_schema({"asset": {**ID_SCHEMA, "description": "an image asset id "
+                                                                "(never a path or URL)"}},
+                               ("asset",), title="image"),
+        "text": object_schema({
             "text": {"type": "string", "maxLength": limits.max_text_chars},
-            "font": {**_ID, "default": _default(TextContent, "font"),
+            "font": {**ID_SCHEMA, "default": model_default(TextContent, "font"),
                      "description": f"{fonts}, or a font asset id"},
             "size_px": text_numbers["size_px"],
-            "color": {**_COLOR, "default": format_color(_default(TextContent, "color"))},
-            "align": {"enum": list(ALIGNS), "default": _default(TextContent, "align")},
+            "color": {**COLOR_SCHEMA,
+                      "default": format_color(model_default(TextContent, "color"))},
+            "align": {"enum": list(ALIGNS), "default": model_default(TextContent, "align")},
             "max_width_px": text_numbers["max_width_px"],
         }, ("text",), title="text"),
+        "video": video_content_schema(limits),
+        "audio": audio_content_schema(limits),
     }
     assert tuple(by_kind) == tuple(KINDS), "a content schema for each kind, in KINDS' order"
     return by_kind
 
 
 def _content(limits: Limits) -> dict[str, Json]:
-    return {"oneOf": list(_content_by_kind(limits).values()),
+    # anyOf: an image's content ({"asset": ...}) is also a clip's; the layer's oneOf by kind
+    # (_kind_matches_content) picks the one shape.
+    return {"anyOf": list(_content_by_kind(limits).values()),
             "description": "Shape depends on the layer's kind."}
 
 
@@ -155,47 +114,47 @@ def _transition(limits: Limits, *, start: bool) -> dict[str, Json]:
     """An enter/exit effect; with ``start`` a playing one (``entering``/``leaving``)."""
     properties: dict[str, Json] = {
         "effect": {"enum": list(EFFECTS)},
-        "duration_frames": _integer(0, limits.max_duration_frames),
+        "duration_frames": integer_schema(0, limits.max_duration_frames),
         "easing": _easing(),
     }
     required: tuple[str, ...] = ("effect", "duration_frames")
     if start:
-        properties["start_frame"] = _integer(0, limits.max_frame,
+        properties["start_frame"] = integer_schema(0, limits.max_frame,
                                              description="absolute frame it started on")
         required += ("start_frame",)
-    schema = _object(properties, required)
+    schema = object_schema(properties, required)
     schema["type"] = ["object", "null"]
     return schema
 
 
 def _value() -> dict[str, Json]:
-    return {"anyOf": [{"type": "number"}, _COLOR],
+    return {"anyOf": [{"type": "number"}, COLOR_SCHEMA],
             "description": "a number within the property's bounds (GET /api/v1/limits), or a "
                            "colour for content.color"}
 
 
 def _animation(limits: Limits) -> dict[str, Json]:
-    keyframe = _object({"frame": _integer(0, limits.max_duration_frames,
+    keyframe = object_schema({"frame": integer_schema(0, limits.max_duration_frames,
                                           description="from the animation's start"),
                         "value": _value(), "easing": _easing()}, ("frame", "value"))
-    return _object({
+    return object_schema({
         "property": {"enum": list(ANIMATABLE_PROPERTIES)},
         "keyframes": {"type": "array", "items": keyframe, "minItems": 1,
                       "maxItems": limits.max_keyframes,
                       "description": "frames strictly increasing"},
         "loop": {"enum": list(LOOP_VALUES), "default": False},
-        "start": {"anyOf": [{"const": "on_commit"}, _integer(0, limits.max_frame)],
+        "start": {"anyOf": [{"const": "on_commit"}, integer_schema(0, limits.max_frame)],
                   "default": "on_commit",
                   "description": "on_commit, or the absolute frame it starts on"},
     }, ("property", "keyframes"))
 
 
 def _tween(limits: Limits) -> dict[str, Json]:
-    return _object({
+    return object_schema({
         "property": {"enum": list(ANIMATABLE_PROPERTIES)},
         "from": _value(), "to": _value(),
-        "start_frame": _integer(0, limits.max_frame),
-        "duration_frames": _integer(0, limits.max_duration_frames),
+        "start_frame": integer_schema(0, limits.max_frame),
+        "duration_frames": integer_schema(0, limits.max_duration_frames),
         "easing": _easing(),
     }, ("property", "from", "to", "start_frame", "duration_frames"))
 
@@ -219,18 +178,18 @@ def _animation_properties(limits: Limits) -> dict[str, Json]:
 def layer_schema(limits: Limits) -> dict[str, Json]:
     """The schema of one layer as :func:`~compositor.scene.codec.decode_layer` accepts it (it
     refers to no other schema)."""
-    return _object({
-        "id": {**_ID, "description": "assigned by the server (layer-xxxxxxxx) if absent"},
+    return object_schema({
+        "id": {**ID_SCHEMA, "description": "assigned by the server (layer-xxxxxxxx) if absent"},
         "name": {"type": ["string", "null"], "maxLength": limits.max_name_chars},
         "kind": {"enum": list(KINDS)},
         "content": _content(limits),
-        "transform": _object(_numbers(limits, "transform")),
-        "crop": {**_object(_numbers(limits, "crop")),
+        "transform": object_schema(number_schemas(limits, "transform")),
+        "crop": {**object_schema(number_schemas(limits, "crop")),
                  "description": "fractions cut away: left + right < 1 and top + bottom < 1"},
-        **_numbers(limits, ""),
-        "blend": {"enum": list(BLENDS), "default": _default(Layer, "blend")},
-        "visible": {"type": "boolean", "default": _default(Layer, "visible")},
-        "z": _integer(-limits.max_z, limits.max_z, default=_default(Layer, "z"),
+        **number_schemas(limits, ""),
+        "blend": {"enum": list(BLENDS), "default": model_default(Layer, "blend")},
+        "visible": {"type": "boolean", "default": model_default(Layer, "visible")},
+        "z": integer_schema(-limits.max_z, limits.max_z, default=model_default(Layer, "z"),
                       description="draw order, low first; ties by creation order"),
         **_animation_properties(limits),
     }, ("kind", "content"), oneOf=_kind_matches_content(limits))
@@ -240,10 +199,10 @@ def layer_schema(limits: Limits) -> dict[str, Json]:
 
 
 def _animate(limits: Limits) -> dict[str, Json]:
-    schema = _object({
-        "duration_frames": _integer(0, limits.max_duration_frames),
+    schema = object_schema({
+        "duration_frames": integer_schema(0, limits.max_duration_frames),
         "easing": _easing(),
-        "delay_frames": _integer(0, limits.max_duration_frames, default=0),
+        "delay_frames": integer_schema(0, limits.max_duration_frames, default=0),
     }, ("duration_frames",), description="play the op's changes over frames; null: at once")
     schema["type"] = ["object", "null"]
     return schema
@@ -253,12 +212,13 @@ def op_schema(limits: Limits, ref_base: str = OPENAPI_REF_BASE) -> dict[str, Jso
     """The schema of one op as :func:`~compositor.scene.codec.decode_op` accepts it."""
     animate = _animate(limits)
     return {"oneOf": [
-        _object({"op": {"const": "add"}, "layer": {"$ref": ref_base + "Layer"},
+        object_schema({"op": {"const": "add"}, "layer": {"$ref": ref_base + "Layer"},
                  "animate": animate}, ("op", "layer")),
-        _object({"op": {"const": "update"}, "id": _ID,
+        object_schema({"op": {"const": "update"}, "id": ID_SCHEMA,
                  "patch": {"type": "object", "description": "JSON merge patch (RFC 7396)"},
                  "animate": animate}, ("op", "id", "patch")),
-        _object({"op": {"const": "remove"}, "id": _ID, "animate": animate}, ("op", "id")),
+        object_schema({"op": {"const": "remove"}, "id": ID_SCHEMA, "animate": animate},
+                      ("op", "id")),
     ]}
 
 
@@ -267,16 +227,16 @@ def scene_schema(limits: Limits, ref_base: str = OPENAPI_REF_BASE) -> dict[str, 
     layers = {"type": "array", "items": {"$ref": ref_base + "Layer"},
               "maxItems": limits.max_layers}
     canvas = "even (4:2:0 video needs even sizes)"
-    return _object({
-        "version": _integer(0, 2**53),
-        "width": _integer(16, limits.max_canvas_width, multipleOf=2,
-                          default=_default(Scene, "width"), description=canvas),
-        "height": _integer(16, limits.max_canvas_height, multipleOf=2,
-                           default=_default(Scene, "height"), description=canvas),
+    return object_schema({
+        "version": integer_schema(0, 2**53),
+        "width": integer_schema(16, limits.max_canvas_width, multipleOf=2,
+                          default=model_default(Scene, "width"), description=canvas),
+        "height": integer_schema(16, limits.max_canvas_height, multipleOf=2,
+                           default=model_default(Scene, "height"), description=canvas),
         "fps": {"type": ["integer", "number", "string"], "minimum": 1, "maximum": 120,
-                "default": format_fps(_default(Scene, "fps")),
+                "default": format_fps(model_default(Scene, "fps")),
                 "description": "60, 29.97 or \"30000/1001\""},
-        "background": {**_COLOR, "default": format_color(_default(Scene, "background"))},
+        "background": {**COLOR_SCHEMA, "default": format_color(model_default(Scene, "background"))},
         "layers": {**layers, "description": "in creation order; ids unique"},
         "exiting": {**layers, "description": "removed layers still playing their exit: "
                     + _RUNTIME},
@@ -299,17 +259,20 @@ def limits_document(limits: Limits) -> dict[str, Json]:
     strings of each enumerated field; ``fonts``: the builtin font names (any font asset id also
     works); ``numbers``: each bounded number of a layer by its JSON path (``"transform.x"``,
     ``"content.size_px"``, ``"opacity"``, ``"z"``) with its ``minimum``, ``maximum`` and
-    ``default`` (null: optional, null allowed).
+    ``default`` (null: optional, null allowed); the integers ``z`` and ``content.start_frame``
+    (clips) included.
     """
     numbers: dict[str, dict[str, Json]] = {}
     for section, spec in number_fields(limits).items():
         for key, default, lo, hi in spec:
             numbers[f"{section}.{key}" if section else key] = {
-                "minimum": _number(lo), "maximum": _number(hi), "default": _number(default)}
+                "minimum": json_number(lo), "maximum": json_number(hi),
+                "default": json_number(default)}
     numbers["z"] = {"minimum": -limits.max_z, "maximum": limits.max_z,
-                    "default": _default(Layer, "z")}
+                    "default": model_default(Layer, "z")}
+    numbers["content.start_frame"] = {"minimum": 0, "maximum": limits.max_frame, "default": None}
     return {
-        "limits": {k: _number(v) if isinstance(v, float) else v
+        "limits": {k: json_number(v) if isinstance(v, float) else v
                    for k, v in dataclasses.asdict(limits).items()},
         "choices": {
             "kind": list(KINDS), "blend": list(BLENDS), "align": list(ALIGNS),

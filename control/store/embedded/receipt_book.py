@@ -22,7 +22,7 @@ from control.store.base import Receipt
 from control.store.files import atomic_write
 from control.store.records import dump_json, load_json, receipt_from_json, receipt_to_json
 
-__all__ = ["ReceiptBook"]
+__all__ = ["ReceiptBook", "ReceiptShelf"]
 
 
 class ReceiptBook:
@@ -118,3 +118,18 @@ class ReceiptBook:
         for loop, box in listeners:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(self._offer, box, None)
+
+
+class ReceiptShelf:
+    """The receipt part of the ``Store`` protocol, over ``self._receipts`` (set by the store)."""
+
+    _receipts: ReceiptBook
+
+    async def put_receipt(self, receipt: Receipt) -> bool:
+        return self._receipts.put(receipt)
+
+    async def get_receipt(self, version: int) -> Receipt | None:
+        return self._receipts.get(version)
+
+    def subscribe_receipts(self) -> AsyncGenerator[Receipt, None]:
+        return self._receipts.subscribe()

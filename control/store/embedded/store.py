@@ -8,6 +8,7 @@ Layout under ``data_dir`` (omit ``data_dir`` for a store that lives only in memo
     channels/<channel>/schedule.json  scheduled commits waiting for their frame (schedule_book.py)
     channels/<channel>/receipts.jsonl, cues.json  on-air receipts and cues (*_book.py)
     assets/<sha256>, <sha256>.json    asset bytes and metadata, shared by channels and processes
+    assets/.incoming/                 uploads being received (clips), renamed into place when kept
 
 The journal is a write-ahead log: a commit is acknowledged once its line is fsynced, and the
 current scene is rebuilt on open by replaying the journal over the base scene (so every kept
@@ -16,10 +17,10 @@ journal entry also has its exact scene, which the change feed replays). When the
 journal is rewritten atomically with the newest ``journal_max`` lines. A crash at any moment thus
 leaves the last acknowledged commit readable; a torn last line is cut off on open.
 
-The channel lock and the files are taken lazily, on the first scene operation: a process that only
-touches assets (``compositor asset add``, ``compositor render``) can run beside ``compositor
-serve``. Commits run their file I/O in a worker thread under a lock, so the store may be used from
-several threads and event loops; subscribers receive changes on their own loop (``feed.py``).
+The channel lock and files are taken on the first scene operation: a process that only touches
+assets (``compositor asset add``, ``render``) can run beside ``serve``. Commits run their file I/O
+in a worker thread under a lock, so the store may be used from several threads and event loops;
+subscribers receive changes on their own loop (``feed.py``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import time
 from collections import deque
 from collections.abc import AsyncGenerator, Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from compositor.errors import SceneError
 from compositor.scene import Op, Scene
@@ -44,12 +45,11 @@ from control.store.base import (
     CancelResult,
     Change,
     CommitRecord,
-    Receipt,
     Rollback,
     ScheduledCommit,
 )
 from control.store.embedded.cue_book import CueBook, CueShelf
-from control.store.embedded.receipt_book import ReceiptBook
+from control.store.embedded.receipt_book import ReceiptBook, ReceiptShelf
 from control.store.embedded.schedule_book import ScheduleBook
 from control.store.feed import CLOSED, OVERFLOW, Mailbox
 from control.store.files import AppendLog, DirLock, atomic_write
@@ -71,7 +71,7 @@ T = TypeVar("T")
 _Entry = tuple[CommitRecord, Scene, bytes]  # a journal entry, the scene after it, its JSON line
 
 
-class EmbeddedStore(CueShelf):
+class EmbeddedStore(CueShelf, ReceiptShelf):
     """The embedded :class:`~control.store.base.Store`.
 
     ``initial`` is the scene read before anything is stored (default: an empty 1080p60 scene);
@@ -326,7 +326,7 @@ class EmbeddedStore(CueShelf):
             records = [record for record, _, _ in self._entries if record.version > since]
         return records[:max(limit, 0)]
 
-    # --- schedule and receipts -------------------------------------------------------------
+    # --- schedule (receipts: ReceiptShelf, cues: CueShelf) ------------------------------
 
     async def _locked(self, fn: Any, *args: Any) -> Any:
         await self._ensure_open()  # the channel lock: one process owns the schedule file
@@ -341,30 +341,28 @@ class EmbeddedStore(CueShelf):
         await self._locked(self._schedule.put, entry)
 
     async def schedule_list(self) -> list[ScheduledCommit]:
-        result: list[ScheduledCommit] = await self._locked(self._schedule.entries)
-        return result
+        return cast(list[ScheduledCommit], await self._locked(self._schedule.entries))
 
     async def schedule_cancel(self, entry_id: str) -> CancelResult:
-        result: CancelResult = await self._locked(self._schedule.cancel, entry_id)
-        return result
+        return cast(CancelResult, await self._locked(self._schedule.cancel, entry_id))
 
     async def schedule_take_due(self, until_frame: int) -> list[ScheduledCommit]:
-        result: list[ScheduledCommit] = await self._locked(self._schedule.take_due, until_frame)
-        return result
-
-    async def put_receipt(self, receipt: Receipt) -> bool:
-        return self._receipts.put(receipt)
-
-    async def get_receipt(self, version: int) -> Receipt | None:
-        return self._receipts.get(version)
-
-    def subscribe_receipts(self) -> AsyncGenerator[Receipt, None]:
-        return self._receipts.subscribe()
+        return cast(list[ScheduledCommit], await self._locked(self._schedule.take_due,
+                                                              until_frame))
 
     # --- assets ----------------------------------------------------------------------------
 
     async def put_asset(self, data: bytes, info: AssetInfo) -> AssetInfo:
         return await self._run(self._assets.put, data, info)
+
+    def upload_dir(self) -> Path:
+        return self._assets.upload_dir()
+
+    async def put_asset_file(self, path: Path, info: AssetInfo) -> AssetInfo:
+        return await asyncio.to_thread(self._assets.put_file, path, info)
+
+    async def asset_file(self, asset_id: str) -> Path:
+        return await asyncio.to_thread(self._assets.file, asset_id)
 
     async def get_asset(self, asset_id: str) -> bytes:
         return await self._run(self._assets.get, asset_id)
@@ -396,3 +394,4 @@ class EmbeddedStore(CueShelf):
                 self._journal.close()
             if self._lock is not None:
                 self._lock.release()
+            self._assets.close()

@@ -39,6 +39,7 @@ import logging
 import secrets
 import time
 from collections.abc import AsyncGenerator, Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from compositor.errors import SceneError
@@ -139,7 +140,10 @@ class RedisStore(RedisCueShelf):
         clock: Callable[[], float] = time.time,
         max_cues: int = 1000,
         journal_max_age_s: float | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
+        """``cache_dir``: where clips are fetched to for local readers (``asset_files.py``;
+        None: a temporary folder)."""
         if journal_max < 1 or checkpoint_every < 1:
             raise ValueError("journal_max and checkpoint_every must be at least 1")
         self.journal_max = journal_max
@@ -154,7 +158,7 @@ class RedisStore(RedisCueShelf):
         self._clock = clock
         self._scene_key = f"compositor:{channel}:scene"
         self._journal_key = f"compositor:{channel}:journal"
-        self._assets = RedisAssets(link)
+        self._assets = RedisAssets(link, cache_dir=cache_dir)
         self._schedule = RedisSchedule(link, channel, taken_max=journal_max)
         self._receipts = RedisReceipts(link, channel, keep=journal_max)
         self._cue_keys = RedisCues(link, channel, max_cues=max_cues, claims_max=journal_max)
@@ -358,6 +362,15 @@ class RedisStore(RedisCueShelf):
     async def put_asset(self, data: bytes, info: AssetInfo) -> AssetInfo:
         return await self._assets.put(data, info)
 
+    def upload_dir(self) -> Path:
+        return self._assets.files.upload_dir()
+
+    async def put_asset_file(self, path: Path, info: AssetInfo) -> AssetInfo:
+        return await self._assets.put_file(path, info)
+
+    async def asset_file(self, asset_id: str) -> Path:
+        return await self._assets.file(asset_id)
+
     async def get_asset(self, asset_id: str) -> bytes:
         return await self._assets.get(asset_id)
 
@@ -373,4 +386,5 @@ class RedisStore(RedisCueShelf):
     async def close(self) -> None:
         """Close the connections; subscribers' iterations end. Idempotent."""
         self._closed = True
+        self._assets.files.close()
         await self._link.close()

@@ -1,8 +1,14 @@
-// What an operator can do to layers, as commits: add (colour, text, image), duplicate, remove
-// (after a confirmation), show/hide, rename, reorder (z), nudge. The list, the preview, the
-// keyboard and the property panel all act through here.
+// What an operator can do to layers, as commits: add (colour, text, image, video, audio),
+// duplicate, remove (after a confirmation), show/hide, rename, reorder (z), nudge; and for clips
+// play from the start and fade the volume. The list, the preview, the keyboard, the asset cards
+// and the property panel all act through here.
 
-import { stackOrder } from "./state.js";
+import { drawsBox } from "./geometry.js";
+import { fpsNumber, stackOrder } from "./state.js";
+
+/** A volume change is a tween of this length (the server animates "content.volume"), so a move
+ *  of the fader is heard as a short fade, never as a click. */
+export const FADE_S = 0.2;
 
 const ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
 
@@ -47,7 +53,7 @@ export class Actions {
   async add(kind, content, transform) {
     const scene = this.state.scene;
     if (!scene) return null;
-    const base = { color: "Colour", text: "Text", image: "Image" }[kind];
+    const base = { color: "Colour", text: "Text", image: "Image", video: "Video", audio: "Audio" }[kind];
     const layer = fullLayer({
       id: newId(kind), kind, name: nextName(scene.layers, base), content, transform, z: this.topZ(),
     });
@@ -72,15 +78,50 @@ export class Actions {
     }, { x: Math.round(w * 0.08), y: Math.round(h * 0.72) });
   }
 
-  addImage(asset) {
+  /** A transform that centres the asset, shrunk to fit when bigger than the canvas. */
+  centred(asset) {
     const { width: w, height: h } = this.state.scene;
-    // Centred, and shrunk to fit when bigger than the canvas.
     const fit = asset.width && asset.height ? Math.min(1, (w * 0.9) / asset.width, (h * 0.9) / asset.height) : 1;
     const scale = Math.round(fit * 1000) / 1000;
-    return this.add("image", { asset: asset.id }, {
+    return {
       x: Math.round(w / 2), y: Math.round(h / 2), anchor_x: 0.5, anchor_y: 0.5,
       scale_x: scale, scale_y: scale,
-    });
+    };
+  }
+
+  addImage(asset) {
+    return this.add("image", { asset: asset.id }, this.centred(asset));
+  }
+
+  /** A clip layer playing from the frame its commit lands on (no start_frame: the server writes
+   *  that frame into the layer), once, holding its last frame, at full volume. */
+  addClip(asset) {
+    const content = {
+      asset: asset.id, loop: false, in_s: 0, out_s: null, on_end: "hold", volume: 1, muted: false,
+    };
+    if (asset.kind === "audio") return this.add("audio", content);
+    return this.add("video", content, this.centred(asset));
+  }
+
+  /** The layer an asset card's "Add" makes: an image, a video or an audio layer. */
+  addAsset(asset) {
+    return asset.kind === "image" ? this.addImage(asset) : this.addClip(asset);
+  }
+
+  /** Play a clip layer again from its in point, on the frame this commit lands on (a null
+   *  start_frame is replaced by that frame on the server). */
+  restart(id) {
+    return this.update(id, { content: { start_frame: null } });
+  }
+
+  /** The tween of a volume change: FADE_S long at the scene's frame rate. */
+  fade() {
+    return { duration_frames: Math.max(1, Math.round(FADE_S * fpsNumber(this.state.scene?.fps))), easing: "linear" };
+  }
+
+  /** Set a clip layer's volume (0..2) as a short fade from wherever it is now. */
+  setVolume(id, volume) {
+    return this.editor.commit([{ op: "update", id, patch: { content: { volume } }, animate: this.fade() }]);
   }
 
   async duplicate(id) {
@@ -122,7 +163,7 @@ export class Actions {
 
   nudge(id, dx, dy) {
     const layer = this.state.shownLayer(id);
-    if (!layer) return;
+    if (!layer || !drawsBox(layer)) return; // sound only: nothing to move
     const t = layer.transform ?? {};
     this.editor.stream(id, { transform: { x: (t.x ?? 0) + dx, y: (t.y ?? 0) + dy } });
   }

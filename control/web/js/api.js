@@ -41,6 +41,29 @@ function errorFromBody(status, body, fallback) {
   });
 }
 
+/** fetch() cannot report upload progress; XMLHttpRequest can. The same request, resolved to a
+ *  Response so that the rest of the client reads it as any other. onProgress(loaded, total). */
+function sendWithProgress(method, url, headers, body, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, url);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+    xhr.responseType = "blob";
+    xhr.upload.addEventListener("progress", (e) => onProgress(e.loaded, e.lengthComputable ? e.total : null));
+    xhr.addEventListener("load", () => {
+      const empty = xhr.status === 204 || xhr.status === 304;
+      resolve(new Response(empty ? null : xhr.response, {
+        status: xhr.status, statusText: xhr.statusText,
+        headers: { "Content-Type": xhr.getResponseHeader("Content-Type") ?? "" },
+      }));
+    });
+    const offline = () => reject(new ApiError(0, "The server cannot be reached.", { code: "offline" }));
+    xhr.addEventListener("error", offline);
+    xhr.addEventListener("abort", offline);
+    xhr.send(body);
+  });
+}
+
 export class Api {
   /**
    * @param {{token: () => (string|null), askToken: (reason: string) => Promise<string|null>}} auth
@@ -59,7 +82,7 @@ export class Api {
   /**
    * One request. Options: json (a body to send as JSON), body + contentType (a raw body),
    * ifMatch (a scene version for If-Match), raw (return the Response instead of parsed JSON),
-   * signal. Resolves to the parsed JSON (null for 204) or rejects with ApiError.
+   * signal, onProgress (loaded, total) for an upload's progress. Resolves to the parsed JSON (null for 204) or rejects with ApiError.
    */
   async request(method, path, options = {}) {
     for (let attempt = 0; ; attempt++) {
@@ -73,11 +96,12 @@ export class Api {
     }
   }
 
-  async send(method, path, { json, body, contentType, ifMatch, signal, headers = {} } = {}) {
+  async send(method, path, { json, body, contentType, ifMatch, signal, headers = {}, onProgress } = {}) {
     const extra = { ...headers };
     if (json !== undefined) extra["Content-Type"] = "application/json";
     else if (contentType) extra["Content-Type"] = contentType;
     if (ifMatch !== undefined && ifMatch !== null) extra["If-Match"] = `"${ifMatch}"`;
+    if (onProgress) return sendWithProgress(method, API_BASE + path, this.headers(extra), body, onProgress);
     try {
       return await fetch(API_BASE + path, {
         method,

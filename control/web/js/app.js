@@ -5,10 +5,11 @@ import { Actions } from "./actions.js";
 import { Api } from "./api.js";
 import { Assets } from "./assets.js";
 import { Auth } from "./auth.js";
-import { confirmer, imagePicker, notifier } from "./dialogs.js";
+import { assetPicker, confirmer, notifier } from "./dialogs.js";
 import { isTextEntry } from "./dom.js";
 import { Editor } from "./editor.js";
 import { LayerList } from "./layers.js";
+import { Meters } from "./meters.js";
 import { Output } from "./output.js";
 import { Preview } from "./preview.js";
 import { Properties } from "./properties.js";
@@ -29,7 +30,7 @@ function main() {
   const root = document;
   const notify = notifier(root.querySelector("#toasts"));
   const confirm = confirmer(root.querySelector("#confirm-dialog"));
-  const pickImage = imagePicker(root.querySelector("#image-dialog"));
+  const pickAsset = assetPicker(root.querySelector("#asset-dialog"));
   const auth = new Auth(root.querySelector("#token-dialog"));
   const api = new Api(auth);
   const state = new State();
@@ -40,10 +41,12 @@ function main() {
   new Properties({ state, editor, actions, notify, root });
   const assets = new Assets({ api, state, actions, confirm, notify, root });
   const output = new Output({ api, notify, root });
+  const meters = new Meters(root.querySelector("#audio-meters"));
+  output.addEventListener("status", (e) => meters.show(e.detail.status?.audio ?? null));
   const sync = new Sync(state, auth, editor, () => api.get("/output"));
 
   wireHeader({ root, state, sync, output, auth });
-  wireAddButtons({ root, state, actions, pickImage, notify });
+  wireAddButtons({ root, state, actions, pickAsset, notify });
   wireKeyboard({ state, actions });
 
   // A debugging handle for the console (and the browser tests): read-only by convention.
@@ -116,16 +119,20 @@ function wireHeader({ root, state, sync, output, auth }) {
   });
 }
 
-function wireAddButtons({ root, state, actions, pickImage, notify }) {
+const UPLOAD_FIRST = { image: "an image", video: "a video clip", audio: "a sound file" };
+
+function wireAddButtons({ root, state, actions, pickAsset, notify }) {
   root.querySelector("#add-color").addEventListener("click", () => actions.addColor());
   root.querySelector("#add-text").addEventListener("click", () => actions.addText());
-  root.querySelector("#add-image").addEventListener("click", async () => {
-    if (!state.assets.some((a) => a.kind === "image")) {
-      notify("Upload an image in Assets first (file picker or drag and drop).", "info");
-    }
-    const asset = await pickImage(state.assets);
-    if (asset) actions.addImage(asset);
-  });
+  for (const kind of ["image", "video", "audio"]) {
+    root.querySelector(`#add-${kind}`).addEventListener("click", async () => {
+      if (!state.assets.some((a) => a.kind === kind)) {
+        notify(`Upload ${UPLOAD_FIRST[kind]} in Assets first (file picker or drag and drop).`, "info");
+      }
+      const asset = await pickAsset(state.assets, kind);
+      if (asset) actions.addAsset(asset);
+    });
+  }
 }
 
 function wireKeyboard({ state, actions }) {

@@ -1,18 +1,38 @@
 // The asset gallery: upload (file picker or drag and drop anywhere on the panel) as the raw body
-// with its Content-Type and the file name in X-Filename, a card per asset with its size and
-// dimensions and a thumbnail (GET /assets/{id}/data, fetched with the token), "add to scene" for
-// images, and delete (a 409 "in use" names the layers that still use it).
+// with its Content-Type and the file name in X-Filename, with its progress; a card per asset with
+// its facts (size; dimensions; a clip's duration and frame rate) and a thumbnail fetched with the
+// token (images: GET /assets/{id}/data; video clips: GET /assets/{id}/thumbnail.jpg, their first
+// frame; sound: an icon); "Add" for what can be a layer (image, video, audio), and delete (a 409
+// "in use" names the layers that still use it).
 
-import { formatBytes, h } from "./dom.js";
+import { formatBytes, formatSeconds, h, icon } from "./dom.js";
 
-const FONT_TYPES = { ttf: "font/ttf", otf: "font/otf" };
+// Browsers give some files no type at all (fonts; some clips on some systems): the extension's.
+const TYPES_BY_EXTENSION = {
+  ttf: "font/ttf", otf: "font/otf",
+  mp4: "video/mp4", m4v: "video/mp4", mov: "video/quicktime", mkv: "video/x-matroska",
+  webm: "video/webm", ts: "video/mp2t", mp3: "audio/mpeg", wav: "audio/wav", aac: "audio/aac",
+  ogg: "audio/ogg", oga: "audio/ogg", flac: "audio/flac",
+};
+const LAYER_KINDS = new Set(["image", "video", "audio"]);
 
-/** The Content-Type to send: the browser's guess, or the extension's for fonts (browsers often
- *  give fonts no type at all). */
+/** The Content-Type to send: the browser's guess, or the extension's (browsers often give fonts
+ *  no type at all); the server sniffs application/octet-stream. */
 export function contentTypeOf(file) {
   if (file.type) return file.type;
   const ext = file.name.split(".").pop().toLowerCase();
-  return FONT_TYPES[ext] ?? "application/octet-stream";
+  return TYPES_BY_EXTENSION[ext] ?? "application/octet-stream";
+}
+
+/** The facts of an asset for its card: "64×36 · 1.2 kB", "320×180 · 25 fps · 2.0 s · 1.1 MB". */
+export function assetFacts(asset) {
+  const parts = [];
+  if (asset.width && asset.height) parts.push(`${asset.width}×${asset.height}`);
+  else if (asset.kind !== "video") parts.push(asset.kind);
+  if (typeof asset.fps === "number") parts.push(`${Number(asset.fps.toFixed(2))} fps`);
+  if (typeof asset.duration_s === "number") parts.push(formatSeconds(asset.duration_s));
+  parts.push(formatBytes(asset.bytes));
+  return parts.join(" · ");
 }
 
 function safeDecode(text) {
@@ -35,7 +55,7 @@ export class Assets {
     this.zone = root.querySelector("#asset-dropzone");
     this.input = root.querySelector("#asset-file");
     this.thumbs = new Map(); // asset id -> blob URL (assets are immutable: fetched once)
-    this.uploads = new Map(); // a temporary key -> file name, shown while uploading
+    this.uploads = new Map(); // a temporary key -> {name, percent}, shown while uploading
     this.errors = new Map(); // asset id -> message on its card
     this.input.addEventListener("change", () => {
       this.upload([...this.input.files]);
@@ -88,14 +108,21 @@ export class Assets {
     const stored = [];
     for (const file of files) {
       const key = `upload-${Math.random()}`;
-      this.uploads.set(key, file.name);
+      const pending = { name: file.name, percent: null };
+      this.uploads.set(key, pending);
       this.render();
+      const onProgress = (loaded, total) => {
+        const percent = total ? Math.floor((100 * loaded) / total) : null;
+        if (percent === pending.percent) return; // redraw once per percent, not per packet
+        pending.percent = percent;
+        this.render();
+      };
       try {
         // Header values must be printable ASCII; other names travel percent-encoded.
         const name = /^[\x20-\x7e]*$/.test(file.name) ? file.name : encodeURIComponent(file.name);
         const headers = { "X-Filename": name.slice(0, 256) };
         const response = await this.api.request("POST", "/assets", {
-          body: file, contentType: contentTypeOf(file), headers, raw: true,
+          body: file, contentType: contentTypeOf(file), headers, raw: true, onProgress,
         });
         stored.push(await response.json());
       } catch (error) {
@@ -129,8 +156,10 @@ export class Assets {
   async thumbnail(asset, img) {
     let url = this.thumbs.get(asset.id);
     if (!url) {
+      // A picture's own bytes (its transparency shows on the checkerboard); a clip's first frame.
+      const path = asset.kind === "image" ? "data" : "thumbnail.jpg";
       try {
-        const response = await this.api.request("GET", `/assets/${asset.id}/data`, { raw: true });
+        const response = await this.api.request("GET", `/assets/${asset.id}/${path}`, { raw: true });
         url = URL.createObjectURL(await response.blob());
         this.thumbs.set(asset.id, url);
       } catch {
@@ -149,37 +178,50 @@ export class Assets {
       }
     }
     const cards = this.state.assets.map((asset) => this.card(asset));
-    const pending = [...this.uploads.values()].map((name) =>
+    const pending = [...this.uploads.values()].map(({ name, percent }) =>
       h("li", { class: "asset-card is-uploading" },
         h("div", { class: "asset-thumb" }, h("span", { class: "spinner", "aria-hidden": "true" })),
-        h("div", { class: "asset-name" }, name), h("div", { class: "asset-meta" }, "uploading…")));
+        h("div", { class: "asset-name" }, name),
+        h("div", { class: "asset-meta" }, percent === null ? "uploading…" : `uploading… ${percent}%`),
+        percent === null ? null : h("progress", { class: "asset-progress", max: 100, value: percent,
+          "aria-label": `Uploading ${name}` })));
     this.grid.replaceChildren(...pending, ...cards);
     this.zone.classList.toggle("is-compact", cards.length + pending.length > 0);
   }
 
-  card(asset) {
-    const label = asset.name ? safeDecode(asset.name) : asset.id.slice(0, 12);
-    const dims = asset.width && asset.height ? `${asset.width}×${asset.height}` : asset.kind;
-    let thumb;
-    if (asset.kind === "image") {
+  thumb(asset) {
+    if (asset.kind === "image" || asset.kind === "video") {
       const img = h("img", { alt: "", loading: "lazy", draggable: "false" });
       this.thumbnail(asset, img);
-      thumb = h("div", { class: "asset-thumb checker" }, img);
-    } else {
-      thumb = h("div", { class: "asset-thumb font-thumb", "aria-hidden": "true" }, "Aa");
+      const duration = asset.kind === "video" && typeof asset.duration_s === "number"
+        ? h("span", { class: "asset-duration" }, formatSeconds(asset.duration_s)) : null;
+      const sound = asset.kind === "video" && asset.has_audio
+        ? h("span", { class: "asset-sound", title: "Has sound" }, icon("sound")) : null;
+      return h("div", { class: `asset-thumb${asset.kind === "image" ? " checker" : " clip-thumb"}` },
+        img, duration, sound);
     }
+    if (asset.kind === "audio") {
+      return h("div", { class: "asset-thumb audio-thumb", "aria-hidden": "true" }, icon("music"));
+    }
+    return h("div", { class: "asset-thumb font-thumb", "aria-hidden": "true" }, "Aa");
+  }
+
+  card(asset) {
+    const label = asset.name ? safeDecode(asset.name) : asset.id.slice(0, 12);
     const error = this.errors.get(asset.id);
-    return h("li", { class: "asset-card", dataset: { id: asset.id }, title: `${label}\n${asset.id}` },
-      thumb,
-      h("div", { class: "asset-name" }, label),
-      h("div", { class: "asset-meta" }, `${dims} · ${formatBytes(asset.bytes)}`),
-      h("div", { class: "asset-actions" },
-        asset.kind === "image"
-          ? h("button", { type: "button", class: "btn btn-tiny", "aria-label": `Add ${label} to the scene`,
-            onclick: () => this.actions.addImage(asset) }, "Add")
-          : null,
-        h("button", { type: "button", class: "btn btn-tiny btn-danger-ghost", "aria-label": `Delete asset ${label}`,
-          onclick: () => this.remove(asset) }, "Delete")),
-      error ? h("div", { class: "asset-error", role: "alert" }, error) : null);
+    return h("li", {
+      class: "asset-card", dataset: { id: asset.id, kind: asset.kind }, title: `${label}\n${asset.id}`,
+    },
+    this.thumb(asset),
+    h("div", { class: "asset-name" }, label),
+    h("div", { class: "asset-meta" }, assetFacts(asset)),
+    h("div", { class: "asset-actions" },
+      LAYER_KINDS.has(asset.kind)
+        ? h("button", { type: "button", class: "btn btn-tiny", "aria-label": `Add ${label} to the scene`,
+          onclick: () => this.actions.addAsset(asset) }, "Add")
+        : null,
+      h("button", { type: "button", class: "btn btn-tiny btn-danger-ghost", "aria-label": `Delete asset ${label}`,
+        onclick: () => this.remove(asset) }, "Delete")),
+    error ? h("div", { class: "asset-error", role: "alert" }, error) : null);
   }
 }

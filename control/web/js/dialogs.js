@@ -1,7 +1,7 @@
-// Notices (toasts in an aria-live region) and the modal dialogs: "are you sure" and "pick an image
-// asset". Native <dialog>: focus is trapped and Escape cancels without any code of ours.
+// Notices (toasts in an aria-live region) and the modal dialogs: "are you sure" and "pick an
+// asset" (an image, a video clip, a sound). Native <dialog>: focus is trapped and Escape cancels without any code of ours.
 
-import { h } from "./dom.js";
+import { formatSeconds, h } from "./dom.js";
 
 const NOTICE_MS = { ok: 3000, info: 4000, warning: 7000, error: 7000 };
 
@@ -35,17 +35,27 @@ export function confirmer(dialog) {
   };
 }
 
-/** pickImage(assets) resolves to the chosen image asset, or null. */
-export function imagePicker(dialog) {
-  return async (assets) => {
-    const select = dialog.querySelector("#image-asset");
-    const images = assets.filter((a) => a.kind === "image");
-    select.replaceChildren(...images.map((a) =>
-      h("option", { value: a.id }, `${a.name || a.id.slice(0, 12)} · ${a.width}×${a.height}`)));
-    select.disabled = images.length === 0;
-    dialog.querySelector("#image-none").hidden = images.length > 0;
-    dialog.querySelector("#image-ok").disabled = images.length === 0;
+const PICK = {
+  image: { title: "Add an image layer", label: "Image asset", facts: (a) => `${a.width}×${a.height}` },
+  video: { title: "Add a video layer", label: "Video clip", facts: (a) => `${a.width}×${a.height} · ${formatSeconds(a.duration_s)}` },
+  audio: { title: "Add an audio layer", label: "Sound", facts: (a) => formatSeconds(a.duration_s) },
+};
+
+/** pickAsset(assets, kind) resolves to the chosen asset of that kind (image, video, audio), or
+ *  null. */
+export function assetPicker(dialog) {
+  return async (assets, kind = "image") => {
+    const words = PICK[kind];
+    const select = dialog.querySelector("#asset-pick");
+    const choices = assets.filter((a) => a.kind === kind);
+    dialog.querySelector("#asset-pick-title").textContent = words.title;
+    dialog.querySelector("#asset-pick-label").textContent = words.label;
+    select.replaceChildren(...choices.map((a) =>
+      h("option", { value: a.id }, `${a.name || a.id.slice(0, 12)} · ${words.facts(a)}`)));
+    select.disabled = choices.length === 0;
+    dialog.querySelector("#asset-pick-none").hidden = choices.length > 0;
+    dialog.querySelector("#asset-pick-ok").disabled = choices.length === 0;
     const answer = await modal(dialog, () => setTimeout(() => select.focus(), 0));
-    return answer === "ok" ? images.find((a) => a.id === select.value) ?? null : null;
+    return answer === "ok" ? choices.find((a) => a.id === select.value) ?? null : null;
   };
 }

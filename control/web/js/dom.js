@@ -39,6 +39,18 @@ export function formatBytes(bytes) {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
+/** Seconds for people: 2.0 s, 1:05.3, 1:02:03.0 (tenths, rounded down so a clip never looks
+ *  longer than it is). */
+export function formatSeconds(seconds) {
+  if (!Number.isFinite(seconds)) return "—";
+  const tenths = Math.floor(seconds * 10 + 1e-6);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
+  const s = ((tenths % 600) / 10).toFixed(1).padStart(4, "0");
+  const minutes = Math.floor(tenths / 600);
+  if (minutes < 60) return `${minutes}:${s}`;
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}:${s}`;
+}
+
 /** The element is a text-entry control, where keys belong to the control, not to shortcuts. */
 export function isTextEntry(element) {
   if (!element) return false;
@@ -56,6 +68,13 @@ const ICONS = {
   "eye-off": ["M1.5 8S4 3.5 8 3.5 14.5 8 14.5 8 12 12.5 8 12.5 1.5 8 1.5 8z", "M2.5 2.5l11 11"],
   copy: ["M6 5.5h7.5V14H6z", "M10.5 5.5V2.5H3v8.5h3"],
   trash: ["M2.5 4.5h11", "M6 4.5V2.5h4v2", "M4 4.5l.8 9h6.4l.8-9"],
+  play: ["M4.5 2.5v11l9-5.5z"],
+  restart: ["M3 2.5v11", "M6 8l7.5-5.5v11z"],
+  loop: ["M2.5 9V7a2.5 2.5 0 0 1 2.5-2.5h8.5", "M11 2l2.5 2.5L11 7", "M13.5 7v2a2.5 2.5 0 0 1-2.5 2.5H2.5", "M5 9l-2.5 2.5L5 14"],
+  sound: ["M2 6h2.5L8 3v10l-3.5-3H2z", "M10.5 5.5a3.5 3.5 0 0 1 0 5", "M12.5 3.5a6.3 6.3 0 0 1 0 9"],
+  mute: ["M2 6h2.5L8 3v10l-3.5-3H2z", "M10.5 6l4 4", "M14.5 6l-4 4"],
+  music: ["M6 12.5V3.5l7.5-1.5v9", "M6 12.5a2 2 0 1 1-4 0 2 2 0 0 1 4 0z", "M13.5 11a2 2 0 1 1-4 0 2 2 0 0 1 4 0z"],
+  film: ["M2.5 2.5h11v11h-11z", "M5 2.5v11", "M11 2.5v11", "M2.5 8h2.5", "M11 8h2.5"],
 };
 
 /** An inline SVG icon (aria-hidden: the button carries the label). */

@@ -12,7 +12,7 @@
 // once (a State override) and the patches are merged while a commit is in flight, so the server
 // sees at most one commit per STREAM_INTERVAL_MS per layer, however fast the pointer moves.
 
-import { mergePatch } from "./state.js";
+import { SERVER_ONLY_FIELDS, mergePatch, serverCompletes } from "./state.js";
 
 const STREAM_INTERVAL_MS = 60;
 const MAX_REBASES = 3;
@@ -28,9 +28,16 @@ export function sameJson(a, b) {
   return true;
 }
 
-/** Whether any layer that `ops` touch differs between two scenes (or exists in one only). */
+/** Whether any layer that `ops` touch differs between two scenes (or exists in one only). The
+ *  members only the server writes (running tweens) are not anyone's edit: left out. */
 export function touchedChanged(before, after, ops) {
-  const find = (scene, id) => scene?.layers.find((l) => l.id === id) ?? null;
+  const find = (scene, id) => {
+    const layer = scene?.layers.find((l) => l.id === id) ?? null;
+    if (!layer) return null;
+    const edited = { ...layer };
+    for (const key of SERVER_ONLY_FIELDS) delete edited[key];
+    return edited;
+  };
   return ops.some((op) => {
     const id = op.op === "add" ? op.layer?.id : op.id;
     return !sameJson(find(before, id), find(after, id));
@@ -78,7 +85,7 @@ export class Editor extends EventTarget {
         const body = { ops };
         if (base) body.if_version = base.version;
         const result = await this.api.post("/commits", body);
-        if (this.state.applyCommit(result.version, ops) === "gap") this.refetch();
+        if (this.state.applyCommit(result.version, ops) === "gap" || serverCompletes(ops)) this.refetch();
         this.dispatchEvent(new CustomEvent("committed", { detail: { ops } }));
         return { ok: true, version: result.version };
       } catch (error) {
@@ -120,26 +127,37 @@ export class Editor extends EventTarget {
     this.notify(error.isOffline ? "Offline: the change was not sent." : error.message, "error");
   }
 
-  /** Show `patch` on the layer now and send it soon, merged with any that follow. */
-  stream(layerId, patch) {
+  /** Show `patch` on the layer now and send it soon, merged with any that follow. With `animate`
+   *  (a fader riding a volume) each commit is a tween from wherever the value is to the new one;
+   *  such patches are merged apart from plain ones, so a drag never becomes a tween. */
+  stream(layerId, patch, animate = null) {
     this.state.setOverride(layerId, patch);
-    const pending = this.pending.get(layerId);
-    this.pending.set(layerId, pending ? mergePatch(pending, patch) : patch);
+    const key = animate ? `${layerId}\u0000animated` : layerId;
+    const pending = this.pending.get(key);
+    this.pending.set(key, {
+      layerId, animate, patch: pending ? mergePatch(pending.patch, patch) : patch,
+    });
     if (!this.pumping) this.pump();
+  }
+
+  hasPending(layerId) {
+    return [...this.pending.values()].some((entry) => entry.layerId === layerId);
   }
 
   async pump() {
     this.pumping = true;
     try {
       while (this.pending.size > 0) {
-        const [layerId, patch] = this.pending.entries().next().value;
-        this.pending.delete(layerId);
+        const [key, { layerId, patch, animate }] = this.pending.entries().next().value;
+        this.pending.delete(key);
         this.inFlight.add(layerId);
         const started = performance.now();
-        const result = await this.commit([{ op: "update", id: layerId, patch }]);
+        const op = { op: "update", id: layerId, patch };
+        if (animate) op.animate = animate;
+        const result = await this.commit([op]);
         this.inFlight.delete(layerId);
-        if (!result.ok) this.pending.delete(layerId); // a refused drag is dropped, not retried
-        if (!this.pending.has(layerId)) this.state.clearOverride(layerId);
+        if (!result.ok) this.pending.delete(key); // a refused drag is dropped, not retried
+        if (!this.hasPending(layerId)) this.state.clearOverride(layerId);
         const wait = STREAM_INTERVAL_MS - (performance.now() - started);
         if (wait > 0 && this.pending.size > 0) await new Promise((r) => setTimeout(r, wait));
       }

@@ -50,17 +50,22 @@ export function textSize(content) {
   return { w: Math.max(1, Math.ceil(width)), h: Math.max(1, Math.ceil(lines.length * size * LINE_HEIGHT)) };
 }
 
-/** The content's natural size in px before crop: images from their asset, text measured, a
- *  colour fills the canvas. */
+/** The content's natural size in px before crop: images and video clips from their asset (a
+ *  clip's display size), text measured, a colour fills the canvas. */
 export function naturalSize(layer, scene, assetOf) {
   const content = layer.content ?? {};
-  if (layer.kind === "image") {
+  if (layer.kind === "image" || layer.kind === "video") {
     const asset = assetOf(content.asset);
     if (asset && asset.width && asset.height) return { w: asset.width, h: asset.height };
     return { w: 100, h: 100 }; // unknown asset: a visible placeholder box
   }
   if (layer.kind === "text") return textSize(content);
   return { w: scene.width, h: scene.height };
+}
+
+/** Whether the layer has a box on the canvas: an audio layer is sound only. */
+export function drawsBox(layer) {
+  return layer.kind !== "audio";
 }
 
 /** The unscaled box {w, h} of a layer. */

@@ -4,15 +4,23 @@
 import { h, icon } from "./dom.js";
 import { stackOrder } from "./state.js";
 
-const KIND_LABEL = { color: "Colour", text: "Text", image: "Image" };
+const KIND_LABEL = { color: "Colour", text: "Text", image: "Image", video: "Video", audio: "Audio" };
+const KIND_GLYPH = { text: "T", image: "▣", video: "▶", audio: "♪" };
+
+/** "Video · z 3 · loop · muted": the kind, the stack place and a clip's state. */
+function meta(layer) {
+  const parts = [KIND_LABEL[layer.kind] ?? layer.kind, `z ${layer.z ?? 0}`];
+  if (layer.content?.loop === true) parts.push("loop");
+  if (layer.content?.muted === true) parts.push("muted");
+  return parts.join(" · ");
+}
 
 function swatch(layer) {
   if (layer.kind === "color") {
     const color = layer.content?.color ?? "#000000";
     return h("span", { class: "kind kind-color", style: { background: color }, "aria-hidden": "true" });
   }
-  return h("span", { class: `kind kind-${layer.kind}`, "aria-hidden": "true" },
-    layer.kind === "text" ? "T" : "▣");
+  return h("span", { class: `kind kind-${layer.kind}`, "aria-hidden": "true" }, KIND_GLYPH[layer.kind] ?? "▣");
 }
 
 export class LayerList {
@@ -70,11 +78,11 @@ export class LayerList {
     swatch(layer),
     h("button", {
       type: "button", class: "layer-name", "data-role": "name", "aria-pressed": String(selected),
-      title: `${KIND_LABEL[layer.kind] ?? layer.kind} · z ${layer.z ?? 0} · double-click or F2 to rename`,
+      title: `${meta(layer)} · double-click or F2 to rename`,
       onclick: () => this.state.select(layer.id),
       ondblclick: () => this.startRename(layer),
       onkeydown: (e) => this.rowKey(e, layer),
-    }, label, h("span", { class: "layer-meta" }, `${KIND_LABEL[layer.kind] ?? layer.kind} · z ${layer.z ?? 0}`)),
+    }, label, h("span", { class: "layer-meta" }, meta(layer))),
     h("button", {
       type: "button", class: "icon-btn", "data-role": "visible", "aria-pressed": String(!hidden),
       "aria-label": `${hidden ? "Show" : "Hide"} ${label}`, title: hidden ? "Show" : "Hide",

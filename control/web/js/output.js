@@ -1,8 +1,10 @@
 // The stream output: start/stop to a URL (typed into a password field: the stream key is a
-// secret and screens get shared), and its status polled once a second: state, the redacted URL,
-// fps, bitrate, frames, dropped frames and reconnects.
+// secret and screens get shared), and its status polled four times a second (the audio meters
+// follow it): state, the redacted URL, fps, bitrate, frames, dropped frames and reconnects. Each
+// status is also dispatched ("status" event, detail.status) for the meters.
 
-const POLL_MS = 1000;
+const POLL_MS = 250;
+const BITRATE_WINDOW_MS = 1000; // the measured bitrate is the slope over at least this long
 const STATE_LABEL = {
   idle: "Off air", connecting: "Connecting", live: "On air", reconnecting: "Reconnecting", error: "Error",
 };
@@ -45,8 +47,9 @@ export class Output extends EventTarget {
       encoder: root.querySelector("#stat-encoder"),
     };
     this.status = null;
-    this.lastBytes = null;
-    this.errorFromStatus = false; // the error line shows the status's problem, not a refusal // [bytes sent, ms]: the measured bitrate is the slope between polls
+    this.lastBytes = null; // [bytes sent, ms] at the start of the bitrate window
+    this.measured = null; // the last measured bitrate, shown until the next window closes
+    this.errorFromStatus = false; // the error line shows the status's problem, not a refusal
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
       this.start();
@@ -71,7 +74,7 @@ export class Output extends EventTarget {
     } catch (error) {
       if (error.isOffline) this.render(null);
     }
-    setTimeout(() => this.poll(), document.hidden ? 4 * POLL_MS : POLL_MS);
+    setTimeout(() => this.poll(), document.hidden ? 16 * POLL_MS : POLL_MS);
   }
 
   async act(path, body) {
@@ -100,17 +103,26 @@ export class Output extends EventTarget {
     await this.act("/output/stop", {});
   }
 
-  /** Measured from the bytes the outputs sent while live; the configured target otherwise. */
+  /** Measured from the bytes the outputs sent while live (over a window of at least a second);
+   *  the configured target otherwise. */
   bitrate(status, state) {
     const bytes = sumOutputs(status, "bytes_sent");
     const now = performance.now();
     const last = this.lastBytes;
-    this.lastBytes = bytes === null ? null : [bytes, now];
+    if (state !== "live" || bytes === null) {
+      this.lastBytes = bytes === null ? null : [bytes, now];
+      this.measured = null;
+    } else if (!last || bytes < last[0]) {
+      this.lastBytes = [bytes, now]; // a new stream: start the window again
+    } else if (now - last[1] >= BITRATE_WINDOW_MS) {
+      this.measured = formatBps(((bytes - last[0]) * 8 * 1000) / (now - last[1]));
+      this.lastBytes = [bytes, now];
+    }
     const cell = this.cells.bitrate;
-    if (state === "live" && bytes !== null && last && bytes >= last[0] && now > last[1]) {
+    if (this.measured) {
       cell.dataset.source = "measured";
       cell.title = "measured from the bytes sent";
-      return formatBps(((bytes - last[0]) * 8 * 1000) / (now - last[1]));
+      return this.measured;
     }
     const target = first(status, "bitrate_bps", "bitrate");
     cell.dataset.source = "target";
@@ -145,6 +157,8 @@ export class Output extends EventTarget {
       this.error.hidden = true;
       this.errorFromStatus = false;
     }
-    this.dispatchEvent(new CustomEvent("status", { detail: { state, label: STATE_LABEL[state] ?? state } }));
+    this.dispatchEvent(new CustomEvent("status", {
+      detail: { state, label: STATE_LABEL[state] ?? state, status },
+    }));
   }
 }

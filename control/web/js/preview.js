@@ -2,7 +2,7 @@
 // shown through a blob URL), and an SVG overlay in canvas coordinates with every layer's outline.
 // Click selects, dragging a box moves it, dragging a handle scales it (the opposite handle stays).
 
-import { corners, frame, round, scaleByHandle, toCanvas } from "./geometry.js";
+import { corners, drawsBox, frame, round, scaleByHandle, toCanvas } from "./geometry.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const POLL_MS = 250; // 4 fps: enough to follow a show, cheap for the server's JPEG encoder
@@ -108,7 +108,7 @@ export class Preview {
       return;
     }
     const unit = scene.width / Math.max(1, this.box.clientWidth); // canvas px per screen px
-    const layers = this.state.shownLayers();
+    const layers = this.state.shownLayers().filter(drawsBox); // no box for sound
     const selected = layers.find((l) => l.id === this.state.selectedId);
     this.svg.replaceChildren();
     // Draw low z first so the topmost box is the one a click hits.

@@ -5,12 +5,27 @@
 // rejected value is still on screen next to its error. Choices (fonts, align, blend) and the
 // bounds of numbers come from the server (GET /limits, kept on State): the page copies none.
 
-import { h } from "./dom.js";
+import { ClipBar } from "./clips.js";
+import { formatSeconds, h } from "./dom.js";
 import { patchAt, valueAt } from "./state.js";
 
+/** Choices the page falls back on when GET /limits does not list them: a clip's end behaviour
+ *  (compositor.scene.ON_ENDS; a browser test checks they agree). */
+export const FALLBACK_CHOICES = { on_end: ["hold", "hide"] };
+const KIND_TITLE = { color: "Colour", text: "Text", image: "Image", video: "Video", audio: "Audio" };
+// A select of assets lists those of one kind; the other selects take the limits' choices.
+const ASSET_CHOICES = { images: "image", videos: "video", sounds: "audio" };
+// Every change of the volume is a short fade (Actions.fade), by the slider or typed.
+const VOLUME = ["content.volume", "Volume", "range", { step: 0.01, fade: true }];
+const TRIM = [
+  ["content.in_s", "In (s)", "number", { step: 0.1 }],
+  ["content.out_s", "Out (s)", "optnumber", { step: 0.1, placeholder: "clip end" }],
+];
+
 // [path, label, type, options]; types: text, textarea, number, optnumber (blank = null),
-// integer, checkbox, select, color, range. A select's choices are "images", "fonts" or the name
-// of a list in the limits' choices; numbers take min and max from the limits' numbers.
+// integer, checkbox, select, color, range. A select's choices are "images", "videos", "sounds",
+// "fonts" or the name of a list in the limits' choices; numbers take min and max from the limits'
+// numbers.
 const SECTIONS = {
   layer: [
     ["name", "Name", "text", { placeholder: "(no name)", nullable: true }],
@@ -19,6 +34,14 @@ const SECTIONS = {
   ],
   color: [["content.color", "Colour", "color"]],
   image: [["content.asset", "Image", "select", { choices: "images" }]],
+  video: [
+    ["content.asset", "Clip", "select", { choices: "videos" }], ...TRIM,
+    ["content.on_end", "At the end", "select", { choices: "on_end" }], VOLUME,
+  ],
+  // Sound has no last frame to hold: its end needs no choice (on_end stays as it is).
+  audio: [["content.asset", "Sound", "select", { choices: "sounds" }], ...TRIM, VOLUME],
+  // A video layer showing a live input (content.input) rather than a clip: no trim, no end.
+  input: [["content.input", "Input id", "text"], VOLUME],
   text: [
     ["content.text", "Text", "textarea"],
     ["content.font", "Font", "select", { choices: "fonts" }],
@@ -50,6 +73,12 @@ const SECTIONS = {
   ],
 };
 
+/** Which fields a layer's content has: its kind, or "input" for a video layer that shows a live
+ *  input instead of a clip. */
+function contentKind(layer) {
+  return layer.kind === "video" && layer.content?.input != null ? "input" : layer.kind;
+}
+
 function fieldId(path) {
   return `prop-${path.replace(/\./g, "-")}`;
 }
@@ -64,6 +93,7 @@ export class Properties {
     this.shape = null; // what the panel was built for: id, kind, asset list
     this.fields = new Map(); // path -> {input, error, type, extra}
     this.errors = new Map(); // path -> message shown
+    this.clipBar = new ClipBar({ state, actions });
     state.addEventListener("change", (e) => this.refresh(e.detail.what));
     editor.addEventListener("fielderror", (e) => this.showError(e.detail));
     editor.addEventListener("conflict", () => {
@@ -76,23 +106,30 @@ export class Properties {
   refresh() {
     const layer = this.state.selectedId ? this.state.shownLayer(this.state.selectedId) : null;
     const assets = this.state.assets.map((a) => a.id).join(",");
-    const shape = layer ? `${layer.id}|${layer.kind}|${assets}|${Boolean(this.state.limits)}` : null;
+    const shape = layer
+      ? `${layer.id}|${contentKind(layer)}|${assets}|${Boolean(this.state.limits)}` : null;
     if (shape !== this.shape) {
       if (!layer || !this.shape || !this.shape.startsWith(`${layer.id}|`)) this.errors.clear();
       this.shape = shape;
       this.build(layer);
     }
-    if (layer) this.fill(layer);
+    if (layer) {
+      this.fill(layer);
+      this.clipBar.fill(layer);
+    }
   }
 
   build(layer) {
     this.fields.clear();
+    this.clipBar.stop();
     if (!layer) {
       this.root.replaceChildren(h("p", { class: "empty-hint" }, "Select a layer in the list or on the preview."));
       return;
     }
-    const title = layer.kind === "color" ? "Colour" : layer.kind === "text" ? "Text" : "Image";
-    this.root.replaceChildren(
+    const title = KIND_TITLE[layer.kind] ?? layer.kind;
+    const clip = layer.kind === "video" || layer.kind === "audio";
+    const drawn = layer.kind !== "audio"; // sound only: no box, nothing to composite
+    this.root.replaceChildren(...[
       h("div", { class: "props-head" },
         h("div", {}, h("div", { class: "props-kind" }, `${title} layer`),
           h("code", { class: "props-id", title: "Layer id" }, layer.id)),
@@ -100,12 +137,13 @@ export class Properties {
           h("button", { type: "button", class: "btn btn-small", onclick: () => this.actions.duplicate(layer.id) }, "Duplicate"),
           h("button", { type: "button", class: "btn btn-small btn-danger-ghost", onclick: () => this.actions.remove(layer.id) }, "Delete"))),
       h("p", { class: "props-error", id: "props-error", role: "alert", hidden: true }),
+      clip ? this.clipBar.build(layer) : null,
       this.section("Layer", SECTIONS.layer, "grid"),
-      this.section("Content", SECTIONS[layer.kind] ?? []),
-      this.section("Transform", SECTIONS.transform, "grid"),
-      this.section("Crop (fraction cut away)", SECTIONS.crop, "grid"),
-      this.section("Compositing", SECTIONS.compositing),
-    );
+      this.section(clip ? "Clip" : "Content", SECTIONS[contentKind(layer)] ?? [], clip ? "grid clip-fields" : ""),
+      drawn ? this.section("Transform", SECTIONS.transform, "grid") : null,
+      drawn ? this.section("Crop (fraction cut away)", SECTIONS.crop, "grid") : null,
+      drawn ? this.section("Compositing", SECTIONS.compositing) : null,
+    ].filter(Boolean));
   }
 
   section(title, specs, layout = "") {
@@ -139,7 +177,9 @@ export class Properties {
       input = h("input", { ...common, type: "number", step: options.step, inputmode: "decimal",
         min: bounds.minimum, max: bounds.maximum, onchange: () => this.commit(path) });
       extra = h("input", { type: "range", min: bounds.minimum, max: bounds.maximum, step: options.step,
-        "aria-label": `${label} slider`, oninput: () => this.slide(path) });
+        "aria-label": `${label} slider`, oninput: () => this.slide(path),
+        // Letting go of a fading slider commits where it stopped, as one more fade.
+        onchange: options.fade ? () => this.commit(path) : null });
     } else {
       input = h("input", { ...common, type: type === "text" ? "text" : "number",
         step: options.step, placeholder: options.placeholder, inputmode: type === "text" ? null : "decimal",
@@ -156,11 +196,14 @@ export class Properties {
     if (spec === "images") {
       list = this.state.assets.filter((a) => a.kind === "image")
         .map((a) => [a.id, `${a.name || a.id.slice(0, 12)} · ${a.width}×${a.height}`]);
+    } else if (ASSET_CHOICES[spec]) {
+      list = this.state.assets.filter((a) => a.kind === ASSET_CHOICES[spec])
+        .map((a) => [a.id, `${a.name || a.id.slice(0, 12)} · ${formatSeconds(a.duration_s)}`]);
     } else if (spec === "fonts") {
       list = (this.state.limits?.fonts ?? []).map((f) => [f, f]).concat(this.state.assets.filter((a) => a.kind === "font")
         .map((a) => [a.id, a.name || `font ${a.id.slice(0, 12)}`]));
     } else {
-      list = (this.state.limits?.choices[spec] ?? []).map((c) => [c, c]);
+      list = (this.state.limits?.choices[spec] ?? FALLBACK_CHOICES[spec] ?? []).map((c) => [c, c]);
     }
     if (current != null && !list.some(([v]) => v === current)) list.push([current, `${current} (missing)`]);
     return list;
@@ -179,6 +222,7 @@ export class Properties {
         }
       }
       if (f.extra && f.type === "range" && document.activeElement !== f.extra) f.extra.value = String(value ?? 1);
+      if (path === "content.out_s" || path === "content.in_s") this.clipBounds(f, layer);
       if (f.extra && f.type === "color" && typeof value === "string") f.extra.value = value.slice(0, 7).toLowerCase();
       if (!force && (document.activeElement === f.input || this.errors.has(path))) continue;
       if (f.type === "checkbox") f.input.checked = value !== false;
@@ -216,7 +260,9 @@ export class Properties {
     }
     this.setError(path, null);
     this.root.querySelector("#props-error")?.setAttribute("hidden", "");
-    const result = await this.editor.commit([{ op: "update", id: layerId, patch: patchAt(path, value) }]);
+    const op = { op: "update", id: layerId, patch: patchAt(path, value) };
+    if (this.fields.get(path).options.fade) op.animate = this.actions.fade();
+    const result = await this.editor.commit([op]);
     if (result.ok) this.refresh();
   }
 
@@ -224,7 +270,14 @@ export class Properties {
     const f = this.fields.get(path);
     f.input.value = f.extra.value;
     this.setError(path, null);
-    if (this.state.selectedId) this.editor.stream(this.state.selectedId, patchAt(path, Number(f.extra.value)));
+    const animate = f.options.fade ? this.actions.fade() : null;
+    if (this.state.selectedId) this.editor.stream(this.state.selectedId, patchAt(path, Number(f.extra.value)), animate);
+  }
+
+  /** A trim field's range is the clip's length (a hint: the server has the last word). */
+  clipBounds(f, layer) {
+    const duration = this.state.asset(layer.content?.asset)?.duration_s;
+    if (typeof duration === "number") f.input.max = String(duration);
   }
 
   pickColor(path) {

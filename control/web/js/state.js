@@ -59,6 +59,38 @@ export function applyOps(layers, ops) {
   return next;
 }
 
+/** Layer members only the server writes (compositor.scene.codec.RUNTIME_LAYER_FIELDS: running
+ *  tweens, transitions): the page never sends them and does not count them as someone's edit. */
+export const SERVER_ONLY_FIELDS = ["tweens", "entering", "leaving"];
+
+/** Whether the server may complete these ops with a value the page cannot know: a clip layer
+ *  added without a start frame, or one restarted (start_frame null) or changed in a way that
+ *  restarts it (asset, in_s, loop: compositor/scene/animation/clips.py has the exact rule), plays
+ *  from the frame its commit lands on, which the server writes into the layer. After such ops the
+ *  page reloads the scene to have that frame (its local copy must match the server's); reloading
+ *  when nothing restarted costs one GET. */
+export function serverCompletes(ops) {
+  return ops.some((op) => {
+    if (op.op === "add") {
+      const layer = op.layer ?? {};
+      return (layer.kind === "video" || layer.kind === "audio") && layer.content?.start_frame == null;
+    }
+    const content = op.op === "update" ? op.patch?.content : null;
+    return Boolean(content && typeof content === "object" &&
+      ["start_frame", "asset", "in_s", "loop"].some((key) => key in content));
+  });
+}
+
+/** A scene's frame rate as a number: 30, or "30000/1001" -> 29.97.... */
+export function fpsNumber(fps) {
+  if (typeof fps === "string" && fps.includes("/")) {
+    const [n, d] = fps.split("/").map(Number);
+    return d ? n / d : 30;
+  }
+  const value = Number(fps);
+  return Number.isFinite(value) && value > 0 ? value : 30;
+}
+
 /** Layers in list order: top of the stack first (high z first; on ties the later-created one,
  *  which draws on top). */
 export function stackOrder(layers) {

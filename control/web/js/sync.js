@@ -4,6 +4,7 @@
 // missed changes come back (a "resumed" message, then those scene.changed; or a whole hello). A version gap or an op that does not fit triggers a full refetch.
 
 import { API_BASE } from "./api.js";
+import { serverCompletes } from "./state.js";
 
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 8000;
@@ -128,8 +129,10 @@ export class Sync extends EventTarget {
 
   onChanged(message) {
     if (this.status !== "online") this.setStatus("online");
-    const outcome = this.state.applyCommit(message.version, message.ops || []);
-    if (outcome === "gap") this.editor.refetch();
+    const ops = message.ops || [];
+    const outcome = this.state.applyCommit(message.version, ops);
+    // A gap; or a clip that the server started on the commit's frame, which the ops do not say.
+    if (outcome === "gap" || (outcome === "applied" && serverCompletes(ops))) this.editor.refetch();
     this.dispatchEvent(new CustomEvent("changed", { detail: { version: message.version } }));
   }
 

@@ -69,10 +69,20 @@ def test_a_server_that_never_answers_stalls_only_its_own_output(black_hole: int,
     assert stalled.state in ("reconnecting", "connecting")
     assert stalled.last_error is not None and "secret-key" not in stalled.last_error
     assert "no progress" in stalled.last_error or "stalled" in stalled.last_error
-    # The state is a gauge per (output, state): the alert in docs/deploy.md selects it so.
-    text = generate_latest(registry).decode()
+    # The state is a gauge per (output, state): the alert in docs/deploy.md selects it so. The
+    # output is "reconnecting" only during its backoff (it is "connecting" while it waits for a
+    # keyframe to try again), so keep feeding it until the scrape lands in one.
     name = f"rtmp://127.0.0.1:{black_hole}/live/****"
-    assert f'compositor_output_state{{output="{name}",state="reconnecting"}} 1.0' in text
+    reconnecting = f'compositor_output_state{{output="{name}",state="reconnecting"}} 1.0'
+    deadline = time.monotonic() + 20
+    text = generate_latest(registry).decode()
+    index = 0
+    while reconnecting not in text and time.monotonic() < deadline:
+        stalled.offer(packets[index % len(packets)])
+        index += 1
+        time.sleep(0.04)
+        text = generate_latest(registry).decode()
+    assert reconnecting in text
     assert f'compositor_output_state{{output="{name}",state="live"}} 0.0' in text
     started = time.monotonic()
     stalled.stop(timeout=3.0)

@@ -57,7 +57,7 @@ def test_scene_and_text_defaults_are_the_contract_s() -> None:
 
 
 def test_vocabularies() -> None:
-    assert KINDS == ("color", "image", "text")
+    assert KINDS == ("color", "image", "text", "video", "audio")
     assert BLENDS == ("normal", "add", "multiply", "screen")
     assert ALIGNS == ("left", "center", "right")
 

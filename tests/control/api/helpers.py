@@ -34,7 +34,7 @@ class FakeProgram:
     def status(self) -> dict[str, Any]:
         url = None if self.url is None else self.url.rsplit("/", 1)[0] + "/<redacted>"
         return {"state": self.state, "url": url, "frames": 0, "dropped": 0, "fps": 0.0,
-                "encoder": "libx264"}
+                "encoder": "libx264", "audio": {"peak_dbfs": [-120.0, -120.0]}}
 
     async def start_output(self, url: str | None) -> dict[str, Any]:
         if self.state == "live":

@@ -92,8 +92,9 @@ def session(tmp_path_factory) -> Iterator[requests.Session]:
 
 
 _DOCUMENT = openapi_document(Limits(max_layers=_SETTINGS_LIMITS))
-# Fonts are uploaded as bytes, like images (schemathesis sends sample files for image types).
-schemathesis.serializer.alias("font/*", "application/octet-stream")
+# Fonts and clips are uploaded as bytes, like images (schemathesis sends sample files for image
+# types).
+schemathesis.serializer.alias(["font/*", "video/*", "audio/*"], "application/octet-stream")
 schema = schemathesis.openapi.from_dict(
     _DOCUMENT, config=schemathesis.Config.from_dict(_CONFIG))
 

@@ -138,6 +138,9 @@ def test_empty_environment_values_mean_unset() -> None:
         (["--log-level", "verbose"], "--log-level: must be one of debug, info, warning, error"),
         (["--log-format", "xml"], "--log-format: must be one of text, json"),
         (["--channel", "a/b"], "--channel: use letters, digits"),
+        (["--max-clip-bytes", "lots"], "--max-clip-bytes: 'lots' is not a size"),
+        (["--max-clip-seconds", "0"], "--max-clip-seconds: '0' is not a number of seconds"),
+        (["--max-clip-seconds", "nan"], "--max-clip-seconds: 'nan' is not a number"),
     ],
 )
 def test_bad_values_name_their_flag(argv: list[str], message: str) -> None:
@@ -191,3 +194,14 @@ def test_api_token_from_a_file_keeps_it_off_the_command_line(tmp_path: Path) -> 
         load_settings(environ={"COMPOSITOR_API_TOKEN_FILE": str(tmp_path / "empty")})
     with pytest.raises(SettingsError, match="cannot read"):
         load_settings(environ={"COMPOSITOR_API_TOKEN_FILE": str(tmp_path / "absent")})
+
+
+def test_clip_limits_reach_the_upload_policy() -> None:
+    defaults = load_settings(_args(), environ={}).control_config().assets
+    assert (defaults.max_clip_bytes, defaults.max_clip_seconds) == (2 * 1024**3, 14_400.0)
+    settings = load_settings(_args("--max-clip-bytes", "500M"),
+                             environ={"COMPOSITOR_MAX_CLIP_BYTES": "1G",
+                                      "COMPOSITOR_MAX_CLIP_SECONDS": "90.5"})
+    policy = settings.control_config().assets
+    assert (policy.max_clip_bytes, policy.max_clip_seconds) == (500 * 1024**2, 90.5)
+    assert policy.limit_for("clip") == 500 * 1024**2 and policy.limit_for("image") == 32 * 1024**2

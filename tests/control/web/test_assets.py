@@ -56,9 +56,9 @@ def test_upload_image_and_see_it_in_the_preview(server: ServeProcess, pages: Pag
 
     # Add it with the "+ Image" dialog (the card's own Add button is used below).
     page.click("#add-image")
-    expect(page.locator("#image-dialog")).to_be_visible()
-    page.select_option("#image-asset", label="green-box.png · 64×36")
-    page.click("#image-ok")
+    expect(page.locator("#asset-dialog")).to_be_visible()
+    page.select_option("#asset-pick", label="green-box.png · 64×36")
+    page.click("#asset-pick-ok")
     page.wait_for_function("window.compositor.state.selectedId?.startsWith('image-')")
     layer_id = selected_id(page)
     assert layer_id is not None

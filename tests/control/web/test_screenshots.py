@@ -1,4 +1,5 @@
-"""The page on a 1366×768 laptop screen: it fits without scrolling, and its screenshots.
+"""The page on a 1366×768 laptop screen: it fits without scrolling, and its screenshots (the
+page on air with a logo and a lower third; a validation error; a looping clip with the meters).
 
 ``scripts/screenshots`` runs this with ``COMPOSITOR_SCREENSHOTS_DIR=docs/screenshots`` to refresh
 the README's pictures; otherwise they go to the test's temporary folder (and are still checked).
@@ -16,6 +17,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import FilePayload, Page, expect
 
 from tests.control.web.conftest import VIEWPORT, Pages, ServeProcess, add_layer, set_field, settle
+from tests.media_factory import MediaCache
 from tests.rtmp_server import RtmpServer
 
 pytestmark = pytest.mark.browser
@@ -89,3 +91,37 @@ def test_screenshot_of_the_page(server: ServeProcess, pages: Pages, tmp_path: Pa
     for name in ("page.png", "validation-error.png"):
         with Image.open(out / name) as image:
             assert image.size == (VIEWPORT["width"], VIEWPORT["height"])
+
+
+def test_screenshot_of_a_clip_layer(server: ServeProcess, pages: Pages, media: MediaCache,
+                                    tmp_path: Path) -> None:
+    out = screenshot_dir(tmp_path)
+    page = pages.open(server.url)
+    clip = media.counter(fps=25, seconds=3.0, size=(160, 90), tone_hz=660.0)
+    files: list[FilePayload] = [
+        {"name": "countdown.mp4", "mimeType": "video/mp4", "buffer": clip.read_bytes()},
+        {"name": "music-bed.wav", "mimeType": "audio/wav",
+         "buffer": media.audio(".wav", seconds=2.0, tone_hz=330.0, amplitude=0.25).read_bytes()},
+    ]
+    page.set_input_files("#asset-file", files=files)
+    card = page.locator(".asset-card[data-id]", has_text="countdown.mp4")
+    card.get_by_role("button", name="Add countdown.mp4 to the scene").click()
+    page.wait_for_function("window.compositor.state.selectedId?.startsWith('video-')")
+    page.locator(".clip-bar [data-role=loop]").click()
+    expect(page.locator(".clip-position")).to_contain_text("looping")
+    expect(page.locator("#audio-meters")).to_have_attribute("data-state", "reading")
+    page.wait_for_function("Number(document.querySelector('#audio-meters .meter').dataset.dbfs)"
+                           " > -20", timeout=20_000)  # the clip's tone is on air
+    # The bars have finished moving (a short CSS transition) to where their level says.
+    page.wait_for_function("""() => [...document.querySelectorAll('#audio-meters .meter')]
+        .every((m) => { const track = m.querySelector('.meter-track').getBoundingClientRect();
+                        const mask = m.querySelector('.meter-mask').getBoundingClientRect();
+                        return Math.abs(mask.width / track.width
+                                        - parseFloat(m.querySelector('.meter-mask').style.width)
+                                        / 100) < 0.02; })""")
+    expect(page.locator(".asset-card[data-id]", has_text="music-bed.wav")).to_be_visible()
+    settle(page)
+    assert_fits_the_screen(page)
+    page.screenshot(path=str(out / "clips.png"))
+    with Image.open(out / "clips.png") as image:
+        assert image.size == (VIEWPORT["width"], VIEWPORT["height"])

@@ -32,6 +32,7 @@ from compositor.scene import (
 )
 from compositor.scene.animation.easing import EASINGS
 from compositor.scene.codec import (
+    CLIP_NUMBERS,
     DEFAULT_LIMITS,
     Limits,
     component_schemas,
@@ -46,6 +47,7 @@ from compositor.scene.codec import (
     number_fields,
     property_range,
 )
+from tests.animation_strategies import kind_properties
 from tests.strategies import colors, layers, op_lists, scenes, valid_layer_json
 
 SMALL = Limits(max_layers=3, max_text_chars=10, max_name_chars=5, min_size_px=4.0,
@@ -76,7 +78,7 @@ def _valid(name: str, value: Any) -> None:
 @st.composite
 def _animated(draw: st.DrawFn, layer: Layer) -> Layer:
     """The layer with animation fields (client-set and runtime), as the codec accepts them."""
-    props = [p for p in ANIMATABLE_PROPERTIES if p != "content.color" or layer.kind == "color"]
+    props = kind_properties(layer.kind)
     easing = st.sampled_from(EASINGS)
     frames = st.integers(0, DEFAULT_LIMITS.max_duration_frames)
     start = st.integers(0, DEFAULT_LIMITS.max_frame)
@@ -181,13 +183,17 @@ def _edges(lo: float, hi: float) -> list[tuple[float, bool]]:
 
 @pytest.mark.parametrize("limits", [DEFAULT_LIMITS, SMALL], ids=["default", "small"])
 def test_every_bounded_number_has_the_codecs_bounds(limits: Limits) -> None:
-    base = {"id": "a", "kind": "text", "content": {"text": "x"}}
+    text = {"id": "a", "kind": "text", "content": {"text": "x"}}
+    clip = {"id": "a", "kind": "audio", "content": {"asset": "a" * 64}}
     for section, spec in number_fields(limits).items():
         for key, default, lo, hi in spec:
             path = f"{section}.{key}" if section else key
+            base = clip if section == "content" and key in CLIP_NUMBERS else text
             for number, inside in _edges(lo, hi):
                 if section == "crop" and number == hi:
                     continue  # left + right < 1 (the description's, the decoder's alone)
+                if path == "content.out_s" and number == lo:
+                    continue  # out_s > in_s (the description's, the decoder's alone)
                 assert _agree(limits, "Layer", _set(base, path, number)) == inside, path
             assert _agree(limits, "Layer", _set(base, path, None)) == (default is None), path
             assert not _agree(limits, "Layer", _set(base, path, "1")), path
@@ -243,6 +249,7 @@ def test_strings_integers_and_lists_have_the_codecs_bounds(limits: Limits) -> No
     {"kind": "color", "content": {"color": "#FFFFFF"}, "id": "a b"},
     {"kind": "color", "content": {"color": "#FFFFFF"}, "colour": "#FFFFFF"},
     {"kind": "video", "content": {"color": "#FFFFFF"}},
+    {"kind": "hologram", "content": {"color": "#FFFFFF"}},
     {"content": {"color": "#FFFFFF"}},
 ])
 def test_bad_choices_patterns_and_keys_are_refused_by_both(value: dict[str, Any]) -> None:
@@ -256,7 +263,7 @@ def test_the_schema_takes_its_choices_and_defaults_from_the_model() -> None:
     schema = layer_schema(DEFAULT_LIMITS)["properties"]
     assert schema["kind"]["enum"] == list(KINDS)
     assert schema["blend"] == {"enum": list(BLENDS), "default": "normal"}
-    text = schema["content"]["oneOf"][2]["properties"]
+    text = schema["content"]["anyOf"][2]["properties"]
     assert text["align"]["enum"] == list(ALIGNS)
     assert text["size_px"]["default"] == 48 and text["color"]["default"] == "#FFFFFFFF"
     assert all(name in text["font"]["description"] for name in BUILTIN_FONT_NAMES)
@@ -273,7 +280,12 @@ def test_the_limits_document_is_the_codecs_table() -> None:
     assert document["numbers"]["z"] == {"minimum": -9, "maximum": 9, "default": 0}
     expected = {f"{s}.{k}" if s else k for s, spec in number_fields(SMALL).items()
                 for k, _, _, _ in spec}
-    assert set(document["numbers"]) == expected | {"z"}
+    assert set(document["numbers"]) == expected | {"z", "content.start_frame"}
+    assert document["numbers"]["content.volume"] == {"minimum": 0, "maximum": 2, "default": 1}
+    assert document["numbers"]["content.out_s"]["default"] is None
+    assert document["numbers"]["content.start_frame"] == {"minimum": 0, "maximum": 1000,
+                                                          "default": None}
+    assert document["choices"]["kind"] == ["color", "image", "text", "video", "audio"]
     for prop in ANIMATABLE_PROPERTIES:
         if prop != "content.color":
             bounds = document["numbers"][prop]

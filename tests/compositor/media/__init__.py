@@ -1,4 +1,8 @@
-"""Helpers for the live-output tests: synthetic NV12 frames and reading media back with PyAV."""
+"""Helpers for the live-output tests: synthetic NV12 frames and reading media back with PyAV.
+
+(This package also holds the tests of compositor/media; these helpers stay importable as
+``tests.compositor.media``.)
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["Decoded", "decode_file", "flat_nv12", "rgb_to_ycbcr709"]
+__all__ = ["Decoded", "decode_audio", "decode_file", "flat_nv12", "rgb_to_ycbcr709"]
 
 
 def rgb_to_ycbcr709(r: int, g: int, b: int) -> tuple[int, int, int]:
@@ -59,3 +63,22 @@ def decode_file(path: str) -> Decoded:
             out.color = (frame.color_primaries, frame.color_trc, frame.colorspace,
                          frame.color_range)
     return out
+
+
+def decode_audio(url_or_path: str, options: dict[str, str] | None = None,
+                 *, max_seconds: float | None = None) -> tuple[int, npt.NDArray[np.float32]]:
+    """The first audio stream decoded to float32 stereo (n, 2): ``(first sample, samples)``, the
+    first sample being the decoded start time in 48 kHz samples (container time)."""
+    chunks: list[npt.NDArray[np.float32]] = []
+    first: int | None = None
+    with av.open(url_or_path, mode="r", options=options or {}) as container:
+        stream = container.streams.audio[0]
+        for frame in container.decode(stream):
+            if first is None:
+                first = round(float(frame.time or 0.0) * 48_000)
+            planes = np.asarray(frame.to_ndarray(), dtype=np.float32)
+            chunks.append(planes.T if frame.format.is_planar else planes.reshape(-1, 2))
+            if max_seconds is not None and sum(len(c) for c in chunks) >= max_seconds * 48_000:
+                break
+    samples = np.concatenate(chunks) if chunks else np.zeros((0, 2), np.float32)
+    return first or 0, samples
