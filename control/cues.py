@@ -127,10 +127,7 @@ async def _take(ctx: ControlContext, cue_id: str, at: Any, source: str) -> int:
     record = await ctx.committer.commit(ops, if_version=cue.if_version, source=source,
                                         at_frame=at_frame,
                                         meta={"cue": cue.id, "cue_name": cue.name})
-    # Clients hear of the change before they hear which cue made it.
-    await ctx.hub.wait_for(record.version, 1.0)
-    announce(ctx.hub, {"type": "cue.taken", "cue": cue.id, "version": record.version})
-    return record.version
+    return record.version  # the hub tells WebSocket clients cue.taken (control.ws)
 
 
 async def take_cue(ctx: ControlContext, cue_id: str, *, at: Any = None,

@@ -8,8 +8,9 @@
 - ``POST /api/v1/cues/{id}/take`` ``{"at"?, "request_id"?}`` (an empty body is allowed) → 200
   ``{"version": N}`` (``control.cues.take_cue``).
 
-WebSocket clients of this process hear ``{"type": "cue.changed", "cue": {...}}``,
-``{"type": "cue.removed", "id": ...}`` and ``{"type": "cue.taken", "cue": id, "version": N}``.
+WebSocket clients of this process hear ``{"type": "cue.changed", "cue": {...}}`` and
+``{"type": "cue.removed", "id": ...}``; every client of every replica hears
+``{"type": "cue.taken", "cue": id, "version": N}`` after that version's ``scene.changed``.
 """
 
 from __future__ import annotations
