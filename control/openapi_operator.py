@@ -73,8 +73,7 @@ def operator_schemas(limits: Limits) -> dict[str, Any]:
             "cue": {"type": "string"}, "cue_name": {"type": ["string", "null"]},
             "layers": {"type": "array", "items": {"type": "string"}},
             "on_air": {"type": "boolean"}}},
-        "AsRun": {"type": "object", "required": ["entries"], "properties": {
-            "entries": {"type": "array", "items": _ref("AsRunEntry")}}},
+        "AsRun": {"type": "array", "items": _ref("AsRunEntry")},
     }
 
 

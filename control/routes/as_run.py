@@ -1,8 +1,8 @@
 """``GET /api/v1/as-run?from=&to=``: what went on air (``control.as_run``).
 
 ``from`` and ``to`` are UTC ISO 8601 times (with a zone) or ``frame:N``, both optional. The
-answer is ``{"entries": [...]}`` (JSON), or CSV with a header row when the request's ``Accept``
-names ``text/csv`` (or ``?format=csv``).
+answer is a JSON list of entries (CONTRACT v1.2), or CSV with a header row when the request's
+``Accept`` names ``text/csv`` (or ``?format=csv``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ async def get_as_run(request: Request) -> Response:
     entries = await as_run(ctx.store, fps, first, last)
     if form == "csv" or (form is None and "text/csv" in request.headers.get("accept", "")):
         return Response(as_run_csv(entries), media_type="text/csv; charset=utf-8")
-    return json_response({"entries": entries})
+    return json_response(entries)
 
 
 def routes() -> list[BaseRoute]:

@@ -47,6 +47,6 @@ def as_run_main(settings: Settings, args: argparse.Namespace) -> int:
     if args.csv:
         sys.stdout.write(body.decode())
     else:
-        for entry in json.loads(body)["entries"]:
+        for entry in json.loads(body):
             print(json.dumps(entry, separators=(",", ":")))
     return 0

@@ -99,7 +99,7 @@ def run_script(url: str, seconds: float, fps: int) -> Run:
              "the schedule to empty")
     last_version = http_json("GET", url + "/api/v1/scene")[1]["version"]
     frames = {v: _applied(url, v) for v in range(first_version, last_version + 1)}
-    entries = http_json("GET", f"{url}/api/v1/as-run?from=frame:{first_frame}")[1]["entries"]
+    entries = http_json("GET", f"{url}/api/v1/as-run?from=frame:{first_frame}")[1]
     assert [e["version"] for e in entries] == list(frames), entries
     for entry in entries:
         version = entry["version"]

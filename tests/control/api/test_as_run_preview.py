@@ -20,16 +20,16 @@ def test_as_run_lists_commits_with_source_cue_and_layers(client: TestClient) -> 
     client.post("/api/v1/cues", json={"id": "out", "name": "All out", "ops": [
         {"op": "remove", "id": "a"}, {"op": "remove", "id": "b"}]})
     client.post("/api/v1/cues/out/take")
-    entries = client.get("/api/v1/as-run").json()["entries"]
+    entries = client.get("/api/v1/as-run").json()
     assert [(e["version"], e["source"], e["layers"], e.get("cue")) for e in entries] == [
         (1, "http", ["a"], None), (2, "http", ["a", "b"], None), (3, "cue", ["a", "b"], "out")]
     assert entries[2]["cue_name"] == "All out" and not entries[2]["on_air"]
     frames = [e["frame"] for e in entries]
     assert frames == sorted(frames) and entries[0]["utc"].endswith("Z")
-    last = client.get(f"/api/v1/as-run?from=frame:{frames[2]}").json()["entries"]
+    last = client.get(f"/api/v1/as-run?from=frame:{frames[2]}").json()
     assert [e["version"] for e in last] == [v for v, f in zip((1, 2, 3), frames)
                                             if f >= frames[2]]
-    assert client.get(f"/api/v1/as-run?to=frame:{frames[0] - 1}").json()["entries"] == []
+    assert client.get(f"/api/v1/as-run?to=frame:{frames[0] - 1}").json() == []
     text = client.get("/api/v1/as-run", headers={"Accept": "text/csv"})
     assert text.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(text.text)))

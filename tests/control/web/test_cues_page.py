@@ -39,6 +39,6 @@ def test_cue_button_previews_and_take_commits_once(own_server: ServeProcess,
     taken = int(page.locator("#cue-take").get_attribute("data-version") or 0)
     assert any(layer["id"] == "web-box" for layer in own_server.get("/scene")["layers"])
     with httpx.Client(base_url=own_server.url, timeout=10) as client:
-        entries = client.get("/api/v1/as-run").json()["entries"]
+        entries = client.get("/api/v1/as-run").json()
     takes = [e for e in entries if e.get("cue") == "web-box"]
     assert [(e["version"], e["source"]) for e in takes] == [(taken, "cue")]  # taken once
