@@ -33,6 +33,8 @@ __all__ = ["routes"]
 
 async def _stored(request: Request, cue: Cue, status: int) -> Response:
     ctx = context_of(request)
+    # The assets the ops name must exist (422 with the path), as for a commit.
+    await ctx.committer.check_assets(ctx.committer.decode(list(cue.ops)))
     cue = await ctx.store.put_cue(cue)
     announce(ctx.hub, {"type": "cue.changed", "cue": cue_json(cue)})
     return json_response(cue_json(cue), status=status)

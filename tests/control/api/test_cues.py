@@ -47,6 +47,9 @@ def test_bad_cues_are_422_with_the_path_and_store_nothing(client: TestClient) ->
         ({"name": "x", "ops": [], "extra": 1}, "extra"),
         ({"name": "x", "ops": [], "id": "bad id"}, "id"),
         ({"name": "x", "ops": [], "if_version": -1}, "if_version"),
+        ({"name": "x", "ops": [{"op": "add", "layer": {"kind": "image",
+                                                       "content": {"asset": "0" * 64}}}]},
+         "ops[0].layer.content.asset"),
         ([], ""),
     ]
     for body, path in cases:
