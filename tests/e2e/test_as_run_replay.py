@@ -49,3 +49,25 @@ def test_as_run_lists_every_change_and_the_journal_re_renders_the_recording(
     compare_recordings(program, run.start_frame, replay, first, last, FPS)
 
 
+
+
+def test_the_embedded_store_re_renders_after_the_service_stopped(tmp_path: Path) -> None:
+    # The embedded store keeps the journal and the receipts on disk: after serve stops (it
+    # holds the channel's lock while it runs), the span is re-rendered from the data dir.
+    program = tmp_path / "program.mkv"
+    serve = ServeProcess(tmp_path, "--width", "160", "--height", "90", "--fps", str(FPS),
+                         "--output", str(program))
+    try:
+        serve.start()
+        run = run_script(serve.url, 2.0, FPS)
+        assert serve.terminate() == 0
+    finally:
+        serve.close()
+    replay = tmp_path / "replay.mkv"
+    first, last = run.span
+    done = subprocess.run(
+        [sys.executable, "-m", "control.service.cli", "render", "--data-dir",
+         str(tmp_path / "data"), "--from-journal", f"frame:{first}", f"frame:{last}", "-o",
+         str(replay), "--no-progress"], check=True, timeout=300, capture_output=True, text=True)
+    assert "without an on-air receipt" not in done.stderr  # the receipts were kept on disk
+    compare_recordings(program, run.start_frame, replay, first, last, FPS)
