@@ -17,6 +17,7 @@ import asyncio
 import json
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -105,14 +106,17 @@ def media_cache(settings: Settings) -> Path:
 
 
 def run_offline(config: PipelineConfig, scene: Scene, assets: dict[str, bytes],
-                media: MediaLibrary, args: argparse.Namespace, frames: int) -> int:
-    """Render ``config``'s frames of ``scene`` to ``args.out``; 0 when every frame was
-    encoded and no output failed."""
+                media: MediaLibrary, args: argparse.Namespace, frames: int,
+                later: Sequence[tuple[Scene, int]] = ()) -> int:
+    """Render ``config``'s frames of ``scene`` (and of each ``later`` scene from its frame on)
+    to ``args.out``; 0 when every frame was encoded and no output failed."""
     def source(asset_id: str) -> bytes | None:
         return assets.get(asset_id)
 
     pipeline = Pipeline(config, source, PipelineMetrics(CollectorRegistry()), media=media)
     pipeline.publish(scene)
+    for later_scene, frame in later:
+        pipeline.publish(later_scene, frame)
     progress = None if args.no_progress else _progress_bar(frames)
     try:
         pipeline.start()

@@ -10,9 +10,10 @@ newest version on air at F, evaluated at F exactly as the live pipeline evaluate
 without a receipt (nothing rendered it, or the receipts were lost) is placed on its landing
 frame, with a warning. A span before the oldest scene the journal holds is refused.
 
-Clips are prepared for every scene of the span, but clip pictures and program audio follow the
-scene on air at the span's first frame (the media source reads the published scene, which the
-evaluation hook does not change): a span in which clips start or stop is not yet exact.
+The scenes of the span are also published to the offline pipeline for their frames, so clip
+pictures and program audio (which follow the published scene) change with them; the pipeline
+holds at most :data:`MAX_PUBLISHED` of them ahead, and past that the graphics stay exact (the
+evaluation hook) while clips follow the last one published, with a warning.
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ from control.service.clips import ClipPreparer, scene_clips
 from control.service.settings import Settings
 from control.store.base import Store
 
-__all__ = ["Timeline", "load_timeline", "replay_main"]
+__all__ = ["MAX_PUBLISHED", "Timeline", "load_timeline", "replay_main"]
+
+MAX_PUBLISHED = 250
+"""Scenes published ahead to the offline pipeline (its scene holder keeps 256)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,11 @@ class Timeline:
     frames: tuple[int, ...]
     scenes: tuple[Scene, ...]
     guessed: tuple[int, ...]  # versions placed on their landing frame (no receipt)
+
+    def changes(self, first: int, last: int) -> list[tuple[Scene, int]]:
+        """(scene, frame) of each scene going on air after ``first`` up to ``last``."""
+        return [(scene, frame) for frame, scene in zip(self.frames, self.scenes, strict=True)
+                if first < frame <= last]
 
     def at(self, frame: int) -> Scene:
         """The scene on air at ``frame``; ``ValueError`` before the first one."""
@@ -159,4 +168,9 @@ def _replay(settings: Settings, args: argparse.Namespace, media: MediaLibrary) -
                      audio=not getattr(args, "no_audio", False), evaluate=evaluate,
                      is_animating=lambda scene, frame: True,
                      ).offline(first, last - first + 1)
-    return run_offline(config, start, assets, media, args, last - first + 1)
+    later = timeline.changes(first, last)
+    if len(later) > MAX_PUBLISHED:
+        print(f"compositor render: {len(later)} changes in the span: clips follow the first "
+              f"{MAX_PUBLISHED} only (graphics are exact)", file=sys.stderr)
+    return run_offline(config, start, assets, media, args, last - first + 1,
+                       later[:MAX_PUBLISHED])
