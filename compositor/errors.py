@@ -19,6 +19,7 @@ every error raised on purpose. This drawing is the one picture of the whole tree
      ├── EncoderError                  an encoder failed to open or to encode
      │    └── EncoderUnavailableError  the requested encoder does not exist on this machine
      ├── OutputError                   an output (RTMP, file) failed
+     ├── PreviewBusyError              no preview now: its queue is full or frames left no time
      ├── MediaError                    a clip (video or sound file) cannot be used
      │    ├── MediaUnsupportedError    a container or codec we cannot decode (HTTP 415)
      │    ├── MediaInvalidError        does not decode, no frames, too many pixels, too long (422)
@@ -40,6 +41,7 @@ every error raised on purpose. This drawing is the one picture of the whole tree
           │    ├── UnauthorizedError         missing or wrong API token
           │    ├── ForbiddenError            a foreign web page (Origin) may not change things
           │    ├── ResourceNotFoundError     no such commit or scheduled commit
+          │    │    └── CueNotFoundError     no such cue
           │    ├── RequestConflictError      the resource is in another state
           │    ├── BodyTooLargeError         the body is over the limit
           │    ├── UnsupportedMediaTypeError the body is not of an accepted type
@@ -66,6 +68,7 @@ __all__ = [
     "MediaInvalidError",
     "MediaUnsupportedError",
     "OutputError",
+    "PreviewBusyError",
     "RenderError",
     "SceneError",
     "SceneValidationError",
@@ -136,6 +139,9 @@ class OutputError(CompositorError):
     pass
 
 
+class PreviewBusyError(CompositorError):
+    """A preview could not be rendered now: the request queue is full, or the render thread had
+    no time left between program frames before the request's deadline (program frames first)."""
 class MediaError(CompositorError):
     """A clip (video or sound file) cannot be used; the message says why, for a person."""
 

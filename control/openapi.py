@@ -14,6 +14,7 @@ from compositor.scene.codec import ID_PATTERN, Limits, component_schemas
 from compositor.scene.schedule import MAX_FRAME
 from control.openapi_assets import asset_paths, asset_schemas
 from control.openapi_inputs import input_paths, input_schemas
+from control.openapi_operator import operator_paths, operator_schemas
 from control.openapi_refs import SCHEMAS, error_response, json_response, ref
 
 __all__ = ["openapi_document"]
@@ -63,6 +64,7 @@ def _schemas(limits: Limits) -> dict[str, Any]:
         "CommitResult": {"type": "object", "required": ["version"],
                          "properties": {"version": {"type": "integer"}}},
         **_schedule_schemas(),
+        **operator_schemas(limits),
         **asset_schemas(),
         **input_schemas(),
         "OutputStatus": {"type": "object", "required": ["state"], "properties": {
@@ -220,6 +222,7 @@ def _paths() -> dict[str, Any]:
                           "409": _error("Stale if_version (body has the current version) "
                                         "or a duplicate layer id"), **stale, **_BAD}}},
         **_schedule_paths(),
+        **operator_paths(),
         **asset_paths(),
         **input_paths(),
         "/api/v1/limits": {"get": {

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from compositor.scene import Scene
 from compositor.scene.codec import encode_scene
-from control.landing import Landings, landing_of
+from control.landing import Landings, landing_of, source_of
 from control.metrics import ControlMetrics
 from control.store.base import Change, Store
 from control.store.feed import follow
@@ -171,9 +171,21 @@ class Hub:
         self._set_scene(change.scene)
         if change.commit is not None:
             self.landings.seen(landing_of(change.commit))
+        messages = [message, *_taken(change)]
         for client in list(self.clients):
-            client.offer(message)
+            for text in messages:
+                client.offer(text)
         async with self._changed:
             self._changed.notify_all()
         # Let the client senders run between changes so a burst does not overflow fast clients.
         await asyncio.sleep(0)
+
+
+def _taken(change: Change) -> list[str]:
+    """``cue.taken`` after the ``scene.changed`` of a commit that took a cue (whichever replica
+    or controller took it: the journal names the cue)."""
+    cue = source_of(change.commit)[1] if change.commit is not None else None
+    if cue is None:
+        return []
+    return [json.dumps({"type": "cue.taken", "cue": cue, "version": change.version},
+                       separators=(",", ":"))]

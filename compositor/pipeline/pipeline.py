@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import Future
 from fractions import Fraction
 from typing import Any
 
@@ -31,6 +32,7 @@ from compositor.pipeline.config import NaturalSize, PipelineConfig
 from compositor.pipeline.encode_stage import AppliedFrame, EncodeStage
 from compositor.pipeline.holder import SceneHolder
 from compositor.pipeline.media import MediaSource
+from compositor.pipeline.preview_requests import RGBA
 from compositor.pipeline.render_stage import RenderStage
 from compositor.scene import Scene
 
@@ -132,6 +134,11 @@ class Pipeline:
         """The latest program frame as JPEG (``width`` px wide), or None before the first."""
         return self._encode.preview_jpeg(width)
 
+    def request_preview(self, scene: Scene, frame: int) -> Future[RGBA]:
+        """A picture of ``scene`` (not on air) at absolute ``frame``, rendered between program
+        frames (:mod:`compositor.pipeline.preview_requests`); raises ``PreviewBusyError``."""
+        return self._render.previews.submit(scene, frame)
+
     def problems(self) -> dict[str, str]:
         """What is wrong now: renderer layer problems and failed clips (by layer id), a fatal
         error, failing outputs."""
@@ -165,6 +172,9 @@ class Pipeline:
             "outputs": outputs,
             "audio": {"peak_dbfs": self._encode.program_audio.peak_dbfs()},
             "renderer": self._render.renderer_name,
+            "previews": {"served": self._render.previews.served,
+                         "refused": self._render.previews.refused,
+                         "expired": self._render.previews.expired},
             "running": running,
             "error": self._fatal,
         }

@@ -43,6 +43,7 @@ from compositor.pipeline.media import (
     clip_layers,
     shows_clip,
 )
+from compositor.pipeline.preview_requests import RGBA, PreviewRequests
 from compositor.scene import Scene, VideoContent
 
 __all__ = ["PRE_ROLL_FRAMES", "RenderStage"]
@@ -80,6 +81,7 @@ class RenderStage:
         self.frames_reused = 0
         self.frames_dropped = 0  # queue-full drops; the clock counts its skips
         self._last = _LastFrame()
+        self.previews = PreviewRequests()  # preview before air, served between frames
         self._mix_error: str | None = None
 
     def run(self) -> None:
@@ -114,6 +116,7 @@ class RenderStage:
             log.exception("render thread failed")
             self._fail(f"render thread failed: {exc}")
         finally:
+            self.previews.close()
             renderer.release()
             gl.release()
             self._encode.finish()
@@ -196,6 +199,9 @@ class RenderStage:
                     current.scene, tick.frame))
             last.scene = current.scene
             last.frame = tick.frame
+            if config.paced and self.previews.waiting:
+                self.previews.serve(lambda s, f: self._preview(renderer, s, f), lambda: (
+                    clock.deadline(clock.next_frame) - config.time_source()))
         self._finish(renderer.flush() if not config.paced else renderer.completed())
 
     def _pre_roll(self, current: Scene, frame: int) -> set[str]:
@@ -219,6 +225,11 @@ class RenderStage:
                 except Exception:  # reported when it plays, as any clip failure
                     log.debug("pre-rolling clip layer %s failed", layer.id, exc_info=True)
         return started
+
+    def _preview(self, renderer: Any, scene: Scene, frame: int) -> RGBA:
+        """A preview: ``scene`` at ``frame``, evaluated as program frames are (no NV12)."""
+        rgba: RGBA = renderer.draw_rgba(self._evaluate(renderer, scene, frame))
+        return rgba
 
     def _can_reuse(self, scene: Scene, frame: int) -> bool:
         """The previous frame, drawn right before from this very scene, still shows it."""

@@ -9,14 +9,17 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from control.routes import (
+    as_run,
     assets,
     commits,
+    cues,
     health,
     inputs,
     layers,
     limits,
     openapi,
     output,
+    preview,
     scene,
     schedule,
     websocket,
@@ -33,6 +36,9 @@ def all_routes() -> list[BaseRoute]:
         *layers.routes(),
         *commits.routes(),
         *schedule.routes(),
+        *cues.routes(),
+        *as_run.routes(),
+        *preview.routes(),
         *assets.routes(),
         *inputs.routes(),
         *limits.routes(),

@@ -158,6 +158,9 @@ class _WithInputs:
     def preview_jpeg(self, width: int | None) -> bytes | None:
         return self._program.preview_jpeg(width)
 
+    async def preview_scene(self, scene: Scene, frame: int, width: int | None) -> bytes:
+        return await self._program.preview_scene(scene, frame, width)
+
     def problems(self) -> dict[str, str]:
         return {**self._program.problems(), **self._hub.problems()}
 

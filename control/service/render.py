@@ -17,6 +17,7 @@ import asyncio
 import json
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from control.service.clips import ClipPreparer, scene_clips
 from control.service.inputs import offline_media
 from control.service.settings import Settings
 
-__all__ = ["render_main"]
+__all__ = ["media_cache", "render_main", "run_offline"]
 
 
 async def _load_assets(settings: Settings, scene: Scene, media: MediaLibrary
@@ -66,7 +67,13 @@ def _progress_bar(frames: int) -> tqdm:
 
 
 def render_main(settings: Settings, args: argparse.Namespace) -> int:
-    """Render ``args.scene`` for ``args.seconds`` to ``args.out``; 0 on success, 1 on failure."""
+    """Render ``args.scene`` for ``args.seconds`` to ``args.out`` (or, with
+    ``--from-journal``, a span of what was on air: ``control.service.replay``); 0 on success,
+    1 on failure."""
+    if getattr(args, "from_journal", None):
+        from control.service.replay import replay_main
+
+        return replay_main(settings, args)
     try:
         scene = decode_scene(json.loads(Path(args.scene).read_text()))
     except (OSError, ValueError, CompositorError) as exc:
@@ -75,7 +82,7 @@ def render_main(settings: Settings, args: argparse.Namespace) -> int:
     frames = max(1, round(float(args.seconds) * scene.fps))
     start_frame = int(getattr(args, "start_frame", 0) or 0)
     scene = land_clips(scene, start_frame)  # unstarted clips start on the first frame
-    with tempfile.TemporaryDirectory(prefix="render-", dir=_media_cache(settings)) as cache:
+    with tempfile.TemporaryDirectory(prefix="render-", dir=media_cache(settings)) as cache:
         media = MediaLibrary(Path(cache))
         try:
             try:
@@ -93,25 +100,30 @@ def render_main(settings: Settings, args: argparse.Namespace) -> int:
             source = offline_media(lambda: open_store(settings), scene, media,  # inputs
                                    lambda note: print(f"compositor render: {note}",
                                                       file=sys.stderr))
-            return _run(config, scene, assets, source, args, frames)
+            return run_offline(config, scene, assets, source, args, frames)
         finally:
             media.close()
 
 
-def _media_cache(settings: Settings) -> Path:
+def media_cache(settings: Settings) -> Path:
     """Where offline renders keep clips' PCM (one temporary folder per run)."""
     folder = settings.data_dir / "media-cache"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
-def _run(config: PipelineConfig, scene: Scene, assets: dict[str, bytes], media: MediaSource,
-         args: argparse.Namespace, frames: int) -> int:
+def run_offline(config: PipelineConfig, scene: Scene, assets: dict[str, bytes],
+                media: MediaSource, args: argparse.Namespace, frames: int,
+                later: Sequence[tuple[Scene, int]] = ()) -> int:
+    """Render ``config``'s frames of ``scene`` (and of each ``later`` scene from its frame on)
+    to ``args.out``; 0 when every frame was encoded and no output failed."""
     def source(asset_id: str) -> bytes | None:
         return assets.get(asset_id)
 
     pipeline = Pipeline(config, source, PipelineMetrics(CollectorRegistry()), media=media)
     pipeline.publish(scene)
+    for later_scene, frame in later:
+        pipeline.publish(later_scene, frame)
     progress = None if args.no_progress else _progress_bar(frames)
     try:
         pipeline.start()

@@ -6,6 +6,7 @@ Layout under ``data_dir`` (omit ``data_dir`` for a store that lives only in memo
     channels/<channel>/scene.json     the base scene: the scene before the oldest journal entry
     channels/<channel>/journal.jsonl  one CommitRecord per line, appended and fsynced per commit
     channels/<channel>/schedule.json  scheduled commits waiting for their frame (schedule_book.py)
+    channels/<channel>/receipts.jsonl, cues.json  on-air receipts and cues (*_book.py)
     assets/<sha256>, <sha256>.json    asset bytes and metadata, shared by channels and processes
     assets/.incoming/                 uploads being received (clips), renamed into place when kept
 
@@ -31,7 +32,7 @@ import time
 from collections import deque
 from collections.abc import AsyncGenerator, Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from compositor.errors import SceneError
 from compositor.scene import Op, Scene
@@ -44,11 +45,11 @@ from control.store.base import (
     CancelResult,
     Change,
     CommitRecord,
-    Receipt,
     Rollback,
     ScheduledCommit,
 )
-from control.store.embedded.receipt_book import ReceiptBook
+from control.store.embedded.cue_book import CueBook, CueShelf
+from control.store.embedded.receipt_book import ReceiptBook, ReceiptShelf
 from control.store.embedded.schedule_book import ScheduleBook
 from control.store.feed import CLOSED, OVERFLOW, Mailbox
 from control.store.files import AppendLog, DirLock, atomic_write
@@ -70,7 +71,7 @@ T = TypeVar("T")
 _Entry = tuple[CommitRecord, Scene, bytes]  # a journal entry, the scene after it, its JSON line
 
 
-class EmbeddedStore:
+class EmbeddedStore(CueShelf, ReceiptShelf):
     """The embedded :class:`~control.store.base.Store`.
 
     ``initial`` is the scene read before anything is stored (default: an empty 1080p60 scene);
@@ -89,11 +90,13 @@ class EmbeddedStore:
         journal_max_bytes: int = 64 * 1024 * 1024,
         queue_max: int = 1024,
         clock: Callable[[], float] = time.time,
+        max_cues: int = 1000, journal_max_age_s: float | None = None,
     ) -> None:
         if journal_max < 1 or queue_max < 1:
             raise ValueError("journal_max and queue_max must be at least 1")
         self.journal_max = journal_max
         self.journal_max_bytes = journal_max_bytes
+        self.journal_max_age_s = journal_max_age_s  # also drop commits older than this
         # One process owns the data directory (a lock) and fsyncs before acknowledging: the
         # store cannot be found behind what this process saw.
         self.last_rollback: Rollback | None = None
@@ -118,7 +121,9 @@ class EmbeddedStore:
         self._mailboxes: set[Mailbox] = set()
         self._schedule = ScheduleBook(None if self._dir is None else self._dir / "schedule.json",
                                       taken_max=journal_max)
-        self._receipts = ReceiptBook(journal_max, queue_max)
+        self._receipts = ReceiptBook(journal_max, queue_max, self._dir)
+        self._cues = CueBook(self._dir and self._dir / "cues.json", max_cues=max_cues,
+                             claims_max=journal_max)
 
     # --- opening and recovery --------------------------------------------------------------
 
@@ -178,11 +183,14 @@ class EmbeddedStore:
 
     def _append_entry(self, entry: _Entry) -> None:
         """Keep the newest ``journal_max`` entries, fewer when their lines pass
-        ``journal_max_bytes`` (at least the newest one)."""
+        ``journal_max_bytes`` or they are older than ``journal_max_age_s`` (at least the newest
+        one)."""
         self._entries.append(entry)
         self._entries_bytes += len(entry[2])
-        while len(self._entries) > self.journal_max or (
-                self._entries_bytes > self.journal_max_bytes and len(self._entries) > 1):
+        age = self.journal_max_age_s
+        while len(self._entries) > self.journal_max or (len(self._entries) > 1 and (
+                self._entries_bytes > self.journal_max_bytes or (age is not None
+                and self._entries[0][0].at_unix < entry[0].at_unix - age))):
             dropped = self._entries.popleft()
             self._entries_bytes -= len(dropped[2])
             self._base = dropped[1]
@@ -318,7 +326,7 @@ class EmbeddedStore:
             records = [record for record, _, _ in self._entries if record.version > since]
         return records[:max(limit, 0)]
 
-    # --- schedule and receipts -------------------------------------------------------------
+    # --- schedule (receipts: ReceiptShelf, cues: CueShelf) ------------------------------
 
     async def _locked(self, fn: Any, *args: Any) -> Any:
         await self._ensure_open()  # the channel lock: one process owns the schedule file
@@ -333,25 +341,14 @@ class EmbeddedStore:
         await self._locked(self._schedule.put, entry)
 
     async def schedule_list(self) -> list[ScheduledCommit]:
-        result: list[ScheduledCommit] = await self._locked(self._schedule.entries)
-        return result
+        return cast(list[ScheduledCommit], await self._locked(self._schedule.entries))
 
     async def schedule_cancel(self, entry_id: str) -> CancelResult:
-        result: CancelResult = await self._locked(self._schedule.cancel, entry_id)
-        return result
+        return cast(CancelResult, await self._locked(self._schedule.cancel, entry_id))
 
     async def schedule_take_due(self, until_frame: int) -> list[ScheduledCommit]:
-        result: list[ScheduledCommit] = await self._locked(self._schedule.take_due, until_frame)
-        return result
-
-    async def put_receipt(self, receipt: Receipt) -> bool:
-        return self._receipts.put(receipt)
-
-    async def get_receipt(self, version: int) -> Receipt | None:
-        return self._receipts.get(version)
-
-    def subscribe_receipts(self) -> AsyncGenerator[Receipt, None]:
-        return self._receipts.subscribe()
+        return cast(list[ScheduledCommit], await self._locked(self._schedule.take_due,
+                                                              until_frame))
 
     # --- assets ----------------------------------------------------------------------------
 
