@@ -1,0 +1,138 @@
+"""The obs-websocket handshake and message rules, byte for byte as the protocol document says:
+Hello with the challenge, Identify with the right and wrong password, close codes for broken
+messages, Reidentify, unknown requests (a status, never a dropped connection), batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.control.api.helpers import FakeProgram
+from tests.control.obsws.live import PASSWORD, ObsLive
+from tests.control.obsws.raw import RawClient, auth_string
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObsLive]:
+    with ObsLive(tmp_path_factory.mktemp("obsws"), FakeProgram()) as server:
+        yield server
+
+
+def test_hello_carries_the_challenge_and_identify_negotiates_rpc_1(live: ObsLive) -> None:
+    client = RawClient(live.obs_url)
+    hello = client.hello
+    assert hello["op"] == 0
+    assert hello["d"]["rpcVersion"] == 1
+    assert set(hello["d"]["authentication"]) == {"challenge", "salt"}
+    assert client.identify(PASSWORD) == {"op": 2, "d": {"negotiatedRpcVersion": 1}}
+    version = client.request("GetVersion")
+    assert version["requestStatus"] == {"result": True, "code": 100}
+    assert "SetCurrentProgramScene" in version["responseData"]["availableRequests"]
+    client.close()
+
+
+def test_each_session_gets_its_own_challenge(live: ObsLive) -> None:
+    a, b = RawClient(live.obs_url), RawClient(live.obs_url)
+    auth_a, auth_b = a.hello["d"]["authentication"], b.hello["d"]["authentication"]
+    assert auth_a["salt"] == auth_b["salt"]
+    assert auth_a["challenge"] != auth_b["challenge"]
+    a.close()
+    b.close()
+
+
+@pytest.mark.parametrize("password", ["wrong password", None])
+def test_a_wrong_or_missing_password_closes_with_4009(live: ObsLive,
+                                                      password: str | None) -> None:
+    client = RawClient(live.obs_url)
+    client.send(1, {"rpcVersion": 1} if password is None else {
+        "rpcVersion": 1, "authentication": "bm90IHRoZSByaWdodCBhbnN3ZXI="})
+    assert client.closed_with() == 4009
+
+
+@pytest.mark.parametrize(("message", "code"), [
+    ('{"op": 6, "d": {"requestType": "GetVersion", "requestId": "1"}}', 4007),  # not identified
+    ("not json", 4002),
+    ('{"op": 42, "d": {}}', 4007),  # before Identify any other op is "not identified"
+    ('{"d": {}}', 4006),
+    ('{"op": 1}', 4003),
+    ('{"op": 1, "d": []}', 4004),
+    ('{"request-type": "GetVersion", "message-id": "1"}', 4010),  # an obs-websocket 4 client
+])
+def test_broken_messages_close_with_their_codes(live: ObsLive, message: str, code: int) -> None:
+    client = RawClient(live.obs_url)
+    client.ws.send(message)
+    assert client.closed_with() == code
+
+
+def test_binary_frames_close_with_4002(live: ObsLive) -> None:
+    client = RawClient(live.obs_url)
+    client.ws.send(b'{"op": 1, "d": {"rpcVersion": 1}}')
+    assert client.closed_with() == 4002
+
+
+def test_another_rpc_version_closes_with_4010_and_a_second_identify_with_4008(
+        live: ObsLive) -> None:
+    client = RawClient(live.obs_url)
+    auth = client.hello["d"]["authentication"]
+    answer = auth_string(PASSWORD, auth["salt"], auth["challenge"])
+    client.send(1, {"rpcVersion": 2, "authentication": answer})
+    assert client.closed_with() == 4010
+    client = RawClient(live.obs_url)
+    assert client.identify(PASSWORD)["op"] == 2
+    client.send(1, {"rpcVersion": 1})
+    assert client.closed_with() == 4008
+
+
+def test_msgpack_alone_is_refused_with_4012(live: ObsLive) -> None:
+    from websockets.sync.client import connect
+
+    with connect(live.obs_url, subprotocols=["obswebsocket.msgpack"],  # type: ignore[list-item]
+                 open_timeout=10) as ws:
+        from websockets.exceptions import ConnectionClosed
+
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4012
+
+
+def test_unknown_and_malformed_requests_get_a_status_and_the_session_goes_on(
+        live: ObsLive) -> None:
+    client = RawClient(live.obs_url)
+    client.identify(PASSWORD)
+    unknown = client.request("OpenVideoMixProjector", {"videoMixType": "x"})
+    assert unknown["requestType"] == "OpenVideoMixProjector"
+    assert unknown["requestStatus"]["code"] == 204
+    assert unknown["requestStatus"]["result"] is False
+    missing = client.request("GetSceneItemId", {"sceneName": "Program"})
+    assert missing["requestStatus"]["code"] == 300
+    assert "sourceName" in missing["requestStatus"]["comment"]
+    wrong_type = client.request("SetSceneItemEnabled", {"sceneName": "Program",
+                                                        "sceneItemId": "one"})
+    assert wrong_type["requestStatus"]["code"] == 401
+    no_scene = client.request("GetSceneItemList", {"sceneName": "No such cue"})
+    assert no_scene["requestStatus"]["code"] == 600
+    sleep = client.request("Sleep", {"sleepMillis": 1})
+    assert sleep["requestStatus"]["code"] == 206
+    assert client.request("GetVersion")["requestStatus"]["result"] is True
+    client.close()
+
+
+def test_a_batch_runs_in_order_and_halts_on_failure_when_asked(live: ObsLive) -> None:
+    client = RawClient(live.obs_url)
+    client.identify(PASSWORD)
+    requests = [{"requestType": "GetVersion", "requestId": "a"},
+                {"requestType": "Sleep", "requestData": {"sleepMillis": 10}},
+                {"requestType": "NoSuchRequest"},
+                {"requestType": "GetStats"}]
+    client.send(8, {"requestId": "batch-1", "requests": requests})
+    reply = client.recv()
+    assert reply["op"] == 9 and reply["d"]["requestId"] == "batch-1"
+    assert [r["requestStatus"]["code"] for r in reply["d"]["results"]] == [100, 100, 204, 100]
+    assert reply["d"]["results"][0]["requestId"] == "a"
+    client.send(8, {"requestId": "batch-2", "haltOnFailure": True, "requests": requests})
+    reply = client.recv()
+    assert [r["requestStatus"]["code"] for r in reply["d"]["results"]] == [100, 100, 204]
+    client.send(8, {"requestId": "batch-3", "executionType": 7, "requests": []})
+    assert client.closed_with() == 4005
