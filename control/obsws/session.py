@@ -68,6 +68,7 @@ class Session:
         self.stats = SessionStats()
         self._queue: asyncio.Queue[str | _Close] = asyncio.Queue(QUEUE_MAX)
         self._overflowed = False
+        self._closing = False  # a close is queued behind the replies
 
     def offer_event(self, intent: int, message: str) -> None:
         """Queue an encoded event when subscribed to ``intent``; never waits."""
@@ -93,8 +94,8 @@ class Session:
         sender = asyncio.create_task(self._sender(), name="obsws-sender")
         receiver = asyncio.create_task(self._receiver(), name="obsws-receiver")
         try:
-            done, _ = await asyncio.wait((sender, receiver), return_when=asyncio.FIRST_COMPLETED)
-            if receiver in done and not sender.done():  # closing: flush what is queued
+            await asyncio.wait((sender, receiver), return_when=asyncio.FIRST_COMPLETED)
+            if self._closing and not sender.done():  # flush what is queued, then close
                 await asyncio.wait((sender,), timeout=SEND_TIMEOUT_S)
         finally:
             for task in (sender, receiver):
@@ -142,6 +143,7 @@ class Session:
                 self.stats.incoming += 1
                 await self._handle(message)
         except ObsSessionError as exc:
+            self._closing = True
             await self._queue.put(_Close(exc.code, exc.reason))
 
     def _decode(self, message: MutableMapping[str, Any]) -> tuple[int, dict[str, Any]]:

@@ -5,9 +5,10 @@ messages, Reidentify, unknown requests (a status, never a dropped connection), b
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from tests.control.api.helpers import FakeProgram
 from tests.control.obsws.live import PASSWORD, ObsLive
@@ -86,12 +87,8 @@ def test_another_rpc_version_closes_with_4010_and_a_second_identify_with_4008(
 
 
 def test_msgpack_alone_is_refused_with_4012(live: ObsLive) -> None:
-    from websockets.sync.client import connect
-
     with connect(live.obs_url, subprotocols=["obswebsocket.msgpack"],  # type: ignore[list-item]
                  open_timeout=10) as ws:
-        from websockets.exceptions import ConnectionClosed
-
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv(timeout=10)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4012
