@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from control.context import ControlContext
 from control.obsws.endpoint import CueDeck, Endpoint
 from control.obsws.events import EventFeed
 from control.obsws.protocol import Auth, OpCode
-from control.obsws.session import Session
+from control.obsws.session import Message, Session
 from control.request_guard import RequestGuardMiddleware
 
 __all__ = ["ObsServer", "ObsSettings", "create_obs_app"]
@@ -63,8 +62,8 @@ class ObsServer:
         """Send an event to every identified session subscribed to ``intent``."""
         if not self.sessions:
             return
-        message = json.dumps({"op": OpCode.EVENT, "d": {
-            "eventType": event_type, "eventIntent": int(intent), "eventData": data}})
+        message = Message(OpCode.EVENT, {
+            "eventType": event_type, "eventIntent": int(intent), "eventData": data})
         for session in list(self.sessions):
             session.offer_event(intent, message)
 

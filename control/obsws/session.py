@@ -1,8 +1,9 @@
 """One obs-websocket connection: Hello, Identify (with the password check), then requests,
 batches and events, as the protocol's "Connection steps" say.
 
-- The server speaks JSON over text frames (``obswebsocket.json``, chosen when offered); a client
-  offering only ``obswebsocket.msgpack`` is closed with 4012 (``UnsupportedFeature``).
+- The server speaks JSON over text frames (``obswebsocket.json``, also when no subprotocol is
+  offered) or MessagePack over binary frames (``obswebsocket.msgpack``, when only that is
+  offered: obs-websocket-js's default build in node); a frame of the other kind closes with 4002.
 - Before ``Identified`` only one ``Identify`` may come, within :data:`IDENTIFY_TIMEOUT_S`; the
   wrong password closes with 4009 (``AuthenticationFailed``), another RPC version with 4010, any
   other message with 4007; malformed messages close with 4002-4006 as the protocol assigns.
@@ -20,6 +21,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from control.obsws.endpoint import Endpoint
@@ -27,7 +29,7 @@ from control.obsws.errors import ObsSessionError
 from control.obsws.protocol import ALL_EVENTS, RPC_VERSION, Auth, CloseCode, OpCode
 from control.obsws.requests import OBS_VERSION, OBS_WEBSOCKET_VERSION, Call, SessionStats, run
 
-__all__ = ["IDENTIFY_TIMEOUT_S", "MAX_BATCH", "SEND_TIMEOUT_S", "Session"]
+__all__ = ["IDENTIFY_TIMEOUT_S", "MAX_BATCH", "SEND_TIMEOUT_S", "Message", "Session"]
 
 IDENTIFY_TIMEOUT_S = 10.0
 SEND_TIMEOUT_S = 10.0
@@ -43,6 +45,25 @@ _BATCH_TYPES = (0, 1, 2)  # SerialRealtime, SerialFrame, Parallel (run serially 
 class _Close:
     code: int
     reason: str
+
+
+class Message:
+    """One outgoing message, encoded at most once per encoding however many sessions send it."""
+
+    def __init__(self, op: int, data: dict[str, Any]) -> None:
+        self.payload = {"op": op, "d": data}
+        self._text: str | None = None
+        self._packed: bytes | None = None
+
+    def text(self) -> str:
+        if self._text is None:
+            self._text = json.dumps(self.payload)
+        return self._text
+
+    def packed(self) -> bytes:
+        if self._packed is None:
+            self._packed = msgspec.msgpack.encode(self.payload)
+        return self._packed
 
 
 def _unsigned(data: dict[str, Any], key: str) -> int | None:
@@ -66,11 +87,12 @@ class Session:
         self.identified = False
         self.subscriptions = 0
         self.stats = SessionStats()
-        self._queue: asyncio.Queue[str | _Close] = asyncio.Queue(QUEUE_MAX)
+        self.packed = False  # MessagePack over binary frames (else JSON over text)
+        self._queue: asyncio.Queue[Message | _Close] = asyncio.Queue(QUEUE_MAX)
         self._overflowed = False
         self._closing = False  # a close is queued behind the replies
 
-    def offer_event(self, intent: int, message: str) -> None:
+    def offer_event(self, intent: int, message: Message) -> None:
         """Queue an encoded event when subscribed to ``intent``; never waits."""
         if not self.identified or not self.subscriptions & intent or self._overflowed:
             return
@@ -84,12 +106,8 @@ class Session:
 
     async def run(self) -> None:
         offered = self.websocket.scope.get("subprotocols") or []
-        if MSGPACK in offered and JSON not in offered:
-            await self.websocket.accept(MSGPACK)
-            await self.websocket.close(CloseCode.UNSUPPORTED_FEATURE,
-                                       "only obswebsocket.json is supported")
-            return
-        await self.websocket.accept(JSON if JSON in offered else None)
+        self.packed = MSGPACK in offered and JSON not in offered
+        await self.websocket.accept(MSGPACK if self.packed else JSON if JSON in offered else None)
         await self._send(self._hello())
         sender = asyncio.create_task(self._sender(), name="obsws-sender")
         receiver = asyncio.create_task(self._receiver(), name="obsws-receiver")
@@ -105,16 +123,18 @@ class Session:
                                          RuntimeError):
                     await task
 
-    def _hello(self) -> str:
+    def _hello(self) -> Message:
         data: dict[str, Any] = {"obsStudioVersion": OBS_VERSION,
                                 "obsWebSocketVersion": OBS_WEBSOCKET_VERSION,
                                 "rpcVersion": RPC_VERSION}
         if self.auth is not None:
             data["authentication"] = {"challenge": self.challenge, "salt": self.auth.salt}
-        return json.dumps({"op": OpCode.HELLO, "d": data})
+        return Message(OpCode.HELLO, data)
 
-    async def _send(self, message: str) -> None:
-        await asyncio.wait_for(self.websocket.send_text(message), SEND_TIMEOUT_S)
+    async def _send(self, message: Message) -> None:
+        sending = self.websocket.send_bytes(message.packed()) if self.packed \
+            else self.websocket.send_text(message.text())
+        await asyncio.wait_for(sending, SEND_TIMEOUT_S)
         self.stats.outgoing += 1
 
     async def _sender(self) -> None:
@@ -127,7 +147,7 @@ class Session:
             await self._send(item)
 
     async def _reply(self, op: OpCode, data: dict[str, Any]) -> None:
-        await self._queue.put(json.dumps({"op": op, "d": data}))
+        await self._queue.put(Message(op, data))
 
     async def _receiver(self) -> None:
         try:
@@ -147,15 +167,16 @@ class Session:
             await self._queue.put(_Close(exc.code, exc.reason))
 
     def _decode(self, message: MutableMapping[str, Any]) -> tuple[int, dict[str, Any]]:
-        text = message.get("text")
-        if text is None:
-            raise ObsSessionError(CloseCode.MESSAGE_DECODE_ERROR,
-                                  "binary frames are not accepted on obswebsocket.json")
+        frame = message.get("bytes") if self.packed else message.get("text")
+        if frame is None:
+            kind = "text" if self.packed else "binary"
+            raise ObsSessionError(CloseCode.MESSAGE_DECODE_ERROR, f"{kind} frames are not "
+                                  f"accepted on {MSGPACK if self.packed else JSON}")
         try:
-            payload = json.loads(text)
-        except ValueError:
+            payload = msgspec.msgpack.decode(frame) if self.packed else json.loads(frame)
+        except (ValueError, msgspec.DecodeError):
             raise ObsSessionError(CloseCode.MESSAGE_DECODE_ERROR,
-                                  "Unable to decode the message as JSON.") from None
+                                  "Unable to decode the message.") from None
         if not isinstance(payload, dict):
             raise ObsSessionError(CloseCode.MESSAGE_DECODE_ERROR, "A message must be an object.")
         if not self.identified and "request-type" in payload:

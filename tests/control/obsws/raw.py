@@ -12,6 +12,7 @@ from typing import Any
 
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 __all__ = ["RawClient", "auth_string"]
 
@@ -23,9 +24,9 @@ def auth_string(password: str, salt: str, challenge: str) -> str:
 
 class RawClient:
     def __init__(self, url: str, *, subprotocols: list[str] | None = None) -> None:
-        self.ws: ClientConnection = connect(
-            url, subprotocols=subprotocols or ["obswebsocket.json"],  # type: ignore[list-item]
-            open_timeout=10).__enter__()
+        offered = [Subprotocol(p) for p in subprotocols or ["obswebsocket.json"]]
+        self.ws: ClientConnection = connect(url, subprotocols=offered,
+                                            open_timeout=10).__enter__()
         self.hello: dict[str, Any] = self.recv()
         self._ids = itertools.count(1)
 

@@ -5,7 +5,6 @@ program output, and its event client hears every change, also those made over HT
 from __future__ import annotations
 
 import gc
-import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,41 +16,7 @@ from obsws_python.error import OBSSDKError, OBSSDKRequestError
 
 from tests.control.api.helpers import FakeProgram
 from tests.control.obsws.live import PASSWORD, ObsLive
-from tests.polling import wait_for
-
-ALL_AND_TRANSFORMS = int(obs.Subs.LOW_VOLUME) | int(obs.Subs.SCENEITEMTRANSFORMCHANGED)
-
-
-class Events:
-    """The events an obsws-python ``EventClient`` hands to its callbacks, in order."""
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, dict[str, Any]]] = []
-        self._lock = threading.Lock()
-
-    def callbacks(self) -> list[Any]:
-        def make(name: str, event: str) -> Any:
-            def callback(data: Any) -> None:
-                with self._lock:
-                    self.seen.append((event, {k: getattr(data, k) for k in data.attrs()}))
-            callback.__name__ = name
-            return callback
-
-        return [make("on_current_program_scene_changed", "CurrentProgramSceneChanged"),
-                make("on_scene_item_enable_state_changed", "SceneItemEnableStateChanged"),
-                make("on_scene_item_transform_changed", "SceneItemTransformChanged"),
-                make("on_input_settings_changed", "InputSettingsChanged"),
-                make("on_stream_state_changed", "StreamStateChanged")]
-
-    def wait(self, event: str, **expected: Any) -> dict[str, Any]:
-        def found() -> dict[str, Any] | None:
-            with self._lock:
-                for name, data in self.seen:
-                    if name == event and all(data.get(k) == v for k, v in expected.items()):
-                        return data
-            return None
-
-        return wait_for(found, 10, f"{event} {expected}")
+from tests.control.obsws.pyclient import ALL_AND_TRANSFORMS, Events
 
 
 @pytest.fixture

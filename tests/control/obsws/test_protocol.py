@@ -5,10 +5,13 @@ messages, Reidentify, unknown requests (a status, never a dropped connection), b
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+import msgspec
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
+from websockets.typing import Subprotocol
 
 from tests.control.api.helpers import FakeProgram
 from tests.control.obsws.live import PASSWORD, ObsLive
@@ -86,12 +89,29 @@ def test_another_rpc_version_closes_with_4010_and_a_second_identify_with_4008(
     assert client.closed_with() == 4008
 
 
-def test_msgpack_alone_is_refused_with_4012(live: ObsLive) -> None:
-    with connect(live.obs_url, subprotocols=["obswebsocket.msgpack"],  # type: ignore[list-item]
+def _unpack(frame: str | bytes) -> Any:
+    assert isinstance(frame, bytes), "a text frame on obswebsocket.msgpack"
+    return msgspec.msgpack.decode(frame)
+
+
+def test_msgpack_is_spoken_when_it_alone_is_offered(live: ObsLive) -> None:
+    with connect(live.obs_url, subprotocols=[Subprotocol("obswebsocket.msgpack")],
                  open_timeout=10) as ws:
+        assert ws.subprotocol == "obswebsocket.msgpack"
+        hello = _unpack(ws.recv(timeout=10))
+        auth = hello["d"]["authentication"]
+        ws.send(msgspec.msgpack.encode({"op": 1, "d": {
+            "rpcVersion": 1, "authentication": auth_string(PASSWORD, auth["salt"],
+                                                           auth["challenge"])}}))
+        assert _unpack(ws.recv(timeout=10))["op"] == 2
+        ws.send(msgspec.msgpack.encode({"op": 6, "d": {"requestType": "GetVersion",
+                                                       "requestId": "v"}}))
+        reply = _unpack(ws.recv(timeout=10))
+        assert reply["d"]["requestStatus"]["code"] == 100
+        ws.send('{"op": 6}')  # a text frame on msgpack
         with pytest.raises(ConnectionClosed) as closed:
             ws.recv(timeout=10)
-        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4012
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4002
 
 
 def test_unknown_and_malformed_requests_get_a_status_and_the_session_goes_on(
