@@ -19,6 +19,7 @@ every error raised on purpose. This drawing is the one picture of the whole tree
      ├── EncoderError                  an encoder failed to open or to encode
      │    └── EncoderUnavailableError  the requested encoder does not exist on this machine
      ├── OutputError                   an output (RTMP, file) failed
+     ├── PreviewBusyError              no preview now: its queue is full or frames left no time
      └── ControlError                  control/errors.py: the control plane's errors
           ├── StoreError               the store failed
           │    ├── VersionConflictError      stale if_version; has the current version
@@ -36,6 +37,7 @@ every error raised on purpose. This drawing is the one picture of the whole tree
           │    ├── UnauthorizedError         missing or wrong API token
           │    ├── ForbiddenError            a foreign web page (Origin) may not change things
           │    ├── ResourceNotFoundError     no such commit or scheduled commit
+          │    │    └── CueNotFoundError     no such cue
           │    ├── RequestConflictError      the resource is in another state
           │    ├── BodyTooLargeError         the body is over the limit
           │    ├── UnsupportedMediaTypeError the body is not of an accepted type
@@ -61,6 +63,7 @@ __all__ = [
     "GLContextError",
     "LayerNotFoundError",
     "OutputError",
+    "PreviewBusyError",
     "RenderError",
     "SceneError",
     "SceneValidationError",
@@ -129,3 +132,8 @@ class EncoderUnavailableError(EncoderError):
 
 class OutputError(CompositorError):
     pass
+
+
+class PreviewBusyError(CompositorError):
+    """A preview could not be rendered now: the request queue is full, or the render thread had
+    no time left between program frames before the request's deadline (program frames first)."""

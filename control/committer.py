@@ -27,7 +27,7 @@ from compositor.scene.ops import apply_ops
 from compositor.scene.schedule import resolve_at
 from control.assets import BUILTIN_FONTS
 from control.errors import AssetNotFoundError, QuotaExceededError, VersionConflictError
-from control.landing import Landings
+from control.landing import Landings, with_source
 from control.metrics import ControlMetrics
 from control.store.base import CommitRecord, ScheduledCommit, Store
 from control.store.records import ops_to_json
@@ -102,19 +102,25 @@ class Committer:
 
     async def commit(
         self, ops: Sequence[Op], *, if_version: int | None, source: str,
-        author: str | None = None,
+        author: str | None = None, at_frame: int | None = None,
+        meta: dict[str, Any] | None = None,
     ) -> CommitRecord:
         """Check assets and commit; counts the result and times the whole thing.
 
+        ``source`` (http, ws, cue, schedule, controller) is kept in the journal's ``meta`` with
+        ``meta``'s extras (``control.landing.source_of`` reads them). ``at_frame``: land on that
+        frame, held for it (:meth:`Landings.at`), instead of the next one.
         Raises ``SceneError`` (422/404/409), ``VersionConflictError`` (409/412) or a store error.
         """
         started = time.perf_counter()
         result = "error"
         try:
             await self.check_assets(ops)
-            landing = self.landings.immediate()
+            landing = self.landings.immediate() if at_frame is None \
+                else self.landings.at(at_frame)
             record = await self.store.commit(ops, if_version=if_version, author=author,
-                                             meta=landing.meta(), frame=landing.frame)
+                                             meta=with_source(landing, source, meta),
+                                             frame=landing.frame)
             result = "ok"
             return record
         except VersionConflictError:
@@ -165,7 +171,7 @@ class Committer:
             ops = decode_ops(list(entry.ops), "ops", limits=self.limits)
             landing = self.landings.scheduled(entry.at_frame, entry.id)
             record = await self.store.commit(ops, author=entry.author, frame=landing.frame,
-                                             meta=landing.meta())
+                                             meta=with_source(landing, "schedule"))
             result = "ok"
             return record
         except SceneError as exc:

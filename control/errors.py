@@ -20,6 +20,7 @@ __all__ = [
     "BodyTooLargeError",
     "ControlError",
     "CorruptDataError",
+    "CueNotFoundError",
     "ForbiddenError",
     "PreconditionFailedError",
     "ProgramArgumentError",
@@ -122,6 +123,14 @@ class ForbiddenError(RequestError):
 
 class ResourceNotFoundError(RequestError):
     """No such commit, scheduled commit, ... (the path names the URL parameter)."""
+
+
+class CueNotFoundError(ResourceNotFoundError):
+    """No cue with that id (the path is the URL parameter ``id``, or the field naming it)."""
+
+    def __init__(self, cue_id: str, path: str = "id") -> None:
+        super().__init__(f"no cue with id {cue_id!r}", path)
+        self.cue_id = cue_id
 
 
 class RequestConflictError(RequestError):

@@ -33,10 +33,11 @@ from typing import Any
 
 from control.store.base import CommitRecord
 
-__all__ = ["Landing", "Landings", "OnAirOrder", "landing_of"]
+__all__ = ["Landing", "Landings", "OnAirOrder", "landing_of", "source_of", "with_source"]
 
 _REQUESTED = "at_frame"  # the journal's (and the API's) name for the requested frame
 _SCHEDULE_ID = "schedule_id"
+_SOURCE = "source"  # who made the commit: http, ws, cue, schedule, controller
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,22 @@ def landing_of(record: CommitRecord | None) -> Landing:
     )
 
 
+def with_source(landing: Landing, source: str,
+                extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The journal's ``meta`` of a commit landing so, made by ``source`` (with ``extra``, such
+    as ``{"cue": id}``)."""
+    return {**(landing.meta() or {}), _SOURCE: source, **(extra or {})}
+
+
+def source_of(record: CommitRecord) -> tuple[str, str | None]:
+    """Who made a journal record (``"unknown"`` for records from before sources were kept) and
+    the cue it took, if any."""
+    meta = record.meta or {}
+    source, cue = meta.get(_SOURCE), meta.get("cue")
+    return (source if isinstance(source, str) else "unknown",
+            cue if isinstance(cue, str) else None)
+
+
 class Landings:
     """The control plane's side: where a commit accepted now lands.
 
@@ -106,6 +123,12 @@ class Landings:
         next_frame = self.now_frame() + 1
         frame = max(next_frame, self.waiting_frame or 0)
         return Landing(frame, frame if frame > next_frame else None)
+
+    def at(self, requested_frame: int) -> Landing:
+        """The landing of a commit accepted now for ``requested_frame`` (a cue taken ``at``):
+        that frame, held for it, or the next frame (or the one it waits behind) when later."""
+        frame = max(self.now_frame() + 1, self.waiting_frame or 0, requested_frame)
+        return Landing(frame, requested_frame)
 
     def scheduled(self, requested_frame: int, schedule_id: str) -> Landing:
         """The landing of a scheduled commit, committed now: its frame, or the next frame (or

@@ -21,10 +21,12 @@ from control.store.base import (
     CancelResult,
     Change,
     CommitRecord,
+    Cue,
     Receipt,
     Rollback,
     ScheduledCommit,
     Store,
+    TakeClaim,
 )
 
 __all__ = ["MeteredStore"]
@@ -106,6 +108,24 @@ class MeteredStore:
 
     def subscribe_receipts(self) -> AsyncGenerator[Receipt, None]:
         return self.inner.subscribe_receipts()
+
+    async def put_cue(self, cue: Cue) -> Cue:
+        return await self._timed("put_cue", self.inner.put_cue(cue))
+
+    async def get_cue(self, cue_id: str) -> Cue:
+        return await self._timed("get_cue", self.inner.get_cue(cue_id))
+
+    async def list_cues(self) -> list[Cue]:
+        return await self._timed("list_cues", self.inner.list_cues())
+
+    async def delete_cue(self, cue_id: str) -> None:
+        await self._timed("delete_cue", self.inner.delete_cue(cue_id))
+
+    async def claim_take(self, key: str) -> TakeClaim:
+        return await self._timed("claim_take", self.inner.claim_take(key))
+
+    async def settle_take(self, key: str, version: int | None) -> None:
+        await self._timed("settle_take", self.inner.settle_take(key, version))
 
     async def put_asset(self, data: bytes, info: AssetInfo) -> AssetInfo:
         return await self._timed("put_asset", self.inner.put_asset(data, info))

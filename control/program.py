@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from compositor.scene import Scene
 from control.errors import ProgramUnavailableError
 
 __all__ = ["NullProgram", "ProgramControl"]
@@ -30,6 +31,10 @@ class ProgramControl(Protocol):
       :class:`~control.errors.ProgramUnavailableError` where nothing renders.
     - :meth:`preview_jpeg` returns the latest program frame as JPEG bytes (``width`` in px, the
       height follows the aspect ratio), or None when there is no frame yet. Non-blocking.
+    - :meth:`preview_scene` renders ``scene`` (not on air) evaluated at absolute ``frame`` as
+      JPEG bytes ``width`` px wide (None: the preview width), between program frames; it never
+      delays a program frame: :class:`~control.errors.ProgramUnavailableError` (503) when the
+      render side has no time for it or nothing renders here.
     - :meth:`problems` names what is wrong right now (``{"output": "reconnecting: ..."}``);
       empty when healthy. Used by ``/readyz``.
     """
@@ -41,6 +46,8 @@ class ProgramControl(Protocol):
     async def stop_output(self) -> dict[str, Any]: ...
 
     def preview_jpeg(self, width: int | None) -> bytes | None: ...
+
+    async def preview_scene(self, scene: Scene, frame: int, width: int | None) -> bytes: ...
 
     def problems(self) -> dict[str, str]: ...
 
@@ -68,6 +75,10 @@ class NullProgram:
     def preview_jpeg(self, width: int | None) -> bytes | None:
         raise ProgramUnavailableError("this replica is control-only (started with --no-render): "
                                       "it never has a picture; ask the process that renders")
+
+    async def preview_scene(self, scene: Scene, frame: int, width: int | None) -> bytes:
+        raise ProgramUnavailableError("this replica is control-only (started with --no-render): "
+                                      "it cannot render a preview; ask the process that renders")
 
     def problems(self) -> dict[str, str]:
         return {}

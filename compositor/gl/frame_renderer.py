@@ -121,6 +121,15 @@ class FrameRenderer:
         """Wait for and return every pending NV12 frame, oldest first."""
         return self._ring.flush()
 
+    def draw_rgba(self, scene: Scene) -> npt.NDArray[np.uint8]:
+        """Draw ``scene`` and return it as :meth:`read_rgba` does, with no NV12 frame and no
+        readback in the ring (a preview between program frames). Raises :class:`RenderError`."""
+        try:
+            self._renderer.draw(scene)
+            return self.read_rgba()
+        except moderngl.Error as exc:
+            raise RenderError(f"rendering a preview failed: {exc}") from exc
+
     def read_rgba(self) -> npt.NDArray[np.uint8]:
         """The last rendered frame, (height, width, 4) uint8, top row first, straight sRGB."""
         present = self._present_pass()

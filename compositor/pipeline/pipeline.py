@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import Future
 from fractions import Fraction
 from typing import Any
 
@@ -30,6 +31,7 @@ from compositor.output import Output, VideoParams
 from compositor.pipeline.config import NaturalSize, PipelineConfig
 from compositor.pipeline.encode_stage import AppliedFrame, EncodeStage
 from compositor.pipeline.holder import SceneHolder
+from compositor.pipeline.preview_requests import RGBA
 from compositor.pipeline.render_stage import RenderStage
 from compositor.scene import Scene
 
@@ -128,6 +130,11 @@ class Pipeline:
         """The latest program frame as JPEG (``width`` px wide), or None before the first."""
         return self._encode.preview_jpeg(width)
 
+    def request_preview(self, scene: Scene, frame: int) -> Future[RGBA]:
+        """A picture of ``scene`` (not on air) at absolute ``frame``, rendered between program
+        frames (:mod:`compositor.pipeline.preview_requests`); raises ``PreviewBusyError``."""
+        return self._render.previews.submit(scene, frame)
+
     def problems(self) -> dict[str, str]:
         """What is wrong now: renderer layer problems, a fatal error, failing outputs."""
         found = dict(self._render.problems)
@@ -159,6 +166,9 @@ class Pipeline:
             "height": self.config.height,
             "outputs": outputs,
             "renderer": self._render.renderer_name,
+            "previews": {"served": self._render.previews.served,
+                         "refused": self._render.previews.refused,
+                         "expired": self._render.previews.expired},
             "running": running,
             "error": self._fatal,
         }

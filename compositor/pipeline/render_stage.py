@@ -26,6 +26,7 @@ from compositor.pipeline.clock import FrameClock, Tick, frame_at
 from compositor.pipeline.config import NV12, PipelineConfig
 from compositor.pipeline.encode_stage import EncodeJob, EncodeStage
 from compositor.pipeline.holder import SceneHolder
+from compositor.pipeline.preview_requests import RGBA, PreviewRequests
 from compositor.scene import Scene
 
 __all__ = ["RenderStage"]
@@ -58,6 +59,7 @@ class RenderStage:
         self.frames_reused = 0
         self.frames_dropped = 0  # queue-full drops; the clock counts its skips
         self._last = _LastFrame()
+        self.previews = PreviewRequests()  # preview before air, served between frames
 
     def run(self) -> None:
         """The render thread's body: until stopped, ``max_frames`` are done, or it fails."""
@@ -85,6 +87,7 @@ class RenderStage:
             log.exception("render thread failed")
             self._fail(f"render thread failed: {exc}")
         finally:
+            self.previews.close()
             renderer.release()
             gl.release()
             self._encode.finish()
@@ -141,7 +144,15 @@ class RenderStage:
                 self._draw(renderer, tick, current)
             last.scene = current.scene
             last.frame = tick.frame
+            if config.paced and self.previews.waiting:
+                self.previews.serve(lambda s, f: self._preview(renderer, s, f), lambda: (
+                    clock.deadline(clock.next_frame) - config.time_source()))
         self._finish(renderer.flush() if not config.paced else renderer.completed())
+
+    def _preview(self, renderer: Any, scene: Scene, frame: int) -> RGBA:
+        """A preview: ``scene`` at ``frame``, evaluated as program frames are (no NV12)."""
+        rgba: RGBA = renderer.draw_rgba(self._evaluate(renderer, scene, frame))
+        return rgba
 
     def _can_reuse(self, scene: Scene, frame: int) -> bool:
         """The previous frame, drawn right before from this very scene, still shows it."""

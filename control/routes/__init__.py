@@ -9,13 +9,16 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from control.routes import (
+    as_run,
     assets,
     commits,
+    cues,
     health,
     layers,
     limits,
     openapi,
     output,
+    preview,
     scene,
     schedule,
     websocket,
@@ -32,6 +35,9 @@ def all_routes() -> list[BaseRoute]:
         *layers.routes(),
         *commits.routes(),
         *schedule.routes(),
+        *cues.routes(),
+        *as_run.routes(),
+        *preview.routes(),
         *assets.routes(),
         *limits.routes(),
         *output.routes(),

@@ -38,6 +38,16 @@ class AssetCache:
 
     async def ensure(self, store: Store, scene: Scene) -> None:
         """Load every asset ``scene`` names that is not cached yet; prune the rest."""
+        wanted = await self.add(store, scene)
+        with self._lock:
+            keep = wanted | self._previous
+            for asset_id in [a for a in self._bytes if a not in keep]:
+                del self._bytes[asset_id]
+        self._previous = wanted
+
+    async def add(self, store: Store, scene: Scene) -> set[str]:
+        """Load every asset ``scene`` names that is not cached yet, pruning nothing (a preview's
+        scene: the next :meth:`ensure` prunes them); the ids it names."""
         wanted = set(scene_assets(scene))
         for asset_id in sorted(wanted):
             if self.get(asset_id) is not None:
@@ -50,8 +60,4 @@ class AssetCache:
                 continue
             with self._lock:
                 self._bytes[asset_id] = data
-        with self._lock:
-            keep = wanted | self._previous
-            for asset_id in [a for a in self._bytes if a not in keep]:
-                del self._bytes[asset_id]
-        self._previous = wanted
+        return wanted

@@ -23,6 +23,7 @@ _COMMANDS = {
     "serve": ("control.service.serve", "serve_main"),
     "render": ("control.service.render", "render_main"),
     "asset": ("control.service.serve", "asset_main"),
+    "as-run": ("control.service.as_run_cli", "as_run_main"),
 }
 
 
@@ -52,8 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="render a scene file offline, as fast as possible")
     add_settings_arguments(render)
-    render.add_argument("scene", help="scene JSON file (version may be omitted)")
-    render.add_argument("--seconds", type=float, required=True, help="duration to render")
+    render.add_argument("scene", nargs="?", default=None,
+                        help="scene JSON file (version may be omitted)")
+    render.add_argument("--seconds", type=float, default=None, help="duration to render")
+    render.add_argument("--from-journal", nargs=2, metavar=("FROM", "TO"), default=None,
+                        help="instead of SCENE: re-render what was on air from FROM to TO "
+                             "(frames, frame:N, or UTC ISO times), from the store's journal "
+                             "and on-air receipts")
     render.add_argument("-o", dest="out", required=True,
                         help="output file (.mp4, .mkv, .ts, .flv) or rtmp:// URL")
     render.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -62,6 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--preset", default=None,
                         help="libx264 preset (default veryfast)")
     render.add_argument("--no-audio", action="store_true", help="no silent audio track")
+
+    as_run = sub.add_parser("as-run", help="what went on air (asks the running service)")
+    add_settings_arguments(as_run)
+    as_run.add_argument("--from", dest="start", default=None,
+                        help="UTC ISO time (with a zone) or frame:N")
+    as_run.add_argument("--to", dest="end", default=None,
+                        help="UTC ISO time (with a zone) or frame:N")
+    as_run.add_argument("--csv", action="store_true", help="CSV instead of JSON lines")
+    as_run.add_argument("--url", default=None,
+                        help="the service (default http://HOST:PORT from the settings)")
 
     asset = sub.add_parser("asset", help="manage assets in the store")
     asset_sub = asset.add_subparsers(dest="asset_command", metavar="ACTION", required=True)

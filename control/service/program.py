@@ -10,18 +10,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from compositor.errors import CompositorError
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from compositor.errors import CompositorError, PreviewBusyError
 from compositor.pipeline import AppliedFrame, Pipeline
-from control.errors import ControlError, ProgramArgumentError, ProgramError
+from compositor.scene import Scene
+from control.errors import (
+    ControlError,
+    ProgramArgumentError,
+    ProgramError,
+    ProgramUnavailableError,
+)
 from control.metrics import ControlMetrics
 from control.store.base import Receipt, Store
 
-__all__ = ["AirReceipts", "CommitToAir", "PipelineProgram"]
+__all__ = ["AirReceipts", "CommitToAir", "PipelineProgram", "rgba_jpeg"]
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +45,13 @@ class PipelineProgram:
     """
 
     def __init__(self, pipeline: Pipeline, configured: tuple[str, ...],
-                 air: CommitToAir | None = None) -> None:
+                 air: CommitToAir | None = None,
+                 prepare: Callable[[Scene], Awaitable[object]] | None = None) -> None:
+        """``prepare(scene)`` loads what a preview's scene needs (its assets) first."""
         self.pipeline = pipeline
         self.configured = configured
         self.air = air
+        self.prepare = prepare
 
     def status(self) -> dict[str, Any]:
         """The pipeline's status plus ``start_frame`` (the absolute frame of pts 0) and
@@ -73,8 +88,38 @@ class PipelineProgram:
     def preview_jpeg(self, width: int | None) -> bytes | None:
         return self.pipeline.preview_jpeg(width)
 
+    async def preview_scene(self, scene: Scene, frame: int, width: int | None) -> bytes:
+        """Rendered between program frames; 503 when the render thread has no time for it
+        within ``PREVIEW_WAIT_S`` (program frames come first) or stopped."""
+        if self.prepare is not None:
+            await self.prepare(scene)
+        try:
+            future = self.pipeline.request_preview(scene, frame)
+            rgba = await asyncio.wait_for(asyncio.wrap_future(future), PREVIEW_WAIT_S)
+        except (PreviewBusyError, TimeoutError) as exc:
+            raise ProgramUnavailableError(f"no preview now: {exc or 'the render thread is busy'}"
+                                          ) from exc
+        return await asyncio.to_thread(rgba_jpeg, rgba, width or self.pipeline.config.width)
+
     def problems(self) -> dict[str, str]:
         return self.pipeline.problems()
+
+
+PREVIEW_WAIT_S = 3.0
+
+
+def rgba_jpeg(rgba: npt.NDArray[np.uint8], width: int, quality: int = 90) -> bytes:
+    """Straight-alpha RGBA as a JPEG ``width`` px wide, over black as the program shows it."""
+    alpha = rgba[..., 3:4].astype(np.float32) / 255.0
+    rgb = np.clip(rgba[..., :3].astype(np.float32) * alpha + 0.5, 0, 255).astype(np.uint8)
+    image = Image.fromarray(rgb, mode="RGB")
+    width = max(16, min(width, image.width))
+    if width != image.width:
+        height = max(1, round(image.height * width / image.width))
+        image = image.resize((width, height), Image.Resampling.BILINEAR)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=quality)
+    return out.getvalue()
 
 
 class CommitToAir:

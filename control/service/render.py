@@ -27,7 +27,7 @@ from compositor.scene import Scene, scene_assets
 from compositor.scene.codec import decode_scene
 from control.service.settings import Settings
 
-__all__ = ["render_main"]
+__all__ = ["render_main", "run_offline"]
 
 
 async def _load_assets(settings: Settings, ids: set[str]) -> dict[str, bytes]:
@@ -47,7 +47,21 @@ def _progress_bar(frames: int) -> tqdm:
 
 
 def render_main(settings: Settings, args: argparse.Namespace) -> int:
-    """Render ``args.scene`` for ``args.seconds`` to ``args.out``; 0 on success, 1 on failure."""
+    """Render ``args.scene`` for ``args.seconds`` to ``args.out`` (or, with
+    ``--from-journal``, a span of what was on air: ``control.service.replay``); 0 on success,
+    1 on failure."""
+    if getattr(args, "from_journal", None):
+        from control.service.replay import replay_main
+
+        if args.scene is not None or args.seconds is not None:
+            print("compositor render: --from-journal takes no SCENE or --seconds",
+                  file=sys.stderr)
+            return 2
+        return replay_main(settings, args)
+    if args.scene is None or args.seconds is None:
+        print("compositor render: give SCENE and --seconds (or --from-journal FROM TO)",
+              file=sys.stderr)
+        return 2
     try:
         scene = decode_scene(json.loads(Path(args.scene).read_text()))
     except (OSError, ValueError, CompositorError) as exc:
@@ -65,11 +79,11 @@ def render_main(settings: Settings, args: argparse.Namespace) -> int:
         x264_preset=getattr(args, "preset", None) or "veryfast",
         audio=not getattr(args, "no_audio", False),
     ).offline(start_frame, frames)  # evaluated exactly as the live service evaluates
-    return _run(config, scene, assets, args, frames)
+    return run_offline(config, scene, assets, args, frames)
 
 
-def _run(config: PipelineConfig, scene: Scene, assets: dict[str, bytes],
-         args: argparse.Namespace, frames: int) -> int:
+def run_offline(config: PipelineConfig, scene: Scene, assets: dict[str, bytes],
+                args: argparse.Namespace, frames: int) -> int:
     def source(asset_id: str) -> bytes | None:
         return assets.get(asset_id)
 

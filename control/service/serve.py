@@ -149,7 +149,9 @@ async def _start_pipeline(settings: Settings, scene: Scene, store: Store,
     feeder = SceneFeeder(store, pipeline, assets, air, receipts)
     tasks = [asyncio.create_task(feeder.run(), name="scene-feeder"),
              asyncio.create_task(receipts.run(), name="air-receipts")]
-    return PipelineProgram(pipeline, settings.outputs, air), pipeline, tasks
+    program = PipelineProgram(pipeline, settings.outputs, air,
+                              prepare=lambda preview: assets.add(store, preview))
+    return program, pipeline, tasks
 
 
 async def _serve(settings: Settings, initial: Scene) -> int:

@@ -68,6 +68,9 @@ class Settings:
     max_asset_storage: int = 4 * 1024**3  # bytes of all assets together (more: 409)
     max_scheduled: int = 1000  # commits waiting in the schedule (more: 409)
     max_journal_bytes: int = 64 * 1024**2  # the journal kept (embedded: in memory; Redis)
+    journal_max: int = 1000  # commits the journal keeps (and on-air receipts, take claims)
+    journal_max_age_s: float | None = None  # and none older than this (None: no age limit)
+    max_cues: int = 1000  # cues the store may hold (more: 409)
     obs_websocket_port: int | None = None  # the obs-websocket endpoint's port (None: off)
     obs_websocket_password: str | None = None  # its authentication password (None: no auth)
 
@@ -192,6 +195,11 @@ _ENV: dict[str, tuple[tuple[str, ...], str]] = {
     "max_journal_bytes": (("COMPOSITOR_MAX_JOURNAL_BYTES",), "the journal kept (in memory for "
                           "the embedded store, in Redis), like 64M (default 64M; also at most "
                           "1000 commits)"),
+    "journal_max": (("COMPOSITOR_JOURNAL_MAX",), "commits the journal keeps (the as-run log "
+                    "and --from-journal reach that far; default 1000)"),
+    "journal_max_age": (("COMPOSITOR_JOURNAL_MAX_AGE",), "and no commit older than this: "
+                        "seconds, or 90m, 24h, 7d (default: no age limit)"),
+    "max_cues": (("COMPOSITOR_MAX_CUES",), "cues the store may hold (default 1000)"),
     "max_layers": (("COMPOSITOR_MAX_LAYERS",), "most layers a scene may have (default 256)"),
     "obs_websocket_port": (("COMPOSITOR_OBS_WEBSOCKET_PORT",), "serve the obs-websocket 5 "
                            "protocol on this port of --host (default: off)"),
@@ -218,6 +226,18 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
                             help=f"{help_text} [env {', '.join(env)}]", **extra)  # type: ignore[arg-type]
     parser.add_argument("--insecure", action="store_true", default=None,
                         help="allow a non-loopback bind without an API token")
+
+
+def parse_age(text: str) -> float:
+    """``--journal-max-age``: seconds, or a number with s, m, h or d; positive."""
+    scale = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(text.strip()[-1:].lower(), 0)
+    try:
+        value = float(text.strip()[:-1] if scale else text) * (scale or 1)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise SettingsError(f"--journal-max-age: {text!r} is not an age like 3600, 90m or 7d")
+    return value
 
 
 def _int(name: str, text: str, lo: int, hi: int) -> int:
@@ -323,6 +343,10 @@ def _build(raw: dict[str, object], args: argparse.Namespace | None) -> Settings:
                            1_000_000),
         max_journal_bytes=parse_size("max_journal_bytes",
                                      str(get("max_journal_bytes", d.max_journal_bytes))),
+        journal_max=_int("journal_max", str(get("journal_max", d.journal_max)), 1, 10_000_000),
+        journal_max_age_s=parse_age(str(raw["journal_max_age"]))
+        if raw.get("journal_max_age") else None,
+        max_cues=_int("max_cues", str(get("max_cues", d.max_cues)), 1, 1_000_000),
         obs_websocket_port=_int("obs_websocket_port", str(raw["obs_websocket_port"]), 1, 65535)
         if raw.get("obs_websocket_port") else None,
         obs_websocket_password=_secret(raw, "obs_websocket_password"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from compositor.scene import Scene
 from control.service.settings import Settings
 from control.store.base import Store
@@ -22,7 +24,13 @@ def open_store(settings: Settings, *, initial: Scene | None = None) -> Store:
         from control.store.redis import RedisStore
 
         return RedisStore.from_url(settings.redis_url, channel=settings.channel, initial=initial,
-                                   limits=settings.limits,
-                                   journal_max_bytes=settings.max_journal_bytes)
+                                   limits=settings.limits, **_retention(settings))
     return EmbeddedStore(settings.data_dir, channel=settings.channel, initial=initial,
-                         limits=settings.limits, journal_max_bytes=settings.max_journal_bytes)
+                         limits=settings.limits, **_retention(settings))
+
+
+def _retention(settings: Settings) -> dict[str, Any]:
+    """What both stores keep, and for how long."""
+    return {"journal_max_bytes": settings.max_journal_bytes,
+            "journal_max": settings.journal_max,
+            "journal_max_age_s": settings.journal_max_age_s, "max_cues": settings.max_cues}

@@ -25,6 +25,11 @@ the
 - Receipts (:class:`Receipt`) say on which frame a version first went on air; the first receipt
   of a version wins, at most ``journal_max`` are kept, and :meth:`Store.subscribe_receipts`
   relays new ones to every process using the store.
+- Cues (:class:`Cue`) are named, stored commits, at most ``max_cues`` of them (a new one past
+  that is a ``QuotaExceededError``); :meth:`Store.get_cue` and :meth:`Store.delete_cue` raise
+  ``CueNotFoundError``. :meth:`Store.claim_take` / :meth:`Store.settle_take` make a take with a
+  request id happen once (``control.cues.take_cue``), across replicas; the newest
+  ``journal_max`` claims are kept.
 - Assets are content-addressed: ``id`` is the hex sha256 of the bytes, so a second upload of the
   same bytes returns the existing asset. The store keeps bytes and metadata; validating uploads
   is ``control.assets``' job.
@@ -38,8 +43,8 @@ from typing import Any, Literal, Protocol
 
 from compositor.scene import Op, Scene
 
-__all__ = ["AssetInfo", "CancelResult", "Change", "CommitRecord", "Receipt", "Rollback",
-           "ScheduledCommit", "Store"]
+__all__ = ["AssetInfo", "CancelResult", "Change", "CommitRecord", "Cue", "Receipt", "Rollback",
+           "ScheduledCommit", "Store", "TakeClaim"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +93,25 @@ class Receipt:
 
 
 CancelResult = Literal["cancelled", "taken", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A named, stored commit: ``ops`` in their JSON form as the client sent them (checked by
+    the scene codec; layers without an id get a new one at each take), ``if_version`` the scene
+    version a take expects (None: any). Times are Unix seconds."""
+
+    id: str
+    name: str
+    ops: tuple[dict[str, Any], ...]
+    if_version: int | None = None
+    created_unix: float = 0.0
+    updated_unix: float = 0.0
+
+
+TakeClaim = int | Literal["claimed", "pending"]
+""":meth:`Store.claim_take`'s answer: "claimed" (the caller takes now), "pending" (another take
+with that request id is under way) or the version the earlier take committed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +197,27 @@ class Store(Protocol):
 
     def subscribe_receipts(self) -> AsyncGenerator[Receipt, None]:
         """Receipts put from now on, by any process; ``aclose()`` it to unsubscribe."""
+        ...
+
+    async def put_cue(self, cue: Cue) -> Cue:
+        """Create or replace ``cue`` (by id); ``QuotaExceededError`` when a new one would make
+        more than ``max_cues``."""
+        ...
+
+    async def get_cue(self, cue_id: str) -> Cue: ...
+
+    async def list_cues(self) -> list[Cue]:
+        """Every cue, by name then id."""
+        ...
+
+    async def delete_cue(self, cue_id: str) -> None: ...
+
+    async def claim_take(self, key: str) -> TakeClaim:
+        """Atomically claim take ``key`` (a cue id and a request id), or say who has it."""
+        ...
+
+    async def settle_take(self, key: str, version: int | None) -> None:
+        """The claimed take committed ``version``; None: it failed (the claim is dropped)."""
         ...
 
     async def put_asset(self, data: bytes, info: AssetInfo) -> AssetInfo: ...

@@ -47,6 +47,7 @@ from control.store.base import (
     Rollback,
     ScheduledCommit,
 )
+from control.store.embedded.cue_book import CueBook, CueShelf
 from control.store.embedded.receipt_book import ReceiptBook
 from control.store.embedded.schedule_book import ScheduleBook
 from control.store.feed import CLOSED, OVERFLOW, Mailbox
@@ -69,7 +70,7 @@ T = TypeVar("T")
 _Entry = tuple[CommitRecord, Scene, bytes]  # a journal entry, the scene after it, its JSON line
 
 
-class EmbeddedStore:
+class EmbeddedStore(CueShelf):
     """The embedded :class:`~control.store.base.Store`.
 
     ``initial`` is the scene read before anything is stored (default: an empty 1080p60 scene);
@@ -88,11 +89,13 @@ class EmbeddedStore:
         journal_max_bytes: int = 64 * 1024 * 1024,
         queue_max: int = 1024,
         clock: Callable[[], float] = time.time,
+        max_cues: int = 1000, journal_max_age_s: float | None = None,
     ) -> None:
         if journal_max < 1 or queue_max < 1:
             raise ValueError("journal_max and queue_max must be at least 1")
         self.journal_max = journal_max
         self.journal_max_bytes = journal_max_bytes
+        self.journal_max_age_s = journal_max_age_s  # also drop commits older than this
         # One process owns the data directory (a lock) and fsyncs before acknowledging: the
         # store cannot be found behind what this process saw.
         self.last_rollback: Rollback | None = None
@@ -118,6 +121,8 @@ class EmbeddedStore:
         self._schedule = ScheduleBook(None if self._dir is None else self._dir / "schedule.json",
                                       taken_max=journal_max)
         self._receipts = ReceiptBook(journal_max, queue_max)
+        self._cues = CueBook(self._dir and self._dir / "cues.json", max_cues=max_cues,
+                             claims_max=journal_max)
 
     # --- opening and recovery --------------------------------------------------------------
 
@@ -177,11 +182,14 @@ class EmbeddedStore:
 
     def _append_entry(self, entry: _Entry) -> None:
         """Keep the newest ``journal_max`` entries, fewer when their lines pass
-        ``journal_max_bytes`` (at least the newest one)."""
+        ``journal_max_bytes`` or they are older than ``journal_max_age_s`` (at least the newest
+        one)."""
         self._entries.append(entry)
         self._entries_bytes += len(entry[2])
-        while len(self._entries) > self.journal_max or (
-                self._entries_bytes > self.journal_max_bytes and len(self._entries) > 1):
+        age = self.journal_max_age_s
+        while len(self._entries) > self.journal_max or (len(self._entries) > 1 and (
+                self._entries_bytes > self.journal_max_bytes or (age is not None
+                and self._entries[0][0].at_unix < entry[0].at_unix - age))):
             dropped = self._entries.popleft()
             self._entries_bytes -= len(dropped[2])
             self._base = dropped[1]

@@ -74,6 +74,20 @@ class RedisJournal:
             raise CorruptDataError(f"{where}: holds version {record.version}")
         return record
 
+    async def trim_before(self, cutoff_unix: float, scan: int = 256) -> None:
+        """Drop the oldest commits made before ``cutoff_unix`` (retention by age; at most
+        ``scan`` are looked at per call, the newest entry is always kept)."""
+        oldest = await self.range(0, None, scan)
+        keep_from = None
+        for entry in oldest[:-1]:
+            record = self.record(entry)
+            if record is not None and record.at_unix >= cutoff_unix:
+                break
+            keep_from = entry[0] + 1
+        if keep_from is not None:
+            async with self._link.guard(self.key):
+                await self._link.client.xtrim(self.key, minid=f"{keep_from}-0")
+
     async def range(self, low: int, high: int | None, count: int) -> list[Entry]:
         """Entries of versions ``low`` to ``high`` (None: the newest), oldest first."""
         async with self._link.guard(self.key):

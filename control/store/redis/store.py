@@ -12,7 +12,8 @@ Keys, all under ``compositor:<channel>:`` so that channels share one Redis:
   ``XADD MAXLEN ~`` bounds it: ``journal_max`` entries, fewer when they are large
   (``journal_max_bytes``).
 - assets: see ``assets.py`` (shared by all channels); the schedule: ``schedule.py``; on-air
-  receipts: ``receipts.py``; reading the journal back and following it: ``journal.py``.
+  receipts: ``receipts.py``; cues: ``cues.py``; reading the journal back and following it:
+  ``journal.py``.
 
 A commit reads the scene (or uses the last one this store saw), applies the ops in Python and
 runs one Lua script that checks the version and writes the stream entry and the new scene
@@ -64,6 +65,7 @@ from control.store.records import (
     scene_to_text,
 )
 from control.store.redis.assets import RedisAssets
+from control.store.redis.cues import RedisCues, RedisCueShelf
 from control.store.redis.journal import RedisJournal
 from control.store.redis.link import RedisLink
 from control.store.redis.receipts import RedisReceipts
@@ -119,7 +121,7 @@ return {'ok', ARGV[2]}
 """
 
 
-class RedisStore:
+class RedisStore(RedisCueShelf):
     """The Redis :class:`~control.store.base.Store`; build it with :meth:`from_url`."""
 
     def __init__(
@@ -135,10 +137,13 @@ class RedisStore:
         max_attempts: int = 100,
         max_backoff_s: float = 2.0,
         clock: Callable[[], float] = time.time,
+        max_cues: int = 1000,
+        journal_max_age_s: float | None = None,
     ) -> None:
         if journal_max < 1 or checkpoint_every < 1:
             raise ValueError("journal_max and checkpoint_every must be at least 1")
         self.journal_max = journal_max
+        self.journal_max_age_s = journal_max_age_s  # also drop commits older than this
         self.journal_max_bytes = journal_max_bytes
         self._link = link
         self._initial = initial if initial is not None else Scene()
@@ -152,6 +157,7 @@ class RedisStore:
         self._assets = RedisAssets(link)
         self._schedule = RedisSchedule(link, channel, taken_max=journal_max)
         self._receipts = RedisReceipts(link, channel, keep=journal_max)
+        self._cue_keys = RedisCues(link, channel, max_cues=max_cues, claims_max=journal_max)
         self._init_script = link.script(_INITIALIZE)
         self._commit_script = link.script(_COMMIT)
         self._rebase_script = link.script(_REBASE)
@@ -281,6 +287,8 @@ class RedisStore:
             status, value = await self._write(base.version, scene, record, token)
             if status == b"ok":
                 self._remember(scene)
+                if self.journal_max_age_s is not None and scene.version % 16 == 0:
+                    await self._journal.trim_before(record.at_unix - self.journal_max_age_s)
                 return record
             if status == b"journal":
                 raise CorruptDataError(f"Redis key {self._journal_key}: {value.decode()}")

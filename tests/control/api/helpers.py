@@ -55,6 +55,9 @@ class FakeProgram:
         Image.new("RGB", (w, max(1, w * 9 // 16)), (10, 200, 30)).save(buf, "JPEG")
         return buf.getvalue()
 
+    async def preview_scene(self, scene: Any, frame: int, width: int | None) -> bytes:
+        return self.preview_jpeg(width or scene.width)
+
     def problems(self) -> dict[str, str]:
         return {}
 
