@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Coroutine
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
 from prometheus_client import CollectorRegistry
@@ -31,6 +32,7 @@ from tests.servers import free_port
 __all__ = ["PASSWORD", "ObsLive"]
 
 PASSWORD = "correct horse battery staple"
+T = TypeVar("T")
 
 
 class ObsLive:
@@ -50,6 +52,7 @@ class ObsLive:
             app, host="127.0.0.1", port=port, log_config=None, access_log=False,
             ws_per_message_deflate=False, lifespan="on"))
             for app, port in ((self.app, self.port), (obs_app, self.obs_port))]
+        self.loop: asyncio.AbstractEventLoop | None = None
         self._thread = threading.Thread(target=self._run, name="obsws-live", daemon=True)
 
     @property
@@ -64,7 +67,16 @@ class ObsLive:
         return http_json(method, self.url + path, body)
 
     def _run(self) -> None:  # (off the main thread uvicorn handles no signals)
-        asyncio.run(serve_together(*self.servers))
+        async def main() -> None:
+            self.loop = asyncio.get_running_loop()
+            await serve_together(*self.servers)
+
+        asyncio.run(main())
+
+    def call(self, coro: Coroutine[Any, Any, T], timeout_s: float = 10.0) -> T:
+        """Run ``coro`` on the servers' loop (where the store lives) and wait for it."""
+        assert self.loop is not None
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout_s)
 
     def __enter__(self) -> ObsLive:
         self._thread.start()

@@ -53,6 +53,10 @@ def test_scenes_are_cues_and_switching_takes_one(live: ObsLive) -> None:
         assert scenes.current_program_scene_name == "Program"
         client.set_current_program_scene("Red")
         assert _layer(live, "bg")["content"]["color"] == "#FF0000FF"
+        store = live.app.state.control.store
+        taken = live.call(store.journal(0))[-1]  # an ordinary commit, made by a controller
+        assert taken.meta["source"] == "controller"
+        assert taken.meta["cue_name"] == "Red"
         assert client.get_current_program_scene().scene_name == "Red"
         events.wait("CurrentProgramSceneChanged", scene_name="Red")
         with pytest.raises(OBSSDKRequestError) as missing:

@@ -1,0 +1,89 @@
+"""Events follow the subscriptions: none with ``eventSubscriptions`` 0, the asked-for
+categories after a Reidentify, and the high-volume SceneItemTransformChanged only for clients
+that ask for it by its own bit. Changes made over HTTP produce them as changes made here do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.control.api.helpers import FakeProgram
+from tests.control.obsws.live import PASSWORD, ObsLive
+from tests.control.obsws.raw import RawClient
+
+SCENE_ITEMS = 1 << 7
+TRANSFORMS = 1 << 19
+ALL = 0x7FF | (1 << 11)
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[ObsLive]:
+    with ObsLive(tmp_path, FakeProgram()) as server:
+        assert server.http("POST", "/api/v1/layers", {
+            "id": "box", "kind": "color", "content": {"color": "#FF0000"}})[0] == 201
+        yield server
+
+
+def _event(client: RawClient, event_type: str) -> dict[str, Any]:
+    while True:
+        message = client.recv()
+        if message["op"] == 5 and message["d"]["eventType"] == event_type:
+            data: dict[str, Any] = message["d"]
+            return data
+
+
+def _nothing_pending(client: RawClient) -> None:
+    """The next message is the reply to a request sent now: no event was queued before it (an
+    event goes to every session's queue at once, so the watcher having it means it is here)."""
+    client.send(6, {"requestType": "GetVersion", "requestId": "probe"})
+    message = client.recv()
+    assert message["op"] == 7, f"an event arrived: {message}"
+
+
+def test_subscriptions_filter_and_reidentify_changes_them(live: ObsLive) -> None:
+    watcher, quiet = RawClient(live.obs_url), RawClient(live.obs_url)
+    watcher.identify(PASSWORD, ALL | TRANSFORMS)
+    quiet.identify(PASSWORD, 0)
+
+    assert live.http("PATCH", "/api/v1/layers/box", {"visible": False})[0] == 200
+    event = _event(watcher, "SceneItemEnableStateChanged")
+    assert event["eventIntent"] == SCENE_ITEMS
+    assert event["eventData"]["sceneItemEnabled"] is False
+    assert event["eventData"]["sceneName"] == "Program"
+    _nothing_pending(quiet)
+
+    quiet.send(3, {"eventSubscriptions": SCENE_ITEMS})
+    assert quiet.recv() == {"op": 2, "d": {"negotiatedRpcVersion": 1}}
+    assert live.http("PATCH", "/api/v1/layers/box", {"visible": True})[0] == 200
+    assert _event(quiet, "SceneItemEnableStateChanged")["eventData"]["sceneItemEnabled"]
+
+    assert live.http("PATCH", "/api/v1/layers/box", {"transform": {"x": 12}})[0] == 200
+    moved = _event(watcher, "SceneItemTransformChanged")
+    assert moved["eventIntent"] == TRANSFORMS
+    assert moved["eventData"]["sceneItemTransform"]["positionX"] == 12
+    _nothing_pending(quiet)  # high volume: SceneItems alone does not bring it
+
+    assert live.http("PATCH", "/api/v1/layers/box", {"content": {"color": "#00FF00"}})[0] == 200
+    changed = _event(watcher, "InputSettingsChanged")
+    assert changed["eventData"]["inputName"] == "box"
+    assert changed["eventData"]["inputSettings"]["color"] == "#00FF00FF"
+
+    assert live.http("POST", "/api/v1/layers", {
+        "id": "extra", "kind": "color", "content": {"color": "#0000FF"}})[0] == 201
+    assert _event(watcher, "SceneItemCreated")["eventData"]["sourceName"] == "extra"
+    assert live.http("DELETE", "/api/v1/layers/extra")[0] == 204
+    assert _event(watcher, "SceneItemRemoved")["eventData"]["sourceName"] == "extra"
+    watcher.close()
+    quiet.close()
+
+
+def test_without_a_password_no_challenge_is_sent(tmp_path: Path) -> None:
+    with ObsLive(tmp_path, FakeProgram(), password=None) as server:
+        client = RawClient(server.obs_url)
+        assert "authentication" not in client.hello["d"]
+        assert client.identify(None)["op"] == 2
+        assert client.request("GetSceneList")["responseData"]["scenes"] == []
+        client.close()
