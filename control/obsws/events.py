@@ -15,6 +15,8 @@ SceneItemTransformChanged       SceneItemTransform-    a layer's ``transform`` o
                                 Changed (1 << 19)      changed (high volume: asked for alone)
 StreamStateChanged              Outputs (1 << 6)       the program output's state changed
                                                        (polled every ``poll_s``)
+SceneListChanged                Scenes (1 << 2)        a cue was created, renamed or deleted
+                                                       (polled every ``cue_poll_s``)
 =============================== ====================== ==========================================
 
 Scene item events name the program scene (the cue taken last).
@@ -28,9 +30,10 @@ import time
 from typing import Any
 
 from compositor.scene import Layer, Scene, draw_order
-from control.obsws.endpoint import Endpoint, EventSink
+from control.errors import ControlError
+from control.obsws.endpoint import Cue, Endpoint, EventSink
 from control.obsws.items import input_settings, transform_json
-from control.obsws.names import input_uuid, item_ids, source_name
+from control.obsws.names import input_uuid, item_ids, scene_list, source_name
 from control.obsws.protocol import Subscription
 from control.obsws.requests.stream import is_active
 from control.store.base import Change
@@ -61,13 +64,15 @@ class EventFeed:
     """Follows the store and the program for one endpoint and hands events to ``sink``."""
 
     def __init__(self, ep: Endpoint, sink: EventSink, *, poll_s: float = 0.25,
-                 retry_s: float = 0.5) -> None:
+                 cue_poll_s: float = 1.0, retry_s: float = 0.5) -> None:
         self.ep = ep
         self.sink = sink
         self.poll_s = poll_s
+        self.cue_poll_s = cue_poll_s
         self.retry_s = retry_s
         self.scene: Scene | None = None
         self.stream: str | None = None
+        self.cues: list[Cue] | None = None
 
     async def start(self) -> None:
         """Read the scene and find the cue taken last (from the journal it still holds)."""
@@ -78,6 +83,7 @@ class EventFeed:
             cue = self.ep.cues.taken(record)
             if cue is not None:
                 self.ep.on_air_cue = cue
+        self.cues = await self.ep.cues.list()
         status = self.ep.ctx.program.status()
         self.stream = stream_state(status, None)
         self.ep.stream_since = time.monotonic() if is_active(status) else None
@@ -105,6 +111,21 @@ class EventFeed:
                 self.sink.broadcast(Subscription.OUTPUTS, "StreamStateChanged",
                                     {"outputActive": active, "outputState": state})
             await asyncio.sleep(self.poll_s)
+
+    async def follow_cues(self) -> None:
+        """Until cancelled: poll the cue list (cues are kept in the store, shared by every
+        replica, and have no feed of their own); report each change of names or order."""
+        while True:
+            try:
+                cues = await self.ep.cues.list()
+            except ControlError as exc:  # the store is down: try again at the next poll
+                _log.debug("cannot list the cues: %s", exc)
+            else:
+                if self.cues is not None and cues != self.cues:
+                    self.sink.broadcast(Subscription.SCENES, "SceneListChanged",
+                                        {"scenes": scene_list(cues)})
+                self.cues = cues
+            await asyncio.sleep(self.cue_poll_s)
 
     async def _apply(self, change: Change) -> None:
         before = self.scene

@@ -15,14 +15,26 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from compositor.scene import Layer, Scene, draw_order
 
 __all__ = ["PROGRAM_SCENE", "find_input", "input_uuid", "item_ids", "layer_by_item",
-           "scene_uuid", "source_name"]
+           "scene_list", "scene_uuid", "source_name"]
 
 PROGRAM_SCENE = "Program"
 """The program scene's name while no cue has been taken (or the taken one is gone)."""
+
+class Named(Protocol):
+    """A cue as far as names go."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
 
 _NAMESPACE = uuid.UUID("5f0b1d2e-8c44-4f6e-9a51-0b5e7c3d9a10")  # fixed: UUIDs stay the same
 
@@ -30,6 +42,15 @@ _NAMESPACE = uuid.UUID("5f0b1d2e-8c44-4f6e-9a51-0b5e7c3d9a10")  # fixed: UUIDs s
 def scene_uuid(cue_id: str | None) -> str:
     """The ``sceneUuid`` of a cue (None: of :data:`PROGRAM_SCENE`)."""
     return str(uuid.uuid5(_NAMESPACE, "program" if cue_id is None else "cue:" + cue_id))
+
+
+def scene_list(cues: Sequence[Named]) -> list[dict[str, Any]]:
+    """The ``scenes`` of ``GetSceneList``: OBS lists the bottom scene first, with index 0; the
+    first cue is the top scene (the highest index)."""
+    count = len(cues)
+    scenes = [{"sceneIndex": count - 1 - i, "sceneName": cue.name, "sceneUuid": scene_uuid(cue.id)}
+              for i, cue in enumerate(cues)]
+    return scenes[::-1]
 
 
 def input_uuid(layer_id: str) -> str:

@@ -70,7 +70,8 @@ class ObsServer:
     async def start(self) -> None:
         await self.feed.start()
         self._tasks = [asyncio.create_task(self.feed.follow_scene(), name="obsws-scene-events"),
-                       asyncio.create_task(self.feed.follow_stream(), name="obsws-stream-events")]
+                       asyncio.create_task(self.feed.follow_stream(), name="obsws-stream-events"),
+                       asyncio.create_task(self.feed.follow_cues(), name="obsws-cue-events")]
 
     async def stop(self) -> None:
         for task in self._tasks:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from control.obsws.endpoint import Endpoint
 from control.obsws.fields import Data
-from control.obsws.names import scene_uuid
+from control.obsws.names import scene_list
 from control.obsws.requests.base import Call, Handler
 from control.obsws.requests.sceneitems import all_items, scene_argument
 
@@ -15,13 +15,9 @@ __all__ = ["HANDLERS"]
 async def get_scene_list(ep: Endpoint, call: Call) -> Data:
     cues = await ep.cues.list()
     name, uuid = await ep.program_scene()
-    count = len(cues)
-    # OBS lists the bottom scene first; the first cue is at the top (the highest index).
-    scenes = [{"sceneIndex": count - 1 - i, "sceneName": cue.name, "sceneUuid": scene_uuid(cue.id)}
-              for i, cue in enumerate(cues)]
     return {"currentProgramSceneName": name, "currentProgramSceneUuid": uuid,
             "currentPreviewSceneName": None, "currentPreviewSceneUuid": None,
-            "scenes": scenes[::-1]}
+            "scenes": scene_list(cues)}
 
 
 async def get_current_program_scene(ep: Endpoint, call: Call) -> Data:

@@ -87,3 +87,15 @@ def test_without_a_password_no_challenge_is_sent(tmp_path: Path) -> None:
         assert client.identify(None)["op"] == 2
         assert client.request("GetSceneList")["responseData"]["scenes"] == []
         client.close()
+
+
+def test_a_new_cue_changes_the_scene_list(live: ObsLive) -> None:
+    client = RawClient(live.obs_url)
+    client.identify(PASSWORD)
+    assert live.http("POST", "/api/v1/cues", {"name": "Look A", "ops": []})[0] == 201
+    scenes = _event(client, "SceneListChanged")["eventData"]["scenes"]
+    assert [(s["sceneName"], s["sceneIndex"]) for s in scenes] == [("Look A", 0)]
+    assert live.http("POST", "/api/v1/cues", {"name": "Look B", "ops": []})[0] == 201
+    scenes = _event(client, "SceneListChanged")["eventData"]["scenes"]
+    assert [(s["sceneName"], s["sceneIndex"]) for s in scenes] == [("Look B", 0), ("Look A", 1)]
+    client.close()
