@@ -27,6 +27,7 @@ SOURCE = "controller"
 """The commit source of every change made over obs-websocket."""
 
 _SEEN_TIMEOUT_S = 2.0  # how long a request waits to read its own commit back
+_ASSET_SIZES_MAX = 4096  # asset sizes remembered
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,8 @@ class Endpoint:
         self.stream_since: float | None = None  # monotonic time the stream went active
         self.sink: EventSink | None = None
         self.started = time.monotonic()
+        # Asset id (the sha256 of its bytes: never changes) -> its size in px, oldest first.
+        self._asset_sizes: dict[str, tuple[float, float]] = {}
 
     @property
     def scene(self) -> Scene:
@@ -130,8 +133,14 @@ class Endpoint:
         asset = getattr(layer.content, "asset", None)
         if not isinstance(asset, str):
             return 0.0, 0.0
-        try:
-            info = await self.ctx.store.asset_info(asset)
-        except ControlError:  # a missing asset or a store outage: the size is just not known
-            return 0.0, 0.0
-        return float(info.width or 0), float(info.height or 0)
+        size = self._asset_sizes.get(asset)
+        if size is None:
+            try:
+                info = await self.ctx.store.asset_info(asset)
+            except ControlError:  # a missing asset or a store outage: the size is not known
+                return 0.0, 0.0
+            size = float(info.width or 0), float(info.height or 0)
+            if len(self._asset_sizes) >= _ASSET_SIZES_MAX:
+                self._asset_sizes.pop(next(iter(self._asset_sizes)))
+            self._asset_sizes[asset] = size
+        return size

@@ -33,7 +33,14 @@ from compositor.scene import Layer, Scene, draw_order
 from control.errors import ControlError
 from control.obsws.endpoint import Cue, Endpoint, EventSink
 from control.obsws.items import input_settings, transform_json
-from control.obsws.names import input_uuid, item_ids, scene_list, source_name
+from control.obsws.names import (
+    PROGRAM_SCENE,
+    input_uuid,
+    item_ids,
+    scene_list,
+    scene_uuid,
+    source_name,
+)
 from control.obsws.protocol import Subscription
 from control.obsws.requests.stream import is_active
 from control.store.base import Change
@@ -127,21 +134,34 @@ class EventFeed:
                 self.cues = cues
             await asyncio.sleep(self.cue_poll_s)
 
+    async def _program_scene(self) -> tuple[str, str]:
+        """The program scene's name and uuid, from the cue list as last polled (listed again
+        when the cue on air is newer than that)."""
+        cue_id = self.ep.on_air_cue
+        if cue_id is not None and (self.cues is None
+                                   or all(cue.id != cue_id for cue in self.cues)):
+            self.cues = await self.ep.cues.list()
+        for cue in self.cues or ():
+            if cue.id == cue_id:
+                return cue.name, scene_uuid(cue.id)
+        return PROGRAM_SCENE, scene_uuid(None)
+
     async def _apply(self, change: Change) -> None:
         before = self.scene
         if before is not None and change.kind == "commit" and change.version <= before.version:
             return  # already seen (a resubscription replays)
-        self.scene = change.scene
         cue = self.ep.cues.taken(change.commit) if change.commit is not None else None
         if cue is not None:
             self.ep.on_air_cue = cue
-        name, uuid = await self.ep.program_scene()
+        name, uuid = await self._program_scene()
+        events = [] if before is None else await self._diff(before, change.scene, name, uuid)
+        # Only now: a store error above resumes the feed from ``before`` (nothing is lost).
+        self.scene = change.scene
         if cue is not None:
             self.sink.broadcast(Subscription.SCENES, "CurrentProgramSceneChanged",
                                 {"sceneName": name, "sceneUuid": uuid})
-        if before is not None:
-            for event in await self._diff(before, change.scene, name, uuid):
-                self.sink.broadcast(*event)
+        for event in events:
+            self.sink.broadcast(*event)
 
     async def _diff(self, before: Scene, after: Scene, name: str, uuid: str) -> list[Event]:
         scene = {"sceneName": name, "sceneUuid": uuid}
