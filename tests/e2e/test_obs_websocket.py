@@ -53,6 +53,7 @@ def service(tmp_path: Path) -> Iterator[tuple[ServeProcess, RtmpServer, int]]:
             serve.start()
             _setup(serve.url)
             yield serve, rtmp, obs_port
+            assert serve.terminate() == 0, serve.log()  # both servers stop on SIGTERM
         finally:
             serve.close()
 
