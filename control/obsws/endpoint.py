@@ -96,13 +96,13 @@ class Endpoint:
         return PROGRAM_SCENE, scene_uuid(None)
 
     async def find_cue(self, name: str | None, uuid: str | None) -> Cue | None:
-        """The cue a ``sceneName``/``sceneUuid`` names; None for the program scene itself;
-        ``ResourceNotFound`` for neither."""
-        if name == PROGRAM_SCENE or uuid == scene_uuid(None):
-            return None
+        """The cue a ``sceneName``/``sceneUuid`` names (a cue named like the program scene
+        wins); None for the program scene itself; ``ResourceNotFound`` for neither."""
         for cue in await self.cues.list():
             if cue.name == name or (uuid is not None and scene_uuid(cue.id) == uuid):
                 return cue
+        if name == PROGRAM_SCENE or uuid == scene_uuid(None):
+            return None
         raise ObsRequestError(Status.RESOURCE_NOT_FOUND,
                               f"No scene was found by the name of `{name or uuid}`.")
 

@@ -1,4 +1,6 @@
-"""General requests: ``GetStats`` and ``Sleep`` (``GetVersion`` lives with the request table)."""
+"""General requests: ``GetStats``, ``GetVideoSettings`` (the canvas), ``GetStudioModeEnabled``
+(never: there is no preview scene) and ``Sleep`` (``GetVersion`` lives with the request
+table)."""
 
 from __future__ import annotations
 
@@ -83,4 +85,17 @@ async def sleep(ep: Endpoint, call: Call) -> None:
                               "Sleep works only in a SerialRealtime or SerialFrame batch.")
 
 
-HANDLERS: dict[str, Handler] = {"GetStats": get_stats, "Sleep": sleep}
+async def get_video_settings(ep: Endpoint, call: Call) -> Data:
+    scene = ep.scene
+    return {"fpsNumerator": scene.fps.numerator, "fpsDenominator": scene.fps.denominator,
+            "baseWidth": scene.width, "baseHeight": scene.height,
+            "outputWidth": scene.width, "outputHeight": scene.height}
+
+
+async def get_studio_mode_enabled(ep: Endpoint, call: Call) -> Data:
+    return {"studioModeEnabled": False}
+
+
+HANDLERS: dict[str, Handler] = {"GetStats": get_stats, "Sleep": sleep,
+                                "GetVideoSettings": get_video_settings,
+                                "GetStudioModeEnabled": get_studio_mode_enabled}

@@ -1,5 +1,6 @@
 """Layers as inputs: ``GetInputList``, ``GetInputKindList``, ``Get/SetInputSettings`` (the
-layer's ``content``: a text layer's ``text``, a colour's ``color``, ...)."""
+layer's ``content``: a text layer's ``text``, a colour's ``color``, ...), ``GetSourceActive``
+(whether the layer is visible)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from control.obsws.requests.sceneitems import update
 __all__ = ["HANDLERS"]
 
 
-def _input(ep: Endpoint, data: Data) -> Layer:
-    name, uuid = optional_text(data, "inputName"), optional_text(data, "inputUuid")
+def _input(ep: Endpoint, data: Data, kind: str = "input") -> Layer:
+    name, uuid = optional_text(data, f"{kind}Name"), optional_text(data, f"{kind}Uuid")
     if name is None and uuid is None:
         raise ObsRequestError(Status.MISSING_REQUEST_FIELD, "Your request must contain at "
-                              "least one of `inputName` or `inputUuid`.")
+                              f"least one of `{kind}Name` or `{kind}Uuid`.")
     layer = find_input(ep.scene, name) if name is not None else next(
         (each for each in ep.scene.layers if input_uuid(each.id) == uuid), None)
     if layer is None:
@@ -65,7 +66,13 @@ async def set_input_settings(ep: Endpoint, call: Call) -> None:
     await update(ep, layer, settings_patch(layer, settings, overlay))
 
 
+async def get_source_active(ep: Endpoint, call: Call) -> Data:
+    layer = _input(ep, call.data, "source")
+    return {"videoActive": layer.visible, "videoShowing": layer.visible}
+
+
 HANDLERS: dict[str, Handler] = {
+    "GetSourceActive": get_source_active,
     "GetInputList": get_input_list,
     "GetInputKindList": get_input_kind_list,
     "GetInputSettings": get_input_settings,

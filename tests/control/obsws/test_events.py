@@ -99,3 +99,18 @@ def test_a_new_cue_changes_the_scene_list(live: ObsLive) -> None:
     scenes = _event(client, "SceneListChanged")["eventData"]["scenes"]
     assert [(s["sceneName"], s["sceneIndex"]) for s in scenes] == [("Look B", 0), ("Look A", 1)]
     client.close()
+
+
+def test_a_cue_named_like_the_program_scene_is_taken(live: ObsLive) -> None:
+    assert live.http("POST", "/api/v1/cues", {"name": "Program", "ops": [
+        {"op": "update", "id": "box", "patch": {"visible": False}}]})[0] == 201
+    client = RawClient(live.obs_url)
+    client.identify(PASSWORD)
+    assert client.request("GetSourceActive", {"sourceName": "box"})["responseData"][
+        "videoActive"] is True
+    assert client.request("SetCurrentProgramScene", {"sceneName": "Program"})[
+        "requestStatus"]["result"]
+    assert live.http("GET", "/api/v1/layers/box")[1]["visible"] is False
+    assert client.request("GetSourceActive", {"sourceName": "box"})["responseData"][
+        "videoActive"] is False
+    client.close()

@@ -136,6 +136,23 @@ def test_unknown_and_malformed_requests_get_a_status_and_the_session_goes_on(
     client.close()
 
 
+def test_the_small_requests_controllers_ask_at_connect(live: ObsLive) -> None:
+    client = RawClient(live.obs_url)
+    client.identify(PASSWORD)
+    video = client.request("GetVideoSettings")["responseData"]
+    assert (video["baseWidth"], video["baseHeight"], video["fpsNumerator"],
+            video["fpsDenominator"]) == (320, 180, 60, 1)
+    assert client.request("GetStudioModeEnabled")["responseData"] == {
+        "studioModeEnabled": False}
+    assert client.request("GetCurrentPreviewScene")["requestStatus"]["code"] == 506
+    assert client.request("GetSourceActive", {"sourceName": "nothing"})[
+        "requestStatus"]["code"] == 600
+    stats = client.request("GetStats")["responseData"]
+    assert stats["webSocketSessionIncomingMessages"] == 6  # Identify and five requests
+    assert stats["memoryUsage"] > 0 and stats["availableDiskSpace"] > 0
+    client.close()
+
+
 def test_a_batch_runs_in_order_and_halts_on_failure_when_asked(live: ObsLive) -> None:
     client = RawClient(live.obs_url)
     client.identify(PASSWORD)
