@@ -24,7 +24,9 @@ from starlette.websockets import WebSocket
 from control.context import ControlContext
 from control.obsws.endpoint import CueDeck, Endpoint
 from control.obsws.events import EventFeed
+from control.obsws.metrics import ObsMetrics
 from control.obsws.protocol import Auth, OpCode
+from control.obsws.requests import REQUESTS
 from control.obsws.session import Message, Session
 from control.request_guard import RequestGuardMiddleware
 
@@ -56,6 +58,7 @@ class ObsServer:
         self.auth = Auth(settings.password) if settings.password else None
         self.sessions: set[Session] = set()
         self.feed = EventFeed(self.endpoint, self)
+        self.metrics = ObsMetrics(ctx.metrics.registry, frozenset(REQUESTS))
         self._tasks: list[asyncio.Task[None]] = []
 
     def broadcast(self, intent: int, event_type: str, data: dict[str, Any]) -> None:
@@ -84,13 +87,16 @@ class ObsServer:
         if len(self.sessions) >= self.settings.max_sessions:
             await websocket.accept()
             await websocket.close(1013, "too many obs-websocket sessions")
+            self.metrics.closes.labels("1013").inc()
             return
-        session = Session(self.endpoint, websocket, self.auth)
+        session = Session(self.endpoint, websocket, self.auth, self.metrics)
         self.sessions.add(session)
+        self.metrics.sessions.set(len(self.sessions))
         try:
             await session.run()
         finally:
             self.sessions.discard(session)
+            self.metrics.sessions.set(len(self.sessions))
 
 
 def create_obs_app(ctx: ControlContext, cues: CueDeck, settings: ObsSettings) -> Starlette:

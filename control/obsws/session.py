@@ -26,6 +26,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from control.obsws.endpoint import Endpoint
 from control.obsws.errors import ObsSessionError
+from control.obsws.metrics import ObsMetrics
 from control.obsws.protocol import ALL_EVENTS, RPC_VERSION, Auth, CloseCode, OpCode
 from control.obsws.requests import OBS_VERSION, OBS_WEBSOCKET_VERSION, Call, SessionStats, run
 
@@ -79,8 +80,10 @@ def _unsigned(data: dict[str, Any], key: str) -> int | None:
 class Session:
     """Runs one accepted connection until it closes (:meth:`run`)."""
 
-    def __init__(self, endpoint: Endpoint, websocket: WebSocket, auth: Auth | None) -> None:
+    def __init__(self, endpoint: Endpoint, websocket: WebSocket, auth: Auth | None,
+                 metrics: ObsMetrics) -> None:
         self.endpoint = endpoint
+        self.metrics = metrics
         self.websocket = websocket
         self.auth = auth
         self.challenge = auth.new_challenge() if auth is not None else None
@@ -103,6 +106,7 @@ class Session:
             while not self._queue.empty():
                 self._queue.get_nowait()
             self._queue.put_nowait(_Close(1013, "too slow to take the events"))
+            self.metrics.closes.labels("1013").inc()
 
     async def run(self) -> None:
         offered = self.websocket.scope.get("subprotocols") or []
@@ -164,6 +168,7 @@ class Session:
                 await self._handle(message)
         except ObsSessionError as exc:
             self._closing = True
+            self.metrics.closes.labels(str(exc.code)).inc()
             await self._queue.put(_Close(exc.code, exc.reason))
 
     def _decode(self, message: MutableMapping[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -251,6 +256,7 @@ class Session:
             return result
         call = Call(request_data or {}, self.stats, batch)
         code, comment, response = await run(self.endpoint, request_type, call)
+        self.metrics.request(request_type, code)
         status: dict[str, Any] = {"result": code == 100, "code": code}
         if comment:
             status["comment"] = comment

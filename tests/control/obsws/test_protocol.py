@@ -4,6 +4,7 @@ messages, Reidentify, unknown requests (a status, never a dropped connection), b
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -150,7 +151,16 @@ def test_the_small_requests_controllers_ask_at_connect(live: ObsLive) -> None:
     stats = client.request("GetStats")["responseData"]
     assert stats["webSocketSessionIncomingMessages"] == 6  # Identify and five requests
     assert stats["memoryUsage"] > 0 and stats["availableDiskSpace"] > 0
+    assert client.request("NoSuchRequest")["requestStatus"]["code"] == 204
     client.close()
+    refused = RawClient(live.obs_url)
+    refused.send(1, {"rpcVersion": 1})  # no answer to the challenge
+    assert refused.closed_with() == 4009
+    metrics = urllib.request.urlopen(live.url + "/metrics", timeout=10).read().decode()
+    assert 'compositor_obsws_requests_total{code="506",request="GetCurrentPreviewScene"}' \
+        in metrics
+    assert 'compositor_obsws_closes_total{code="4009"}' in metrics
+    assert 'request="unknown"' in metrics  # "NoSuchRequest" and friends share one label
 
 
 def test_a_batch_runs_in_order_and_halts_on_failure_when_asked(live: ObsLive) -> None:
