@@ -56,6 +56,8 @@ def cue_json(cue: Cue) -> dict[str, Any]:
 
 
 def _field_id(body: dict[str, Any], cue_id: str | None) -> str:
+    if cue_id is not None and not ID_PATTERN.fullmatch(cue_id):
+        raise SceneValidationError("id", "a cue id matches [A-Za-z0-9_-]{1,64}")
     value = body.get("id")
     if value is None:
         return cue_id or new_cue_id()
@@ -68,7 +70,7 @@ def _field_id(body: dict[str, Any], cue_id: str | None) -> str:
 
 def _name(body: dict[str, Any]) -> str:
     name = body.get("name")
-    if not isinstance(name, str) or not 1 <= len(name.strip()) <= MAX_NAME_CHARS:
+    if not isinstance(name, str) or not 1 <= len(name) <= MAX_NAME_CHARS:
         raise SceneValidationError("name", f"must be text of 1 to {MAX_NAME_CHARS} characters")
     return name
 

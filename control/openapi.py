@@ -12,6 +12,7 @@ from typing import Any
 
 from compositor.scene.codec import ID_PATTERN, Limits, component_schemas
 from compositor.scene.schedule import MAX_FRAME
+from control.openapi_operator import operator_paths, operator_schemas
 
 __all__ = ["openapi_document"]
 
@@ -73,6 +74,7 @@ def _schemas(limits: Limits) -> dict[str, Any]:
         "CommitResult": {"type": "object", "required": ["version"],
                          "properties": {"version": {"type": "integer"}}},
         **_schedule_schemas(),
+        **operator_schemas(limits),
         "Asset": {"type": "object", "required": ["id", "kind", "bytes", "sha256"], "properties": {
             "id": {"type": "string"}, "kind": {"enum": ["image", "font"]},
             "content_type": {"type": "string"},
@@ -231,6 +233,7 @@ def _paths() -> dict[str, Any]:
                           "409": _error("Stale if_version (body has the current version) "
                                         "or a duplicate layer id"), **stale, **_BAD}}},
         **_schedule_paths(),
+        **operator_paths(),
         "/api/v1/assets": {
             "get": {"operationId": "list_assets", "summary": "Every asset",
                     "responses": {"200": _json(_ref("AssetList"), "The assets")}},

@@ -56,7 +56,9 @@ class FakeProgram:
         return buf.getvalue()
 
     async def preview_scene(self, scene: Any, frame: int, width: int | None) -> bytes:
-        return self.preview_jpeg(width or scene.width)
+        jpeg = self.preview_jpeg(width or scene.width)
+        assert jpeg is not None
+        return jpeg
 
     def problems(self) -> dict[str, str]:
         return {}

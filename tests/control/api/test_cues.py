@@ -40,6 +40,7 @@ def test_bad_cues_are_422_with_the_path_and_store_nothing(client: TestClient) ->
     cases: list[tuple[Any, str]] = [
         ({"ops": []}, "name"),
         ({"name": "", "ops": []}, "name"),
+        ({"name": "x" * 201, "ops": []}, "name"),
         ({"name": "x"}, "ops"),
         ({"name": "x", "ops": [{"op": "add", "layer": {"kind": "color"}}]},
          "ops[0].layer.content"),
