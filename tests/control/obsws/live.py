@@ -25,6 +25,7 @@ from control.obsws import ObsSettings, create_obs_app
 from control.obsws.cues import StoreCues
 from control.service.obsws import serve_together
 from control.service.settings import Settings
+from control.store.base import Store
 from control.store.embedded import EmbeddedStore
 from tests.e2e.serve import http_json
 from tests.servers import free_port
@@ -38,11 +39,13 @@ T = TypeVar("T")
 class ObsLive:
     """``with ObsLive(tmp_path, program) as live:`` → ``live.url``, ``live.obs_url``."""
 
-    def __init__(self, folder: Path, program: Any, *, password: str | None = PASSWORD) -> None:
+    def __init__(self, folder: Path, program: Any, *, password: str | None = PASSWORD,
+                 store: Store | None = None) -> None:
+        """``store``: the store (default: an embedded one in memory); closed with the app."""
         settings = Settings(data_dir=folder / "data")
         self.port, self.obs_port = free_port(), free_port()
         self.program = program
-        self.app = create_app(settings.control_config(), EmbeddedStore(None), program,
+        self.app = create_app(settings.control_config(), store or EmbeddedStore(None), program,
                               registry=CollectorRegistry(), owns_store=True,
                               initial_scene=Scene(width=320, height=180))
         ctx = self.app.state.control
