@@ -27,7 +27,7 @@ from control.obsws.events import EventFeed
 from control.obsws.metrics import ObsMetrics
 from control.obsws.protocol import Auth, OpCode
 from control.obsws.requests import REQUESTS
-from control.obsws.session import Message, Session
+from control.obsws.session import IDENTIFY_TIMEOUT_S, Message, Session
 from control.request_guard import RequestGuardMiddleware
 
 __all__ = ["ObsServer", "ObsSettings", "create_obs_app"]
@@ -41,11 +41,13 @@ _STOP_S = 3.0
 class ObsSettings:
     """``password``: the authentication challenge's password (None: no authentication).
     ``max_sessions``: connections at once (more are closed with 1013). ``data_dir``: the folder
-    whose free space ``GetStats`` reports."""
+    whose free space ``GetStats`` reports. ``identify_timeout_s``: how long a new connection
+    may take to identify (else it is closed with 4007)."""
 
     password: str | None = None
     max_sessions: int = 100
     data_dir: str | None = None
+    identify_timeout_s: float = IDENTIFY_TIMEOUT_S
 
 
 class ObsServer:
@@ -89,7 +91,8 @@ class ObsServer:
             await websocket.close(1013, "too many obs-websocket sessions")
             self.metrics.closes.labels("1013").inc()
             return
-        session = Session(self.endpoint, websocket, self.auth, self.metrics)
+        session = Session(self.endpoint, websocket, self.auth, self.metrics,
+                          identify_timeout_s=self.settings.identify_timeout_s)
         self.sessions.add(session)
         self.metrics.sessions.set(len(self.sessions))
         try:

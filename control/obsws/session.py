@@ -4,7 +4,8 @@ batches and events, as the protocol's "Connection steps" say.
 - The server speaks JSON over text frames (``obswebsocket.json``, also when no subprotocol is
   offered) or MessagePack over binary frames (``obswebsocket.msgpack``, when only that is
   offered: obs-websocket-js's default build in node); a frame of the other kind closes with 4002.
-- Before ``Identified`` only one ``Identify`` may come, within :data:`IDENTIFY_TIMEOUT_S`; the
+- Before ``Identified`` only one ``Identify`` may come, within ``identify_timeout_s``
+  (default :data:`IDENTIFY_TIMEOUT_S`; else 4007); the
   wrong password closes with 4009 (``AuthenticationFailed``), another RPC version with 4010, any
   other message with 4007; malformed messages close with 4002-4006 as the protocol assigns.
 - A request never closes the session: its failure is a ``requestStatus``.
@@ -81,8 +82,9 @@ class Session:
     """Runs one accepted connection until it closes (:meth:`run`)."""
 
     def __init__(self, endpoint: Endpoint, websocket: WebSocket, auth: Auth | None,
-                 metrics: ObsMetrics) -> None:
+                 metrics: ObsMetrics, *, identify_timeout_s: float = IDENTIFY_TIMEOUT_S) -> None:
         self.endpoint = endpoint
+        self.identify_timeout_s = identify_timeout_s
         self.metrics = metrics
         self.websocket = websocket
         self.auth = auth
@@ -156,12 +158,12 @@ class Session:
     async def _receiver(self) -> None:
         try:
             while True:
-                timeout = None if self.identified else IDENTIFY_TIMEOUT_S
+                timeout = None if self.identified else self.identify_timeout_s
                 try:
                     message = await asyncio.wait_for(self.websocket.receive(), timeout)
                 except TimeoutError:
                     raise ObsSessionError(CloseCode.NOT_IDENTIFIED, "no Identify within "
-                                          f"{IDENTIFY_TIMEOUT_S:g} s") from None
+                                          f"{self.identify_timeout_s:g} s") from None
                 if message["type"] == "websocket.disconnect":
                     return
                 self.stats.incoming += 1

@@ -40,7 +40,7 @@ class ObsLive:
     """``with ObsLive(tmp_path, program) as live:`` → ``live.url``, ``live.obs_url``."""
 
     def __init__(self, folder: Path, program: Any, *, password: str | None = PASSWORD,
-                 store: Store | None = None) -> None:
+                 store: Store | None = None, max_sessions: int = 100) -> None:
         """``store``: the store (default: an embedded one in memory); closed with the app."""
         settings = Settings(data_dir=folder / "data")
         self.port, self.obs_port = free_port(), free_port()
@@ -49,7 +49,8 @@ class ObsLive:
                               registry=CollectorRegistry(), owns_store=True,
                               initial_scene=Scene(width=320, height=180))
         ctx = self.app.state.control
-        obs_app = create_obs_app(ctx, StoreCues(ctx), ObsSettings(password=password))
+        obs_app = create_obs_app(ctx, StoreCues(ctx), ObsSettings(
+            password=password, max_sessions=max_sessions, identify_timeout_s=2.0))
         self.obs = obs_app.state.obs
         self.servers = [uvicorn.Server(uvicorn.Config(
             app, host="127.0.0.1", port=port, log_config=None, access_log=False,

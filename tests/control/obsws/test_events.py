@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from tests.control.api.helpers import FakeProgram
 from tests.control.obsws.live import PASSWORD, ObsLive
@@ -114,3 +116,18 @@ def test_a_cue_named_like_the_program_scene_is_taken(live: ObsLive) -> None:
     assert client.request("GetSourceActive", {"sourceName": "box"})["responseData"][
         "videoActive"] is False
     client.close()
+
+
+def test_a_silent_client_is_closed_and_sessions_are_bounded(tmp_path: Path) -> None:
+    with ObsLive(tmp_path, FakeProgram(), max_sessions=2) as server:
+        silent = RawClient(server.obs_url)
+        assert silent.closed_with(timeout_s=10) == 4007  # no Identify within the time (2 s)
+        first, second = RawClient(server.obs_url), RawClient(server.obs_url)
+        first.identify(PASSWORD)
+        second.identify(PASSWORD)
+        with connect(server.obs_url, open_timeout=10) as third:
+            with pytest.raises(ConnectionClosed) as refused:
+                third.recv(timeout=10)
+            assert refused.value.rcvd is not None and refused.value.rcvd.code == 1013
+        first.close()
+        second.close()
