@@ -24,7 +24,7 @@ from tests.control.obsws.node_client import NodeObs
 from tests.control.obsws.pyclient import ALL_AND_TRANSFORMS, PyObs
 from tests.e2e.serve import Player, ServeProcess, http_json, wait_for
 from tests.rtmp_server import RtmpServer, rtmp_available
-from tests.servers import free_port
+from tests.servers import free_port, wait_for_port
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not rtmp_available(), reason="nginx-rtmp missing")]
@@ -51,6 +51,8 @@ def service(tmp_path: Path) -> Iterator[tuple[ServeProcess, RtmpServer, int]]:
     with RtmpServer() as rtmp:
         try:
             serve.start()
+            # /readyz is the API's; the endpoint starts listening once the API has started.
+            wait_for_port(obs_port, 30, serve.proc)
             _setup(serve.url)
             yield serve, rtmp, obs_port
             assert serve.terminate() == 0, serve.log()  # both servers stop on SIGTERM
