@@ -37,7 +37,7 @@ def parse_bound(text: str | None, fps: Fraction, path: str, *, end: bool = False
     """A span end as an absolute frame: ``frame:N``, or a UTC ISO time: the first frame
     starting at or after it (``end``: the last frame starting before it); None when absent.
     ``SceneValidationError`` (422) with ``path`` otherwise."""
-    if text is None or text == "":
+    if text is None:
         return None
     if text.startswith("frame:"):
         digits = text.removeprefix("frame:")
@@ -45,6 +45,8 @@ def parse_bound(text: str | None, fps: Fraction, path: str, *, end: bool = False
             return int(digits)
         raise SceneValidationError(path, "frame:N needs a frame number N >= 0")
     try:
+        if text != text.strip():
+            raise SceneValidationError(path, "has spaces around it")
         frame = resolve_at({"utc": text}, 0, fps, path)
     except SceneValidationError:
         raise SceneValidationError(path, "must be frame:N or an ISO 8601 time with a zone "

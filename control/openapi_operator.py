@@ -123,7 +123,9 @@ def _cue_paths() -> dict[str, Any]:
 
 
 def operator_paths() -> dict[str, Any]:
-    bound = {"type": "string", "description": "a UTC ISO 8601 time with a zone, or frame:N"}
+    bound = {"type": "string", "description": "a UTC ISO 8601 time with a zone, or frame:N",
+             "pattern": r"^(frame:[0-9]{1,16}|[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}"
+                        r":[0-9]{2}([.,][0-9]{1,9})?([Zz]|[+-][0-9]{2}:?[0-9]{2}))$"}
     return {
         **_cue_paths(),
         "/api/v1/preview": {"post": {

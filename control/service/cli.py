@@ -87,9 +87,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_render(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """``render`` takes SCENE and --seconds, or --from-journal FROM TO instead."""
+    if args.from_journal:
+        if args.scene is not None or args.seconds is not None:
+            parser.error("--from-journal FROM TO takes no SCENE or --seconds")
+        return
+    missing = [name for name, value in (("scene", args.scene), ("--seconds", args.seconds))
+               if value is None]
+    if missing:
+        parser.error(f"the following arguments are required: {', '.join(missing)}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "render":
+        _check_render(parser, args)
     try:
         settings = load_settings(args)
     except SettingsError as exc:

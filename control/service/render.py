@@ -53,15 +53,7 @@ def render_main(settings: Settings, args: argparse.Namespace) -> int:
     if getattr(args, "from_journal", None):
         from control.service.replay import replay_main
 
-        if args.scene is not None or args.seconds is not None:
-            print("compositor render: --from-journal takes no SCENE or --seconds",
-                  file=sys.stderr)
-            return 2
         return replay_main(settings, args)
-    if args.scene is None or args.seconds is None:
-        print("compositor render: give SCENE and --seconds (or --from-journal FROM TO)",
-              file=sys.stderr)
-        return 2
     try:
         scene = decode_scene(json.loads(Path(args.scene).read_text()))
     except (OSError, ValueError, CompositorError) as exc:

@@ -6,6 +6,7 @@ Layout under ``data_dir`` (omit ``data_dir`` for a store that lives only in memo
     channels/<channel>/scene.json     the base scene: the scene before the oldest journal entry
     channels/<channel>/journal.jsonl  one CommitRecord per line, appended and fsynced per commit
     channels/<channel>/schedule.json  scheduled commits waiting for their frame (schedule_book.py)
+    channels/<channel>/receipts.jsonl, cues.json  on-air receipts and cues (*_book.py)
     assets/<sha256>, <sha256>.json    asset bytes and metadata, shared by channels and processes
 
 The journal is a write-ahead log: a commit is acknowledged once its line is fsynced, and the
@@ -120,7 +121,7 @@ class EmbeddedStore(CueShelf):
         self._mailboxes: set[Mailbox] = set()
         self._schedule = ScheduleBook(None if self._dir is None else self._dir / "schedule.json",
                                       taken_max=journal_max)
-        self._receipts = ReceiptBook(journal_max, queue_max)
+        self._receipts = ReceiptBook(journal_max, queue_max, self._dir)
         self._cues = CueBook(self._dir and self._dir / "cues.json", max_cues=max_cues,
                              claims_max=journal_max)
 

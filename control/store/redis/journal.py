@@ -86,7 +86,7 @@ class RedisJournal:
             keep_from = entry[0] + 1
         if keep_from is not None:
             async with self._link.guard(self.key):
-                await self._link.client.xtrim(self.key, minid=f"{keep_from}-0")
+                await self._link.client.xtrim(self.key, minid=f"{keep_from}-0", approximate=False)
 
     async def range(self, low: int, high: int | None, count: int) -> list[Entry]:
         """Entries of versions ``low`` to ``high`` (None: the newest), oldest first."""

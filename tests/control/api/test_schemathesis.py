@@ -43,11 +43,12 @@ _POSITIVE = {"expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "41
 # must decode as an image or font: for the operations whose bodies carry them, a schema-valid
 # body may still be a 422 (or, for an upload, a 415 for bytes that are neither). A commit's
 # If-Match and if_version, each valid, must name the same version (400 otherwise). A cue's and
-# a preview's ops are a commit's; a take's "at" may be at most 10 s ahead.
+# a preview's ops are a commit's; a take's "at" may be at most 10 s ahead; an as-run bound must
+# be a real date (the pattern admits 2026-13-45).
 _BEYOND_THE_SCHEMA = {
     "create_layer": ["422"], "patch_layer": ["422"], "post_commit": ["400", "422"],
     "upload_asset": ["415", "422"], "create_cue": ["422"], "put_cue": ["422"],
-    "post_preview": ["422"], "take_cue": ["422"],
+    "post_preview": ["422"], "take_cue": ["422"], "get_as_run": ["422"],
 }
 # An HTTP client cannot upgrade to the WebSocket: every GET of it is a 426 whatever its query,
 # so whether data is accepted or rejected is the WebSocket's business, not HTTP's.

@@ -67,6 +67,8 @@ def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None
         (["render", "scene.json", "-o", "out.mp4"], "the following arguments are required: "
          "--seconds"),
         (["render", "scene.json", "--seconds", "soon", "-o", "x.mp4"], "invalid float value"),
+        (["render", "s.json", "--from-journal", "1", "2", "-o", "x.mp4"], "takes no SCENE"),
+        (["as-run", "--from"], "expected one argument"),
         (["asset", "add"], "the following arguments are required: files"),
         (["stream"], "invalid choice: 'stream'"),
     ],

@@ -49,3 +49,13 @@ async def test_take_claims_admit_one_taker(make_store: StoreFactory) -> None:
     assert await store.claim_take("c/r2") == "claimed"
     await store.settle_take("c/r2", None)  # failed: claimable again
     assert await store.claim_take("c/r2") == "claimed"
+
+
+async def test_the_journal_keeps_no_commit_older_than_its_age(make_store: StoreFactory) -> None:
+    now = [1000.0]
+    store = make_store(journal_max_age_s=50.0, clock=lambda: now[0])
+    for version in range(1, 33):  # one commit every 10 s, the last at +310 s
+        now[0] = 1000.0 + 10 * (version - 1)
+        await store.commit([], frame=version)
+    kept = [record.version for record in await store.journal(0)]
+    assert kept == list(range(27, 33))  # made at +260 s or later

@@ -38,9 +38,11 @@ def test_root_serves_the_page_and_revalidates(client: TestClient) -> None:
 
 
 def test_every_module_the_page_imports_is_served(client: TestClient) -> None:
-    # Follow the import graph from app.js: a missing or misnamed module would break the page.
+    # Follow the import graph from the page's module scripts (app.js, cues.js): a missing or
+    # misnamed module would break the page.
     seen: set[str] = set()
-    todo = ["/web/js/app.js"]
+    todo = re.findall(r'<script type="module" src="(/web/js/[\w.]+)">', client.get("/").text)
+    assert "/web/js/app.js" in todo
     while todo:
         path = todo.pop()
         if path in seen:
