@@ -47,9 +47,12 @@ every error raised on purpose. This drawing is the one picture of the whole tree
           │    ├── UnsupportedMediaTypeError the body is not of an accepted type
           │    └── RequestValidationError    a field outside the scene is wrong (a form part)
           ├── QuotaExceededError       a configured quota (assets, schedule, clients) is full
-          └── ProgramError             the render side refused (output already running...)
-               ├── ProgramArgumentError      a bad argument (output URL); has its path
-               └── ProgramUnavailableError   this process does not render, or has no frame yet
+          ├── ProgramError             the render side refused (output already running...)
+          │    ├── ProgramArgumentError      a bad argument (output URL); has its path
+          │    └── ProgramUnavailableError   this process does not render, or has no frame yet
+          └── ObsError                 control/obsws/errors.py: the obs-websocket endpoint
+               ├── ObsRequestError           a request failed (its requestStatus code)
+               └── ObsSessionError           the client broke the protocol (a close code)
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from control.context import context_of
 from control.errors import ProgramUnavailableError
 from control.routes.body import decimal, json_response, read_body, read_json
 
-__all__ = ["routes"]
+__all__ = ["MAX_URL_CHARS", "check_stream_url", "routes"]
 
 _SCHEMES = ("rtmp://", "rtmps://")
 MAX_URL_CHARS = 2048
@@ -45,11 +45,15 @@ async def _start_url(request: Request) -> str | None:
     if not isinstance(body, dict) or any(key != "url" for key in body):
         raise SceneValidationError("", 'the body must be {"url": "rtmp://..."} or empty')
     url = body.get("url")
-    if url is None:
-        return None
+    return None if url is None else check_stream_url(url, "url")
+
+
+def check_stream_url(url: object, path: str) -> str:
+    """``url`` when it is an output URL the API may start (``rtmp://`` or ``rtmps://``, at most
+    :data:`MAX_URL_CHARS`, no spaces); else ``SceneValidationError`` at ``path``."""
     if not isinstance(url, str) or not url.startswith(_SCHEMES) or len(url) > MAX_URL_CHARS \
             or any(c.isspace() for c in url):
-        raise SceneValidationError("url", "must be an rtmp:// or rtmps:// URL")
+        raise SceneValidationError(path, "must be an rtmp:// or rtmps:// URL")
     return url
 
 

@@ -46,6 +46,7 @@ from control.service.clips import ClipPreparer
 from control.service.demo import install_demo, run_clock
 from control.service.inputs import ServiceInputs
 from control.service.logs import configure_logging
+from control.service.obsws import obs_config, obs_refusal, serve_together
 from control.service.program import AirReceipts, CommitToAir, PipelineProgram
 from control.service.settings import Settings
 from control.service.stores import open_store
@@ -61,12 +62,12 @@ def _refusal(settings: Settings) -> str | None:
     if not settings.is_loopback and settings.api_token is None and not settings.insecure:
         return (f"refusing to listen on {settings.host} without an API token: set --api-token "
                 "(COMPOSITOR_API_TOKEN), bind 127.0.0.1, or pass --insecure")
-    return None
+    return obs_refusal(settings)
 
 
 def serve_main(settings: Settings, args: argparse.Namespace) -> int:
     """Run the service until SIGINT/SIGTERM; see the module docstring for exit codes."""
-    secrets = tuple(s for s in (settings.api_token,) if s)
+    secrets = tuple(s for s in (settings.api_token, settings.obs_websocket_password) if s)
     configure_logging(settings.log_level, settings.log_format, secrets=secrets)
     refusal = _refusal(settings)
     if refusal is not None:
@@ -195,11 +196,16 @@ async def _serve(settings: Settings, initial: Scene) -> int:
             app, host=settings.host, port=settings.port, log_config=None, access_log=False,
             ws_per_message_deflate=False, lifespan="on", timeout_graceful_shutdown=3,
             limit_concurrency=settings.max_connections))
-        _install_signals(server)
+        obs_cfg = obs_config(settings, app)
+        obs = _Server(obs_cfg) if obs_cfg is not None else None
+        _install_signals(obs or server, server)
         log.info("serving channel %r on http://%s:%d (%dx%d @ %s fps, rendering %s)",
                  settings.channel, settings.host, settings.port, scene.width, scene.height,
                  scene.fps, "on" if settings.render else "off")
-        await server.serve()
+        if obs_cfg is not None:
+            log.info("obs-websocket on ws://%s:%d (%s)", settings.host, obs_cfg.port,
+                     "password" if settings.obs_websocket_password else "no authentication")
+        await serve_together(server, obs)
         return 0 if server.started else 1
     except (CompositorError, ControlError, OSError) as exc:
         log.error("cannot serve: %s", exc)
@@ -211,14 +217,16 @@ async def _serve(settings: Settings, initial: Scene) -> int:
             running.clips.media.close()  # the pipeline has stopped: no decoder is needed
 
 
-def _install_signals(server: uvicorn.Server) -> None:
+def _install_signals(first: uvicorn.Server, main: uvicorn.Server) -> None:
+    """SIGINT/SIGTERM stop ``first`` (``serve_together`` then stops ``main``); a second signal
+    forces both out."""
     loop = asyncio.get_running_loop()
 
     def stop(sig: signal.Signals) -> None:
         log.info("%s: stopping", sig.name)
-        if server.should_exit:
-            server.force_exit = True
-        server.should_exit = True
+        if first.should_exit:
+            first.force_exit = main.force_exit = True
+        first.should_exit = True
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop, sig)

@@ -73,6 +73,8 @@ class Settings:
     journal_max: int = 1000  # commits the journal keeps (and on-air receipts, take claims)
     journal_max_age_s: float | None = None  # and none older than this (None: no age limit)
     max_cues: int = 1000  # cues the store may hold (more: 409)
+    obs_websocket_port: int | None = None  # the obs-websocket endpoint's port (None: off)
+    obs_websocket_password: str | None = None  # its authentication password (None: no auth)
 
     @property
     def limits(self) -> Limits:
@@ -207,6 +209,12 @@ _ENV: dict[str, tuple[tuple[str, ...], str]] = {
                         "seconds, or 90m, 24h, 7d (default: no age limit)"),
     "max_cues": (("COMPOSITOR_MAX_CUES",), "cues the store may hold (default 1000)"),
     "max_layers": (("COMPOSITOR_MAX_LAYERS",), "most layers a scene may have (default 256)"),
+    "obs_websocket_port": (("COMPOSITOR_OBS_WEBSOCKET_PORT",), "serve the obs-websocket 5 "
+                           "protocol on this port of --host (default: off)"),
+    "obs_websocket_password": (("COMPOSITOR_OBS_WEBSOCKET_PASSWORD",), "the obs-websocket "
+                               "password (default: none, no authentication)"),
+    "obs_websocket_password_file": (("COMPOSITOR_OBS_WEBSOCKET_PASSWORD_FILE",), "read the "
+                                    "obs-websocket password from this file"),
     "log_level": (("COMPOSITOR_LOG_LEVEL",), "debug, info, warning or error"),
     "log_format": (("COMPOSITOR_LOG_FORMAT",), "text or json"),
 }
@@ -272,19 +280,20 @@ def _origins(values: tuple[str, ...]) -> tuple[str, ...]:
         raise SettingsError(f"--allowed-origin: {exc}") from None
 
 
-def _api_token(raw: Mapping[str, object]) -> str | None:
-    """The token from ``--api-token`` or the first line of ``--api-token-file`` (one of them)."""
-    token, path = raw.get("api_token"), raw.get("api_token_file")
+def _secret(raw: Mapping[str, object], name: str) -> str | None:
+    """A secret from ``--NAME`` or the first line of ``--NAME-file`` (one of them)."""
+    flag = "--" + name.replace("_", "-")
+    token, path = raw.get(name), raw.get(name + "_file")
     if token and path:
-        raise SettingsError("--api-token, --api-token-file: give one or the other")
+        raise SettingsError(f"{flag}, {flag}-file: give one or the other")
     if not path:
         return str(token) if token else None
     try:
         lines = Path(str(path)).expanduser().read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"--api-token-file: cannot read {path}: {exc}") from exc
+        raise SettingsError(f"{flag}-file: cannot read {path}: {exc}") from exc
     if not lines or not lines[0].strip():
-        raise SettingsError(f"--api-token-file: {path} is empty")
+        raise SettingsError(f"{flag}-file: {path} is empty")
     return lines[0].strip()
 
 
@@ -333,7 +342,7 @@ def _build(raw: dict[str, object], args: argparse.Namespace | None) -> Settings:
         fps=parse_frame_rate(str(raw["fps"])) if "fps" in raw else d.fps,
         encoder=encoder,
         bitrate_bps=parse_bitrate(str(raw["bitrate"])) if "bitrate" in raw else d.bitrate_bps,
-        api_token=_api_token(raw),
+        api_token=_secret(raw, "api_token"),
         insecure=bool(getattr(args, "insecure", None)),
         max_layers=_int("max_layers", str(get("max_layers", d.max_layers)), 1, 4096),
         log_level=level,
@@ -361,7 +370,12 @@ def _build(raw: dict[str, object], args: argparse.Namespace | None) -> Settings:
         journal_max_age_s=parse_age(str(raw["journal_max_age"]))
         if raw.get("journal_max_age") else None,
         max_cues=_int("max_cues", str(get("max_cues", d.max_cues)), 1, 1_000_000),
+        obs_websocket_port=_int("obs_websocket_port", str(raw["obs_websocket_port"]), 1, 65535)
+        if raw.get("obs_websocket_port") else None,
+        obs_websocket_password=_secret(raw, "obs_websocket_password"),
     )
+    if settings.obs_websocket_port is not None and settings.obs_websocket_port == settings.port:
+        raise SettingsError("--obs-websocket-port: must differ from --port")
     if settings.width % 2 or settings.height % 2:
         raise SettingsError("--width/--height: must be even (4:2:0 video needs even sizes)")
     if not settings.channel.replace("-", "").replace("_", "").isalnum():
