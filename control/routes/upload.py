@@ -90,7 +90,7 @@ class _FormReader:
     def _part_begin(self) -> None:
         self.parts += 1
         if self.parts > MAX_PARTS:
-            raise BadRequestError(f"the form has more than {MAX_PARTS} parts", "file")
+            raise RequestValidationError(f"the form has more than {MAX_PARTS} parts", "file")
         self._headers, self._field, self._target = {}, b"", False
 
     def _header_field(self, data: bytes, start: int, end: int) -> None:

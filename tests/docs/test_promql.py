@@ -18,6 +18,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.serve import ServeProcess, http_json, wait_for
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 _SELECTOR = re.compile(r"\b(compositor_[a-z0-9_]+)(\{([^}]*)\})?")
@@ -50,7 +51,8 @@ def scrape(url: str) -> dict[str, set[str]]:
 def metrics(tmp_path_factory: pytest.TempPathFactory) -> dict[str, set[str]]:
     folder = tmp_path_factory.mktemp("promql")
     serve = ServeProcess(folder, "--demo", "--width", "320", "--height", "180", "--fps", "10",
-                         "--output", str(folder / "out.flv")).start()
+                         "--output", str(folder / "out.flv"),
+                         "--obs-websocket-port", str(free_port())).start()
     try:
         wait_for(lambda: http_json("GET", serve.url + "/api/v1/output")[1].get("frames", 0) > 5,
                  60, "frames to be encoded")
