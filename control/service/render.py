@@ -38,7 +38,7 @@ from control.service.clips import ClipPreparer, scene_clips
 from control.service.inputs import offline_media
 from control.service.settings import Settings
 
-__all__ = ["media_cache", "render_main", "run_offline"]
+__all__ = ["media_cache", "render_main", "run_offline", "store_name"]
 
 
 async def _load_assets(settings: Settings, scene: Scene, media: MediaLibrary
@@ -58,6 +58,15 @@ async def _load_assets(settings: Settings, scene: Scene, media: MediaLibrary
                 for asset_id in sorted(scene_assets(scene) - clips)}
     finally:
         await store.close()
+
+
+def store_name(settings: Settings) -> str:
+    """Which store a command reads, for its messages (a Redis password redacted)."""
+    from control.store.redis.link import redact_url
+
+    if settings.redis_url:
+        return f"Redis {redact_url(settings.redis_url)} (channel {settings.channel})"
+    return f"the embedded store in {settings.data_dir} (channel {settings.channel})"
 
 
 def _progress_bar(frames: int) -> tqdm:
@@ -88,7 +97,9 @@ def render_main(settings: Settings, args: argparse.Namespace) -> int:
             try:
                 assets = asyncio.run(_load_assets(settings, scene, media))
             except Exception as exc:  # any store or clip failure: report it in one line
-                print(f"compositor render: cannot read assets: {exc}", file=sys.stderr)
+                print(f"compositor render: cannot read assets from {store_name(settings)}: "
+                      f"{exc} (point it at the store that holds them with --data-dir or "
+                      "--redis-url, and --channel)", file=sys.stderr)
                 return 1
             config = replace(
                 settings.pipeline_config(scene), outputs=(args.out,),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -225,15 +225,24 @@ _LISTS = {"outputs": "--output", "allowed_origins": "--allowed-origin",
           "allowed_hosts": "--allowed-host"}
 
 
-def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add every setting's flag; defaults stay None so the environment can fill in."""
+def add_settings_arguments(parser: argparse.ArgumentParser,
+                           only: Collection[str] | None = None) -> None:
+    """Add the flags of the settings named in ``only`` (every setting when None); defaults stay
+    None so the environment can fill in. Help texts show the default where it is not said."""
+    defaults = Settings()
     for name, (env, help_text) in _ENV.items():
+        if only is not None and name not in only:
+            continue
         flag = _LISTS.get(name, "--" + name.replace("_", "-"))
         extra = {"action": "append"} if name in _LISTS else {}
+        default = getattr(defaults, name, None)
+        if "default" not in help_text and default not in (None, (), ""):
+            help_text = f"{help_text} (default {default})"
         parser.add_argument(flag, dest=name, default=None,
                             help=f"{help_text} [env {', '.join(env)}]", **extra)  # type: ignore[arg-type]
-    parser.add_argument("--insecure", action="store_true", default=None,
-                        help="allow a non-loopback bind without an API token")
+    if only is None or "insecure" in only:
+        parser.add_argument("--insecure", action="store_true", default=None,
+                            help="allow a non-loopback bind without an API token")
 
 
 def parse_age(text: str) -> float:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from control.service import cli
+from control.service.cli import main
 from control.service.settings import Settings
 
 
@@ -88,7 +89,7 @@ def test_bad_flag_through_the_real_command() -> None:
     # Settings are checked before the subcommand's module is imported, so nothing starts.
     result = _run("serve", "--port", "99999")
     assert result.returncode == 2
-    assert "compositor: error: --port: must be between 0 and 65535" in result.stderr
+    assert "compositor serve: error: --port: must be between 0 and 65535" in result.stderr
 
 
 def test_a_subcommand_not_yet_built_exits_2(
@@ -128,12 +129,13 @@ def test_dispatch_passes_settings_and_arguments(
     _module(tmp_path, monkeypatch, "cli_test_render", source)
     monkeypatch.setitem(cli._COMMANDS, "render", ("cli_test_render", "render_main"))
     monkeypatch.setenv("COMPOSITOR_FPS", "50")
-    code = cli.main(["render", "s.json", "--seconds", "2.5", "-o", "out.mp4", "--width", "640",
-                     "--height", "360"])
+    code = cli.main(["render", "s.json", "--seconds", "2.5", "-o", "out.mp4", "--bitrate",
+                     "2500k", "--channel", "news"])
     assert code == 7
     settings, args = sys.modules["cli_test_render"].calls[0]
     assert isinstance(settings, Settings)
-    assert (settings.width, settings.height, settings.fps) == (640, 360, Fraction(50))
+    assert (settings.bitrate_bps, settings.channel, settings.fps) == (2_500_000, "news",
+                                                                      Fraction(50))
     assert (args.scene, args.seconds, args.out) == ("s.json", 2.5, "out.mp4")
 
 
@@ -143,3 +145,72 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert done.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith("compositor ") and out.strip() != "compositor"
+
+
+# --- each subcommand shows and accepts only its own settings (newcomer polish) --------------
+
+
+def _help(*command: str) -> str:
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        main([*command, "--help"])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("command", "shown", "hidden"), [
+    (("render",), ["--data-dir", "--redis-url", "--encoder", "--no-audio", "--journal-max"],
+     ["--host", "--port", "--api-token", "--insecure", "--output", "--width", "--fps"]),
+    (("asset", "add"), ["--data-dir", "--max-clip-bytes"],
+     ["--host", "--output", "--encoder", "--width"]),
+    (("as-run",), ["--port", "--api-token"], ["--data-dir", "--output", "--width"]),
+    (("serve",), ["--host", "--output", "--width", "--insecure", "--obs-websocket-port"], []),
+])
+def test_each_subcommand_shows_only_its_own_flags(command: tuple[str, ...], shown: list[str],
+                                                  hidden: list[str]) -> None:
+    text = _help(*command)
+    for flag in shown:
+        assert flag in text, flag
+    for flag in hidden:
+        assert f"{flag} " not in text and f"{flag}\n" not in text, flag
+
+
+def test_a_flag_a_subcommand_cannot_honour_is_an_error_with_its_usage(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["render", "scene.json", "--seconds", "1", "-o", "out.mp4", "--width", "1280"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: compositor render")
+    assert "compositor render: error: unrecognized arguments: --width 1280" in err
+
+
+def test_a_bad_setting_names_the_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["serve", "--port", "http"])
+    err = capsys.readouterr().err
+    assert err.startswith("usage: compositor serve")
+    assert "compositor serve: error: --port: 'http' is not an integer" in err
+
+
+def test_serve_help_shows_the_defaults_and_the_top_level_has_examples() -> None:
+    text = " ".join(_help("serve").split())
+    assert "(default main)" in text and "(default info)" in text and "(default text)" in text
+    assert "folder of the embedded store (default " in text
+    top = _help()
+    assert "examples:" in top and "compositor serve --demo" in top
+
+
+def test_render_names_the_store_it_read_when_an_asset_is_missing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    scene = tmp_path / "scene.json"
+    scene.write_text('{"width": 64, "height": 36, "layers": [{"id": "a", "kind": "image", '
+                     '"content": {"asset": "' + "a" * 64 + '"}}]}')
+    code = main(["render", str(scene), "--seconds", "0.1", "-o", str(tmp_path / "o.mp4"),
+                 "--data-dir", str(tmp_path / "store"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"the embedded store in {tmp_path / 'store'} (channel main)" in err
+    assert "--data-dir or --redis-url" in err
