@@ -35,7 +35,12 @@ from compositor.scene.codec import Limits, decode_ops
 from compositor.scene.ops import apply_ops
 from compositor.scene.schedule import resolve_at
 from control.assets import BUILTIN_FONTS
-from control.errors import AssetNotFoundError, QuotaExceededError, VersionConflictError
+from control.errors import (
+    AssetNotFoundError,
+    QuotaExceededError,
+    VersionConflictError,
+    a_or_an,
+)
 from control.landing import Landings, with_source
 from control.metrics import ControlMetrics
 from control.store.base import CommitRecord, ScheduledCommit, Store
@@ -146,9 +151,9 @@ class Committer:
                 raise SceneValidationError(path, f"no {_wanted_text(layer_kind)} with id "
                                                  f"{asset_id!r}") from None
             if info.kind not in _WANTED[layer_kind]:
-                raise SceneValidationError(path, f"asset {asset_id!r} is of kind {info.kind}: a "
-                                                 f"{layer_kind} layer needs a "
-                                                 f"{_wanted_text(layer_kind)}")
+                raise SceneValidationError(path, f"asset {asset_id!r} is of kind {info.kind}: "
+                                                 f"{a_or_an(layer_kind)} layer needs "
+                                                 f"{a_or_an(_wanted_text(layer_kind))}")
 
     async def commit(
         self, ops: Sequence[Op], *, if_version: int | None, source: str,

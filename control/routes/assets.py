@@ -44,6 +44,7 @@ from control.errors import (
     AssetNotFoundError,
     QuotaExceededError,
     ResourceNotFoundError,
+    a_or_an,
 )
 from control.routes.body import decimal, json_response
 from control.routes.upload import Received, receive_upload
@@ -203,7 +204,8 @@ async def get_thumbnail(request: Request) -> Response:
     info = await ctx.store.asset_info(str(request.path_params["asset_id"]))
     jpeg = await ctx.thumbnails.get(ctx.store, info, width)
     if jpeg is None:
-        raise ResourceNotFoundError(f"asset {info.id!r} is a {info.kind}: it has no picture",
+        raise ResourceNotFoundError(f"asset {info.id!r} is {a_or_an(info.kind)}: it has no "
+                                    "picture",
                                     "asset_id")
     return Response(jpeg, media_type="image/jpeg",
                     headers={"Cache-Control": "public, max-age=31536000, immutable"})

@@ -175,6 +175,11 @@ def test_layers_must_name_assets_of_their_kind(disk_client: TestClient,
         response = disk_client.post("/api/v1/layers", json={"kind": kind,
                                                             "content": {"asset": asset}})
         assert response.status_code == 422, (kind, response.text)
+        if kind == "image":  # the article agrees with the word: "an image layer needs an image"
+            assert "an image layer needs an image asset" in response.json()["error"]["message"]
+        if kind == "audio":
+            assert "an audio layer needs an audio asset or video asset" in \
+                response.json()["error"]["message"]
     for layer_id, kind, asset in (("v", "video", video), ("a", "audio", sound),
                                   ("va", "audio", video)):
         created = disk_client.post("/api/v1/layers", json={"id": layer_id, "kind": kind,
