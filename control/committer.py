@@ -39,12 +39,12 @@ from control.errors import (
     AssetNotFoundError,
     QuotaExceededError,
     VersionConflictError,
-    a_or_an,
 )
 from control.landing import Landings, with_source
 from control.metrics import ControlMetrics
 from control.store.base import CommitRecord, ScheduledCommit, Store
 from control.store.records import ops_to_json
+from control.wording import a_or_an
 
 __all__ = ["Committer", "new_layer_id", "new_schedule_id"]
 

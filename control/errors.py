@@ -10,7 +10,6 @@ from __future__ import annotations
 from compositor.errors import CompositorError
 
 __all__ = [
-    "a_or_an",
     "AssetInUseError",
     "AssetNotFoundError",
     "AssetRejectedError",
@@ -171,8 +170,3 @@ class ProgramArgumentError(ProgramError):
 
 class ProgramUnavailableError(ProgramError):
     """This process does not render (a ``--no-render`` replica) or has no frame yet."""
-
-
-def a_or_an(word: str) -> str:
-    """``word`` with its indefinite article, for messages: "an image", "a font"."""
-    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

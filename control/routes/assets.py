@@ -44,12 +44,12 @@ from control.errors import (
     AssetNotFoundError,
     QuotaExceededError,
     ResourceNotFoundError,
-    a_or_an,
 )
 from control.routes.body import decimal, json_response
 from control.routes.upload import Received, receive_upload
 from control.spool import Spool, Spooled
 from control.store.base import AssetInfo, Store
+from control.wording import a_or_an
 
 __all__ = ["DEFAULT_THUMBNAIL_WIDTH", "asset_json", "layers_using", "routes"]
 
