@@ -28,7 +28,6 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from compositor.errors import SceneValidationError
 from compositor.scene import Scene, layer_assets
 from control.assets import (
     AssetPolicy,
@@ -45,7 +44,7 @@ from control.errors import (
     QuotaExceededError,
     ResourceNotFoundError,
 )
-from control.routes.body import decimal, json_response
+from control.routes.body import json_response, query_width
 from control.routes.upload import Received, receive_upload
 from control.spool import Spool, Spooled
 from control.store.base import AssetInfo, Store
@@ -188,19 +187,10 @@ async def get_asset_data(request: Request) -> Response:
                     headers=headers)
 
 
-def _thumbnail_width(request: Request) -> int:
-    text = request.query_params.get("width")
-    if text is None:
-        return DEFAULT_THUMBNAIL_WIDTH
-    width = decimal(text, 4)
-    if width is None or not 16 <= width <= 1920:
-        raise SceneValidationError("width", "must be an integer between 16 and 1920")
-    return width
-
 
 async def get_thumbnail(request: Request) -> Response:
     ctx = context_of(request)
-    width = _thumbnail_width(request)
+    width = query_width(request, DEFAULT_THUMBNAIL_WIDTH, 1920)
     info = await ctx.store.asset_info(str(request.path_params["asset_id"]))
     jpeg = await ctx.thumbnails.get(ctx.store, info, width)
     if jpeg is None:

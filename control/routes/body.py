@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, overload
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from compositor.errors import SceneValidationError
 from control.errors import (
     BadRequestError,
     BodyTooLargeError,
@@ -23,7 +24,7 @@ from control.errors import (
 from control.json_text import parse_json
 
 __all__ = ["check_length", "decimal", "etag", "if_match", "if_match_failures", "json_response",
-           "read_body", "read_json"]
+           "query_width", "read_body", "read_json"]
 
 _JSON_TYPES = ("application/json", "application/merge-patch+json")
 
@@ -35,6 +36,22 @@ def decimal(text: str | None, max_digits: int = 16) -> int | None:
             or not text.isdigit():
         return None
     return int(text)
+
+
+@overload
+def query_width(request: Request, default: int, maximum: int) -> int: ...
+@overload
+def query_width(request: Request, default: None, maximum: int) -> int | None: ...
+def query_width(request: Request, default: int | None, maximum: int) -> int | None:
+    """The ``?width=`` of an image answer (previews, thumbnails): an integer 16..``maximum``,
+    ``default`` when absent; 422 with the path ``width`` otherwise."""
+    text = request.query_params.get("width")
+    if text is None:
+        return default
+    width = decimal(text, 4)
+    if width is None or not 16 <= width <= maximum:
+        raise SceneValidationError("width", f"must be an integer between 16 and {maximum}")
+    return width
 
 
 def _too_large(limit: int) -> BodyTooLargeError:

@@ -23,7 +23,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from compositor.errors import SceneValidationError
 from compositor.inputs.errors import InputSpecError
 from compositor.inputs.spec import InputSpec, input_spec_from_json
 from compositor.scene import Scene, VideoContent
@@ -35,7 +34,7 @@ from control.errors import (
     ResourceNotFoundError,
 )
 from control.inputs import inputs_of
-from control.routes.body import decimal, json_response, read_json
+from control.routes.body import json_response, query_width, read_json
 
 __all__ = ["MAX_INPUTS", "layers_using_input", "routes"]
 
@@ -103,18 +102,9 @@ async def delete_input(request: Request) -> Response:
     return Response(status_code=204)
 
 
-def _thumbnail_width(request: Request) -> int:
-    text = request.query_params.get("width")
-    if text is None:
-        return 320
-    width = decimal(text, 4)
-    if width is None or not 16 <= width <= 1920:
-        raise SceneValidationError("width", "must be an integer between 16 and 1920")
-    return width
-
 
 async def get_thumbnail(request: Request) -> Response:
-    width = _thumbnail_width(request)
+    width = query_width(request, 320, 1920)
     spec = await _spec(request, str(request.path_params["input_id"]))
     jpeg = await asyncio.to_thread(inputs_of(request).thumbnail_jpeg, spec.id, width)
     if jpeg is None:

@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from compositor.errors import SceneValidationError
 from control.context import context_of
 from control.errors import ProgramUnavailableError
-from control.routes.body import decimal, json_response, read_body, read_json
+from control.routes.body import json_response, query_width, read_body, read_json
 
 __all__ = ["MAX_URL_CHARS", "check_stream_url", "routes"]
 
@@ -67,18 +67,9 @@ async def stop_output(request: Request) -> Response:
     return json_response(await context_of(request).program.stop_output())
 
 
-def _width(request: Request) -> int | None:
-    text = request.query_params.get("width")
-    if text is None:
-        return None
-    width = decimal(text, 4)
-    if width is None or not 16 <= width <= 7680:
-        raise SceneValidationError("width", "must be an integer between 16 and 7680")
-    return width
-
 
 async def preview(request: Request) -> Response:
-    width = _width(request)
+    width = query_width(request, None, 7680)
     jpeg = context_of(request).program.preview_jpeg(width)
     if jpeg is None:
         raise ProgramUnavailableError("no preview frame: this process is not rendering yet")
