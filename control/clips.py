@@ -83,9 +83,9 @@ def clip_info(path: Path, *, sha256: str, size: int, head: bytes, declared: str,
     try:
         media = probe_media(path, limits)
     except MediaUnsupportedError as exc:
-        raise AssetTypeError(str(exc)) from exc
+        raise AssetTypeError(_about_upload(exc, path)) from exc
     except (MediaInvalidError, MediaError) as exc:  # any other media failure: it is broken
-        raise AssetUndecodableError(str(exc)) from exc
+        raise AssetUndecodableError(_about_upload(exc, path)) from exc
     return AssetInfo(
         id=sha256, kind=media.kind, content_type=_stored_type(media, head, declared),
         width=media.width, height=media.height, bytes=size, sha256=sha256, name=name,
@@ -93,3 +93,9 @@ def clip_info(path: Path, *, sha256: str, size: int, head: bytes, declared: str,
         fps=None if media.fps is None else round(float(media.fps), 6),
         has_audio=media.has_audio, video_codec=media.video_codec,
         audio_codec=media.audio_codec)
+
+
+def _about_upload(exc: Exception, path: Path) -> str:
+    """The probe's message without the temporary file's name it starts with: the client
+    knows its file by its own name ("not a video or sound file we can read ...")."""
+    return str(exc).removeprefix(f"{path.name}: ")

@@ -26,6 +26,7 @@ from compositor.scene import (
     BUILTIN_FONT_NAMES,
     EFFECTS,
     KINDS,
+    ON_ENDS,
     Layer,
     Scene,
     TextContent,
@@ -276,6 +277,7 @@ def limits_document(limits: Limits) -> dict[str, Json]:
                    for k, v in dataclasses.asdict(limits).items()},
         "choices": {
             "kind": list(KINDS), "blend": list(BLENDS), "align": list(ALIGNS),
+            "on_end": list(ON_ENDS),
             "effect": list(EFFECTS), "loop": list(LOOP_VALUES),
             "property": list(ANIMATABLE_PROPERTIES), "easing": [*EASINGS, *CSS_KEYWORDS],
         },

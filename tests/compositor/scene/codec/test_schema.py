@@ -286,6 +286,7 @@ def test_the_limits_document_is_the_codecs_table() -> None:
     assert document["numbers"]["content.start_frame"] == {"minimum": 0, "maximum": 1000,
                                                           "default": None}
     assert document["choices"]["kind"] == ["color", "image", "text", "video", "audio"]
+    assert document["choices"]["on_end"] == ["hold", "hide"]
     for prop in ANIMATABLE_PROPERTIES:
         if prop != "content.color":
             bounds = document["numbers"][prop]
