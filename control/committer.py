@@ -109,6 +109,21 @@ def _asset_refs(ops: Sequence[Op], kind_of: Callable[[str], str | None]
     return refs
 
 
+def _input_refs(ops: Sequence[Op]) -> list[tuple[str, str]]:
+    """(JSON path, input id) for every live input the ops name."""
+    refs: list[tuple[str, str]] = []
+    for i, op in enumerate(ops):
+        if isinstance(op, AddLayer) and isinstance(op.layer.content, VideoContent) \
+                and op.layer.content.input is not None:
+            refs.append((f"ops[{i}].layer.content.input", op.layer.content.input))
+        elif isinstance(op, UpdateLayer):
+            content = op.patch.get("content")
+            named = content.get("input") if isinstance(content, dict) else None
+            if isinstance(named, str):
+                refs.append((f"ops[{i}].patch.content.input", named))
+    return refs
+
+
 def _wanted_text(layer_kind: str) -> str:
     if layer_kind == "text":
         return "font (builtin: " + ", ".join(sorted(BUILTIN_FONTS)) + ")"
@@ -134,7 +149,8 @@ class Committer:
 
     async def check_assets(self, ops: Sequence[Op]) -> None:
         """Refuse (422, with the path) ops naming assets that do not exist or are of a kind the
-        layer cannot show (a video layer naming an image: ``...content.asset``)."""
+        layer cannot show (a video layer naming an image: ``...content.asset``), or live inputs
+        that do not exist (``...content.input``)."""
         scene = None
         if any(isinstance(op, UpdateLayer) and isinstance(op.patch.get("content"), dict)
                for op in ops):
@@ -154,6 +170,10 @@ class Committer:
                 raise SceneValidationError(path, f"asset {asset_id!r} is of kind {info.kind}: "
                                                  f"{a_or_an(layer_kind)} layer needs "
                                                  f"{a_or_an(_wanted_text(layer_kind))}")
+        for path, input_id in _input_refs(ops):
+            if await self.store.get_input(input_id) is None:
+                raise SceneValidationError(path, f"no input with id {input_id!r}: create it "
+                                                 "first (POST /api/v1/inputs)")
 
     async def commit(
         self, ops: Sequence[Op], *, if_version: int | None, source: str,

@@ -94,6 +94,22 @@ def test_an_input_a_layer_shows_cannot_be_deleted(client: TestClient) -> None:
     assert client.delete(f"{API}/inputs/cam").status_code == 204
 
 
+def test_a_layer_naming_an_unknown_input_is_422_with_its_path(client: TestClient) -> None:
+    layer = {"id": "pip", "kind": "video", "content": {"input": "nobody"}}
+    refused = client.post(f"{API}/layers", json=layer)
+    assert refused.status_code == 422
+    assert refused.json()["error"]["path"] == "content.input"
+    assert "no input with id 'nobody'" in refused.json()["error"]["message"]
+    client.post(f"{API}/inputs", json={"id": "cam", "url": "rtmp://h/live/k"})
+    assert client.post(f"{API}/layers", json={**layer, "content": {"input": "cam"}}
+                       ).status_code == 201
+    patched = client.post(f"{API}/commits", json={"ops": [
+        {"op": "update", "id": "pip", "patch": {"content": {"input": "nobody"}}}]})
+    assert patched.status_code == 422
+    assert patched.json()["error"]["path"] == "ops[0].patch.content.input"
+    assert client.get(f"{API}/layers/pip").json()["content"]["input"] == "cam"
+
+
 def test_thumbnail_without_a_picture_is_404(client: TestClient) -> None:
     client.post(f"{API}/inputs", json={"id": "cam", "url": "rtmp://h/live/k"})
     assert client.get(f"{API}/inputs/cam/thumbnail.jpg").status_code == 404

@@ -204,6 +204,10 @@ def test_audio_layer_has_no_box(server: ServeProcess, pages: Pages, media: Media
 
 def test_live_input_layer_has_no_transport(server: ServeProcess, pages: Pages) -> None:
     page = pages.open(server.url)
+    with server.client() as client:  # a layer may only name an input that exists
+        created = client.post("/api/v1/inputs", json={"id": "cam1",
+                                                      "url": "udp://127.0.0.1:9"})
+        assert created.status_code in (201, 409), created.text
     server.commit([{"op": "add", "layer": {"id": "camera-1", "kind": "video",
                                            "content": {"input": "cam1"}}}])
     page.locator('.layer-item[data-id="camera-1"] .layer-name').click()
@@ -217,3 +221,6 @@ def test_live_input_layer_has_no_transport(server: ServeProcess, pages: Pages) -
     expect(page.locator(".clip-bar [data-role=mute]")).to_have_attribute("aria-pressed", "true")
     settle(page)
     assert server.layer("camera-1")["content"] == {"input": "cam1", "volume": 1.0, "muted": True}
+    server.commit([{"op": "remove", "id": "camera-1"}])  # the server is shared by the module
+    with server.client() as client:
+        assert client.delete("/api/v1/inputs/cam1").status_code == 204
