@@ -26,6 +26,7 @@ __all__ = [
     "ClipInfo",
     "MediaSource",
     "PipelineClips",
+    "video_clips",
     "clip_layers",
     "shows_clip",
 ]
@@ -111,6 +112,14 @@ def shows_clip(scene: Scene) -> bool:
     return any(layer.visible and isinstance(layer.content, VideoContent)
                and (layer.content.asset is not None or layer.content.input is not None)
                for layer in (*scene.layers, *scene.exiting))
+
+
+def video_clips(scene: Scene) -> list[tuple[str, VideoContent]]:
+    """(layer id, content) of the visible video layers of ``scene`` that play a clip (not a
+    live input): the decoders a scene needs."""
+    return [(layer.id, layer.content) for layer in scene.layers
+            if layer.visible and isinstance(layer.content, VideoContent)
+            and layer.content.asset is not None]
 
 
 def _is_clip(layer: Layer) -> bool:

@@ -42,6 +42,7 @@ from compositor.pipeline.media import (
     PipelineClips,
     clip_layers,
     shows_clip,
+    video_clips,
 )
 from compositor.pipeline.preview_requests import RGBA, PreviewRequests
 from compositor.scene import Scene, VideoContent
@@ -158,13 +159,8 @@ class RenderStage:
         fps = Fraction(config.fps)
         for _ in range(3):  # until the clock has not run past what was primed
             frame = frame_at(config.time_source(), fps)
-            for layer in scene.layers:
-                content = layer.content
-                if layer.visible and isinstance(content, VideoContent) and content.asset:
-                    try:
-                        self._media.video_frame(layer.id, content, fps, frame, wait_s=1.0)
-                    except Exception:  # reported by the live loop, as any clip failure
-                        log.debug("priming clip layer %s failed", layer.id, exc_info=True)
+            for layer_id, content in video_clips(scene):
+                self._touch_clip(layer_id, content, frame, wait_s=1.0)
             if frame_at(config.time_source(), fps) - frame < 3:
                 return
 
@@ -195,8 +191,8 @@ class RenderStage:
             else:
                 self._draw(renderer, tick, current)
             if self._media is not None:
-                self._media.end_frame(clip_layers(current.scene) | self._pre_roll(
-                    current.scene, tick.frame))
+                playing = clip_layers(current.scene)
+                self._media.end_frame(playing | self._pre_roll(playing, tick.frame))
             last.scene = current.scene
             last.frame = tick.frame
             if config.paced and self.previews.waiting:
@@ -204,27 +200,32 @@ class RenderStage:
                     clock.deadline(clock.next_frame) - config.time_source()))
         self._finish(renderer.flush() if not config.paced else renderer.completed())
 
-    def _pre_roll(self, current: Scene, frame: int) -> set[str]:
+    def _pre_roll(self, playing: set[str], frame: int) -> set[str]:
         """Start the decoders of clips that a scheduled scene starts within the next few frames
         (their pictures are then ready on exactly their ``start_frame``); their layer ids.
-        Layers the current scene plays already are left to it."""
-        assert self._media is not None
-        playing = clip_layers(current)
-        fps = Fraction(self.config.fps)
+        Layers already ``playing`` (the current scene's) are left to it."""
         started: set[str] = set()
         for _, scene in self._holder.upcoming(frame, PRE_ROLL_FRAMES):
-            for layer in scene.layers:
-                content = layer.content
-                if (layer.id in playing or not layer.visible
-                        or not isinstance(content, VideoContent) or content.asset is None
-                        or content.start_frame is None or content.start_frame <= frame):
-                    continue
-                try:
-                    self._media.video_frame(layer.id, content, fps, frame, wait_s=0.0)
-                    started.add(layer.id)
-                except Exception:  # reported when it plays, as any clip failure
-                    log.debug("pre-rolling clip layer %s failed", layer.id, exc_info=True)
+            for layer_id, content in video_clips(scene):
+                if (layer_id not in playing and content.start_frame is not None
+                        and content.start_frame > frame
+                        and self._touch_clip(layer_id, content, frame, wait_s=0.0)):
+                    started.add(layer_id)
         return started
+
+    def _touch_clip(self, layer_id: str, content: VideoContent, frame: int,
+                    wait_s: float) -> bool:
+        """Ask the media source for a clip's picture at ``frame`` so its decoder starts and
+        reaches it (waiting up to ``wait_s``); False when the source failed (the live loop
+        reports that, as any clip failure)."""
+        assert self._media is not None
+        try:
+            self._media.video_frame(layer_id, content, Fraction(self.config.fps), frame,
+                                    wait_s=wait_s)
+        except Exception:
+            log.debug("starting the decoder of clip layer %s failed", layer_id, exc_info=True)
+            return False
+        return True
 
     def _preview(self, renderer: Any, scene: Scene, frame: int) -> RGBA:
         """A preview: ``scene`` at ``frame``, evaluated as program frames are (no NV12)."""
