@@ -9,9 +9,6 @@ import { ClipBar } from "./clips.js";
 import { formatSeconds, h } from "./dom.js";
 import { patchAt, valueAt } from "./state.js";
 
-/** Choices the page falls back on when GET /limits does not list them: a clip's end behaviour
- *  (compositor.scene.ON_ENDS; a browser test checks they agree). */
-export const FALLBACK_CHOICES = { on_end: ["hold", "hide"] };
 const KIND_TITLE = { color: "Colour", text: "Text", image: "Image", video: "Video", audio: "Audio" };
 // A select of assets lists those of one kind; the other selects take the limits' choices.
 const ASSET_CHOICES = { images: "image", videos: "video", sounds: "audio" };
@@ -203,7 +200,7 @@ export class Properties {
       list = (this.state.limits?.fonts ?? []).map((f) => [f, f]).concat(this.state.assets.filter((a) => a.kind === "font")
         .map((a) => [a.id, a.name || `font ${a.id.slice(0, 12)}`]));
     } else {
-      list = (this.state.limits?.choices[spec] ?? FALLBACK_CHOICES[spec] ?? []).map((c) => [c, c]);
+      list = (this.state.limits?.choices[spec] ?? []).map((c) => [c, c]);
     }
     if (current != null && !list.some(([v]) => v === current)) list.push([current, `${current} (missing)`]);
     return list;
