@@ -7,6 +7,12 @@ import { stackOrder } from "./state.js";
 const KIND_LABEL = { color: "Colour", text: "Text", image: "Image", video: "Video", audio: "Audio" };
 const KIND_GLYPH = { text: "T", image: "▣", video: "▶", audio: "♪" };
 
+/** What a row shows of a layer: the list is rebuilt only when this changes for some row. */
+function shown(layer, selectedId) {
+  return [layer.id, layer.name ?? "", layer.visible !== false, layer.id === selectedId, meta(layer),
+    layer.kind === "color" ? layer.content?.color ?? "" : ""];
+}
+
 /** "Video · z 3 · loop · muted": the kind, the stack place and a clip's state. */
 function meta(layer) {
   const parts = [KIND_LABEL[layer.kind] ?? layer.kind, `z ${layer.z ?? 0}`];
@@ -31,6 +37,7 @@ export class LayerList {
     this.empty = root.querySelector("#layers-empty");
     this.dragId = null;
     this.renaming = null;
+    this.shownKey = null;
     state.addEventListener("change", (e) => {
       if (e.detail.what !== "override") this.render();
     });
@@ -41,7 +48,8 @@ export class LayerList {
     });
   }
 
-  render() {
+  /** Rebuild the rows; `force` after a row was changed in place (a rename's input). */
+  render(force = false) {
     // Do not pull the input (or the row being dragged) away from under the operator's fingers;
     // the list catches up when the rename or the drag ends.
     if (this.renaming || this.dragId) return;
@@ -49,6 +57,11 @@ export class LayerList {
     const focusKey = this.list.contains(focused)
       ? [focused.closest("[data-id]")?.dataset.id, focused.dataset.role] : null;
     const layers = stackOrder(this.state.scene?.layers ?? []);
+    // Rows replaced for nothing would drop a drag the operator has just started (the mouse went
+    // down on a row that is gone by the time the drag begins) and lose hover and focus.
+    const key = JSON.stringify(layers.map((layer) => shown(layer, this.state.selectedId)));
+    if (!force && key === this.shownKey && this.list.childElementCount === layers.length) return;
+    this.shownKey = key;
     this.list.replaceChildren(...layers.map((layer) => this.row(layer)));
     this.empty.hidden = layers.length > 0;
     if (focusKey && focusKey[0]) {
@@ -126,7 +139,7 @@ export class LayerList {
       done = true;
       this.renaming = null;
       if (save && input.value !== (layer.name ?? "")) this.actions.rename(layer.id, input.value);
-      this.render();
+      this.render(true);
       this.list.querySelector(`[data-id="${CSS.escape(layer.id)}"] .layer-name`)?.focus();
     };
     input.addEventListener("keydown", (e) => {
