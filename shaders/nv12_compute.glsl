@@ -1,6 +1,7 @@
 // RGBA -> NV12 (BT.709, limited range) as a compute pass writing straight into a buffer (the
 // readback PBO) in NV12 byte order. One invocation converts a 4x2 pixel block: two words of Y and
-// one word of interleaved Cb Cr. Needs width % 4 == 0 and an even height.
+// one word of interleaved Cb Cr. Needs width % 4 == 0 and an even height; converts the area
+// u_area only (a damaged rectangle), the rest of the buffer is left as it was.
 #version 430 core
 
 #section COMPUTE_SHADER
@@ -8,6 +9,7 @@ layout(local_size_x = 8, local_size_y = 8) in;
 layout(std430, binding = 0) writeonly buffer Nv12 { uint words[]; };
 
 uniform ivec2 u_size;  // frame width, height in px
+uniform ivec4 u_area;  // the pixels to convert: x0, y0, x1, y1 (x0, x1 % 4 == 0, y0, y1 even)
 
 #include "lib/srgb.glsl"
 #include "lib/nv12_source.glsl"
@@ -26,8 +28,8 @@ uvec2 chroma_codes(vec3 a, vec3 b, vec3 c, vec3 d) {
 }
 
 void main() {
-    ivec2 cell = ivec2(gl_GlobalInvocationID.xy);  // 4x2 block index
-    if (cell.x * 4 >= u_size.x || cell.y * 2 >= u_size.y) {
+    ivec2 cell = ivec2(gl_GlobalInvocationID.xy) + u_area.xy / ivec2(4, 2);  // 4x2 block index
+    if (cell.x * 4 >= u_area.z || cell.y * 2 >= u_area.w) {
         return;
     }
     ivec2 origin = cell * ivec2(4, 2);

@@ -39,6 +39,8 @@ class FrameRenderer:
     ``nv12_method``: ``"fragment"``, ``"compute"`` or ``"auto"`` (time both on this machine at
     start-up and keep the faster; the choice is in :attr:`nv12_method` and ``stats()``).
     ``clips`` supplies the pictures of clip layers (without it they draw nothing).
+    ``damage``: redraw, convert and read back only what changed since the previous program
+    frame (:mod:`compositor.gl.damage`; identical output); False draws every frame whole.
     Raises ``ValueError`` for an odd frame size or an unknown method, :class:`ShaderError` or
     :class:`GLContextError` when the GL side cannot be set up.
     """
@@ -55,6 +57,7 @@ class FrameRenderer:
         linear_light: bool = False,
         texture_budget_bytes: int = 512 * 2**20,
         clips: ClipSource | None = None,
+        damage: bool = True,
     ) -> None:
         if nv12_method not in (*NV12_METHODS, "auto"):
             raise ValueError(f"unknown nv12_method {nv12_method!r}")
@@ -89,8 +92,11 @@ class FrameRenderer:
         self._ring = ReadbackRing(self.ctx, (height * 3 // 2, width), ring_depth, GLSync())
         self._present: _Present | None = None
         self._linear_light = linear_light
+        self.damage = damage
         self.frames = 0
         self.gl_errors = 0
+        self.pixels_drawn = 0  # frame pixels redrawn, over all program frames
+        self.bytes_read = 0  # NV12 bytes read back
 
     @property
     def nv12_method(self) -> str:
@@ -108,11 +114,18 @@ class FrameRenderer:
         :meth:`problems`); raises :class:`RenderError` if drawing itself fails.
         """
         try:
-            self._renderer.draw(scene, frame)
+            rects = self._renderer.draw(scene, frame, full=not self.damage)
+            full = rects == [(0, 0, self.width, self.height)]
+            changed = None if full else rects
+            spans = None if changed is None else self._nv12.changed_bytes(changed)
             picture = self._renderer.frame
-            self._ring.submit(tag, lambda buffer: self._nv12.convert_into(picture, buffer))
+            self._ring.submit(
+                tag, lambda buffer: self._nv12.convert_into(picture, buffer, changed), spans)
         except moderngl.Error as exc:
+            self._renderer.invalidate()
             raise RenderError(f"rendering frame {tag!r} failed: {exc}") from exc
+        self.pixels_drawn += sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in rects)
+        self.bytes_read += self._nv12.nbytes if spans is None else sum(size for _, size in spans)
         self.frames += 1
         error = self.ctx.error
         if error != "GL_NO_ERROR":
@@ -132,6 +145,7 @@ class FrameRenderer:
         readback in the ring (a preview between program frames). Raises :class:`RenderError`."""
         try:
             self._renderer.draw(scene)
+            self._renderer.invalidate()  # the program frame is not in the framebuffer any more
             return self.read_rgba()
         except moderngl.Error as exc:
             raise RenderError(f"rendering a preview failed: {exc}") from exc
@@ -168,6 +182,8 @@ class FrameRenderer:
             "readback_waits": self._ring.waits,
             "readback_pending": self._ring.pending,
             "nv12_compute": int(self._nv12.method == "compute"),
+            "pixels_drawn": self.pixels_drawn,
+            "bytes_read": self.bytes_read,
             "video_layers": len(video) if video is not None else 0,
             "video_uploads": video.uploads if video is not None else 0,
             "video_releases": video.releases if video is not None else 0,

@@ -11,20 +11,25 @@ Two implementations, identical in output:
 
 * ``fragment``: a full-screen pass into a one-byte W × 3H/2 target, then ``fbo.read_into`` the
   buffer.
-* ``compute``: a compute shader writes NV12 words straight into the buffer bound as an SSBO (no
-  intermediate texture). Needs ``width % 4 == 0``.
+* ``compute``: a compute shader writes NV12 words into a buffer of its own bound as an SSBO (no
+  intermediate texture), copied into the readback buffer. Needs ``width % 4 == 0``.
+
+Both keep the last NV12 frame (the fragment path in its target), so a damaged frame converts only
+its damaged rectangles and hands over only the rows they touch.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import moderngl
 
 from compositor.gl.context import unbind_framebuffer
+from compositor.gl.damage import Rect, row_bands
 from compositor.gl.shaders import load_compute, load_program
 
-__all__ = ["NV12_METHODS", "Nv12Converter", "measure_methods"]
+__all__ = ["NV12_METHODS", "Nv12Converter", "band_bytes", "measure_methods"]
 
 NV12_METHODS = ("fragment", "compute")
 _GROUP = 8  # local_size of nv12_compute.glsl
@@ -50,6 +55,7 @@ class Nv12Converter:
         self._fbo: moderngl.Framebuffer | None = None
         self._target: moderngl.Texture | None = None
         self._vao: moderngl.VertexArray | None = None
+        self._nv12: moderngl.Buffer | None = None  # compute: the NV12 frame it keeps up to date
         self._program: moderngl.Program | moderngl.ComputeShader
         if method == "fragment":
             program = load_program(ctx, "nv12_fragment")
@@ -62,30 +68,86 @@ class Nv12Converter:
             compute = load_compute(ctx, "nv12_compute")
             compute["u_size"].value = (width, height)
             self._program = compute
+            self._nv12 = ctx.buffer(reserve=self.nbytes)
         self._program["u_linear"].value = linear_light  # type: ignore[union-attr]
         self._program["u_frame"].value = 0  # type: ignore[union-attr]
 
-    def convert_into(self, frame: moderngl.Texture, buffer: moderngl.Buffer) -> None:
-        """Queue the conversion of ``frame`` into ``buffer`` (at least :attr:`nbytes` long)."""
+    def convert_into(self, frame: moderngl.Texture, buffer: moderngl.Buffer,
+                     rects: Sequence[Rect] | None = None) -> None:
+        """Queue the conversion of ``frame`` into ``buffer`` (at least :attr:`nbytes` long).
+
+        ``rects``: only these parts of the frame changed since the last conversion (frame
+        pixels, top row 0, end-exclusive): they are converted (widened to whole 4x2 blocks)
+        into the converter's own copy of the NV12 frame, and the rows they touch
+        (:func:`~compositor.gl.damage.row_bands`, at their places in the NV12 layout: see
+        :func:`band_bytes`) are written into ``buffer``; the rest of ``buffer`` is left as it
+        was. None: the whole frame. The first conversion must be whole.
+        """
+        areas = [(0, 0, self.width, self.height)] if rects is None else [
+            _blocks(rect, self.width, self.height) for rect in rects]
+        if not areas:
+            return
+        bands = row_bands(areas, self.height)
         frame.use(location=0)
         if self._fbo is not None and self._vao is not None:
             self._fbo.use()
-            self._vao.render(moderngl.TRIANGLES, vertices=3)
-            self._fbo.read_into(buffer, components=1, alignment=1)
+            for x0, y0, x1, y1 in areas:
+                for top, rows in _target_rows(y0, y1, self.height):
+                    self._fbo.scissor = (x0, top, x1 - x0, rows)
+                    self._vao.render(moderngl.TRIANGLES, vertices=3)
+            self._fbo.scissor = None  # type: ignore[assignment]  # moderngl: None resets it
+            for y0, y1 in bands:
+                for (top, rows), (offset, _) in zip(_target_rows(y0, y1, self.height),
+                                                    band_bytes(y0, y1, self.width, self.height),
+                                                    strict=True):
+                    self._fbo.read_into(buffer, viewport=(0, top, self.width, rows),
+                                        components=1, alignment=1, write_offset=offset)
             return
-        assert isinstance(self._program, moderngl.ComputeShader)
-        buffer.bind_to_storage_buffer(0)
-        groups_x = -(-self.width // (4 * _GROUP))
-        groups_y = -(-self.height // (2 * _GROUP))
-        self._program.run(groups_x, groups_y, 1)
-        # Make the shader's writes visible to buffer reads (glGetBufferSubData / mapping).
+        assert isinstance(self._program, moderngl.ComputeShader) and self._nv12 is not None
+        self._nv12.bind_to_storage_buffer(0)
+        for x0, y0, x1, y1 in areas:
+            self._program["u_area"].value = (x0, y0, x1, y1)
+            self._program.run(-(-(x1 - x0) // (4 * _GROUP)), -(-(y1 - y0) // (2 * _GROUP)), 1)
+        # Make the shader's writes visible to buffer copies (glCopyBufferSubData).
         self.ctx.memory_barrier(moderngl.BUFFER_UPDATE_BARRIER_BIT)
+        for y0, y1 in bands:
+            for offset, size in band_bytes(y0, y1, self.width, self.height):
+                self.ctx.copy_buffer(buffer, self._nv12, size, read_offset=offset,
+                                     write_offset=offset)
+
+    def changed_bytes(self, rects: Sequence[Rect]) -> list[tuple[int, int]]:
+        """The ``(offset, size)`` byte ranges of the NV12 frame that :meth:`convert_into` with
+        these ``rects`` writes."""
+        areas = [_blocks(rect, self.width, self.height) for rect in rects]
+        return [span for y0, y1 in row_bands(areas, self.height)
+                for span in band_bytes(y0, y1, self.width, self.height)]
 
     def release(self) -> None:
         unbind_framebuffer(self.ctx)
-        for obj in (self._vao, self._fbo, self._target, self._program):
+        for obj in (self._vao, self._fbo, self._target, self._program, self._nv12):
             if obj is not None:
                 obj.release()
+
+
+def band_bytes(y0: int, y1: int, width: int, height: int) -> list[tuple[int, int]]:
+    """The two byte ranges ``(offset, size)`` of an NV12 frame that picture rows ``y0..y1``
+    (even) fill: their luma rows, then their chroma rows."""
+    return [(y0 * width, (y1 - y0) * width),
+            (height * width + (y0 // 2) * width, (y1 - y0) // 2 * width)]
+
+
+def _blocks(rect: Rect, width: int, height: int) -> Rect:
+    """``rect`` widened to whole 4x2 pixel blocks (what one compute invocation converts; the
+    fragment path needs 2x2) and clipped to the frame."""
+    x0, y0, x1, y1 = rect
+    return (max(0, x0 - x0 % 4), max(0, y0 - y0 % 2), min(width, x1 + -x1 % 4),
+            min(height, y1 + y1 % 2))
+
+
+def _target_rows(y0: int, y1: int, height: int) -> list[tuple[int, int]]:
+    """The fragment target's rows (first, count) for picture rows ``y0..y1``: luma rows at
+    ``y0``, chroma rows below the ``height`` luma rows."""
+    return [(y0, y1 - y0), (height + y0 // 2, (y1 - y0) // 2)]
 
 
 def measure_methods(

@@ -46,6 +46,7 @@ import numpy as np
 
 from compositor.errors import AssetError, AssetMissingError
 from compositor.gl.context import unbind_framebuffer
+from compositor.gl.damage import Footprint, Mark, Rect, bounds_of, damage
 from compositor.gl.images import decode_image, premultiply, srgb_decode
 from compositor.gl.shaders import load_program
 from compositor.gl.text import FontBook, TextRaster, quantize_scale, rasterize_text
@@ -85,6 +86,8 @@ _BLEND_FUNCS: dict[str, tuple[int, int, int, int]] = {
 # Multiply, second draw: + cs (1 - ab) on colour, the normal alpha on alpha.
 _MULTIPLY_SECOND = (moderngl.ONE_MINUS_DST_ALPHA, _ONE, _ONE, moderngl.ONE_MINUS_SRC_ALPHA)
 _TEXT_FAILURES_KEPT = 256
+# The unit square's corners as homogeneous columns (what a layer's matrix places).
+_UNIT_CORNERS = np.array([[0.0, 1.0, 1.0, 0.0], [0.0, 0.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,19 @@ class _Drawable:
     tint: tuple[float, float, float, float]  # premultiplied, blending space, opacity applied
     exact_capable: bool
     picture: YuvPicture | None = None  # a clip's picture (drawn by VideoLayers, not ``texture``)
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """One layer of a frame's plan: what to draw, where (``clip``: unit square -> clip space),
+    the source rectangle, whether texels map 1:1, and its damage mark."""
+
+    layer: Layer
+    drawable: _Drawable
+    clip: np.ndarray
+    uv: tuple[float, float, float, float]
+    exact: bool
+    mark: Mark
 
 
 def content_key(layer: Layer) -> Hashable | None:
@@ -159,20 +175,49 @@ class Renderer:
         self._text_failures: OrderedDict[Hashable, str] = OrderedDict()
         self.problems: dict[str, str] = {}
         self.max_texture_px = int(ctx.info.get("GL_MAX_TEXTURE_SIZE", 8192))
+        self._footprint: Footprint | None = None  # what fbo holds (None: unknown)
 
-    def draw(self, scene: Scene, frame: int = 0) -> None:
+    def draw(self, scene: Scene, frame: int = 0, *, full: bool = True) -> list[Rect]:
         """Draw ``scene`` into :attr:`fbo` (background, then visible layers by z order).
 
         ``frame`` is the absolute house-clock frame the (static) scene shows: clip layers show
-        their picture of that frame.
+        their picture of that frame. With ``full=False`` only what differs from the frame the
+        last draw left in :attr:`fbo` is redrawn (:mod:`compositor.gl.damage`), scissored, with
+        pixels identical to a full draw. Returns the rectangles redrawn (frame pixels, top row
+        0; empty when nothing changed). After a draw that failed, or after
+        :meth:`invalidate`, the next draw is full.
         """
-        problems: dict[str, str] = {}
-        referenced: set[Hashable] = set()
+        footprint, plan = self._plan(scene, frame)
+        previous, self._footprint = self._footprint, None
+        rects = damage(None if full else previous, footprint)
         self.fbo.use()
-        self.fbo.clear(*self._premultiplied(scene.background))
         self.ctx.enable(moderngl.BLEND)
         self.ctx.blend_equation = (moderngl.FUNC_ADD, moderngl.FUNC_ADD)
+        try:
+            for rect in rects:
+                x0, y0, x1, y1 = rect
+                self.fbo.scissor = (x0, y0, x1 - x0, y1 - y0)
+                self.fbo.clear(*footprint.background)
+                for item in plan:
+                    if _overlaps(item.mark.bounds, rect):
+                        self._draw_item(item)
+        finally:
+            self.fbo.scissor = None  # type: ignore[assignment]  # moderngl: None resets it
+            self.ctx.disable(moderngl.BLEND)
+        self._footprint = footprint
+        return rects
+
+    def invalidate(self) -> None:
+        """Forget what :attr:`fbo` holds (something else drew into it): the next draw is full."""
+        self._footprint = None
+
+    def _plan(self, scene: Scene, frame: int) -> tuple[Footprint, list[_Planned]]:
+        """What this frame draws, in order, with its footprint; texture cache and clip
+        bookkeeping of the frame done; problems reported."""
+        problems: dict[str, str] = {}
+        referenced: set[Hashable] = set()
         to_clip = canvas_to_clip(scene.width, scene.height)
+        plan: list[_Planned] = []
         for layer in draw_order(scene):
             key = content_key(layer)
             if key is not None:
@@ -185,12 +230,17 @@ class Renderer:
                 problems[layer.id] = str(exc)
                 continue
             if drawable is not None:
-                self._draw_layer(layer, drawable, to_clip)
-        self.ctx.disable(moderngl.BLEND)
+                item = self._placed(layer, drawable, to_clip)
+                if item is not None:
+                    plan.append(item)
         self.cache.end_frame(referenced)
         if self.video is not None:
-            self.video.end_frame()
+            self.video.end_frame({item.mark.layer_id for item in plan
+                                  if item.drawable.picture is not None})
         self._report(problems)
+        background = self._premultiplied(scene.background)
+        return Footprint((self.width, self.height), background,
+                         tuple(item.mark for item in plan)), plan
 
     def natural_size(self, layer: Layer, scene: Scene) -> tuple[float, float] | None:
         """The layer's content size in canvas px before crop (what a null ``width``/``height``
@@ -331,24 +381,41 @@ class Renderer:
 
     # --- drawing ---------------------------------------------------------------------------
 
-    def _draw_layer(self, layer: Layer, drawable: _Drawable, to_clip: np.ndarray) -> None:
+    def _placed(self, layer: Layer, drawable: _Drawable,
+                to_clip: np.ndarray) -> _Planned | None:
+        """Where and how ``layer`` is drawn; None when it covers no pixel."""
         natural = cropped_size(drawable.natural[0], drawable.natural[1], layer.crop)
         box = box_size(layer.transform, natural)
         if box[0] == 0.0 or box[1] == 0.0:
-            return
+            return None
         matrix = layer_matrix(layer.transform, box)
+        clip = to_clip @ matrix
         uv = uv_rect(layer.crop)
         rect = (uv.u0, uv.v0, uv.u1, uv.v1)
+        exact = (drawable.picture is None and drawable.exact_capable
+                 and is_pixel_aligned(matrix, drawable.source_px, uv))
+        corners = [((x + 1.0) * 0.5 * self.width, (y + 1.0) * 0.5 * self.height)
+                   for x, y, _ in (clip @ _UNIT_CORNERS).T]
+        bounds = bounds_of(corners, (self.width, self.height))
+        if bounds is None:
+            return None
+        content: Hashable = (drawable.picture.key if drawable.picture is not None
+                             else content_key(layer))
+        look = (layer.kind, content, drawable.tint, layer.blend, tuple(clip.ravel().tolist()),
+                rect, exact)
+        return _Planned(layer, drawable, clip, rect, exact, Mark(layer.id, look, bounds))
+
+    def _draw_item(self, item: _Planned) -> None:
+        layer, drawable = item.layer, item.drawable
         if drawable.picture is not None and self.video is not None:
-            vao = self.video.bind(layer.id, drawable.picture, to_clip @ matrix, rect,
+            vao = self.video.bind(layer.id, drawable.picture, item.clip, item.uv,
                                   drawable.tint[3])
         else:
-            exact = drawable.exact_capable and is_pixel_aligned(matrix, drawable.source_px, uv)
             program = self._program
-            program["u_matrix"].write((to_clip @ matrix).T.astype("f4").tobytes())  # type: ignore[union-attr]
-            program["u_uv"].value = rect  # type: ignore[union-attr]
+            program["u_matrix"].write(item.clip.T.astype("f4").tobytes())  # type: ignore[union-attr]
+            program["u_uv"].value = item.uv  # type: ignore[union-attr]
             program["u_color"].value = drawable.tint  # type: ignore[union-attr]
-            program["u_exact"].value = exact  # type: ignore[union-attr]
+            program["u_exact"].value = item.exact  # type: ignore[union-attr]
             program["u_texture"].value = 0  # type: ignore[union-attr]
             drawable.texture.use(location=0)
             vao = self._vao
@@ -368,6 +435,10 @@ class Renderer:
             if self.problems.get(layer_id) != reason:
                 log.warning("layer %s skipped: %s", layer_id, reason)
         self.problems = problems
+
+
+def _overlaps(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _four(values: tuple[float, ...]) -> tuple[float, float, float, float]:

@@ -111,7 +111,6 @@ class VideoLayers:
         for unit, name in enumerate(("u_y", "u_cb", "u_cr")):
             self._program[name].value = unit  # type: ignore[union-attr]
         self._layers: dict[str, _Planes] = {}
-        self._drawn: set[str] = set()
         self.uploads = 0  # pictures uploaded (three planes each)
         self.releases = 0  # layers whose textures were released
 
@@ -124,7 +123,6 @@ class VideoLayers:
         ``clip`` (unit square -> clip space, 3x3) with source rectangle ``uv`` and return the
         vertex array to draw (a triangle strip)."""
         planes = self._planes(layer_id, picture)
-        self._drawn.add(layer_id)
         matrix, offset = yuv_to_rgb(picture.matrix, picture.full_range)
         program = self._program
         program["u_matrix"].write(clip.T.astype("f4").tobytes())  # type: ignore[union-attr]
@@ -136,12 +134,12 @@ class VideoLayers:
             texture.use(location=unit)
         return self._vao
 
-    def end_frame(self) -> None:
-        """Release the textures of every layer not drawn since the last call."""
-        for layer_id in [key for key in self._layers if key not in self._drawn]:
+    def end_frame(self, shown: set[str]) -> None:
+        """Release the textures of every layer but those ``shown`` in this frame (drawn, or
+        kept on screen from the frame before by a damaged redraw)."""
+        for layer_id in [key for key in self._layers if key not in shown]:
             self._drop(layer_id)
             self.releases += 1
-        self._drawn = set()
 
     def release(self) -> None:
         for layer_id in list(self._layers):
