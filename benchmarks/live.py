@@ -6,7 +6,8 @@ mpegts file. Reports achieved fps, dropped and late frames, frame interval p50/p
 encoded frames), encode time per frame and CPU use (process CPU time / wall time). Baseline in
 the same run: PyAV libx264 with the same settings encoding the same frame as fast as it can.
 
-    .venv/bin/python -m benchmarks.live --seconds 60 --width 1280 --height 720 --fps 30
+    .venv/bin/python -m benchmarks.live --seconds 60 --width 1920 --height 1080 --fps 30 \
+        --motion show
 """
 
 from __future__ import annotations
@@ -27,8 +28,16 @@ from benchmarks.report import percentile, print_table, write_json
 from benchmarks.standard_scene import standard_scene
 from compositor.encode import X264Encoder
 from compositor.metrics import PipelineMetrics
-from compositor.pipeline import NaturalSize, Pipeline, PipelineConfig
-from compositor.scene import Scene, TextContent
+from compositor.pipeline import AppliedFrame, NaturalSize, Pipeline, PipelineConfig
+from compositor.scene import (
+    Color,
+    ColorContent,
+    Layer,
+    Scene,
+    TextContent,
+    Transform,
+)
+from compositor.scene.model import Keyframe, KeyframeAnimation
 
 
 def _scene(width: int, height: int, fps: Fraction) -> tuple[Scene, dict[str, bytes], str]:
@@ -58,25 +67,75 @@ def _clock_commit(scene: Scene, second: int) -> Scene:
     return msgspec.structs.replace(scene, version=scene.version + 1, layers=tuple(layers))
 
 
+def _show(scene: Scene) -> Scene:
+    """The standard scene with a lower third (band and name) that slides in, holds, slides out
+    and stays out, over and over (6 s a cycle; the project's own keyframes), and a clock (a text
+    layer that :func:`_clock_commit` changes once a second)."""
+    fps = int(scene.fps)
+    out, edge = -float(scene.width) * 0.5, 80.0
+    slide = (Keyframe(0, out), Keyframe(fps // 2, edge, "ease_out"), Keyframe(fps * 7 // 2, edge),
+             Keyframe(fps * 4, out, "ease_in"), Keyframe(fps * 6, out))
+
+    def sliding(layer: Layer, dx: float) -> Layer:
+        keys = tuple(Keyframe(k.frame, k.value + dx, k.easing)  # type: ignore[operator]
+                     for k in slide)
+        return msgspec.structs.replace(layer, animations=(
+            KeyframeAnimation("transform.x", keys, loop="loop", start_frame=0),))
+
+    y = scene.height - 230.0
+    band = Layer("show_band", "color", ColorContent(Color(10, 40, 120, 230)),
+                 transform=Transform(y_px=y, width_px=scene.width * 0.45, height_px=110), z=40)
+    name = Layer("show_name", "text", TextContent("Jane Example, live", font="sans-bold",
+                                                  size_px=48),
+                 transform=Transform(y_px=y + 25), z=41)
+    clock = Layer("clock", "text", TextContent("12:00:00", font="sans-bold", size_px=40),
+                  transform=Transform(x_px=scene.width - 260.0, y_px=40), z=42)
+    return msgspec.structs.replace(scene, layers=(*scene.layers, sliding(band, 0.0),
+                                                  sliding(name, 30.0), clock))
+
+
+def _tick(scene: Scene, second: int) -> Scene:
+    """The show's clock shows the next second (one commit)."""
+    text = f"12:{second // 60 % 60:02d}:{second % 60:02d}"
+    layers = tuple(msgspec.structs.replace(layer, content=msgspec.structs.replace(
+        layer.content, text=text)) if layer.id == "clock" else layer for layer in scene.layers)
+    return msgspec.structs.replace(scene, version=scene.version + 1, layers=layers)
+
+
 def run_live(config: PipelineConfig, scene: Scene, assets: dict[str, bytes],
              seconds: float, motion: str) -> dict[str, object]:
     """``motion``: "every" moves a layer each frame (every frame rendered and read back);
     "clock" keeps the scene still and commits a text change once a second (unchanged frames are
-    reused, as on a typical show)."""
+    reused, as on a typical show); "show" slides a lower third in and out with the scene's own
+    keyframes (its real evaluation) and commits a clock's second every second. Commit-to-air:
+    from each publish to the end of encoding its first frame."""
     stamps: list[float] = []
     encode_s: list[float] = []
+    published: dict[int, float] = {}
+    to_air_ms: list[float] = []
 
     def on_encoded(frame: int, seconds_spent: float) -> None:
         stamps.append(time.monotonic())
         encode_s.append(seconds_spent)
 
+    def on_applied(applied: AppliedFrame) -> None:
+        sent = published.get(applied.version)
+        if sent is not None:
+            to_air_ms.append((applied.encoded_unix - sent) * 1000)
+
     def source(asset_id: str) -> bytes | None:
         return assets.get(asset_id)
 
     every = motion == "every"
-    config = dataclasses.replace(config, evaluate=_moving if every else (lambda s, f, size: s),
-                                 is_animating=lambda s, f: every, on_encoded=on_encoded)
-    pipeline = Pipeline(config, source, PipelineMetrics(CollectorRegistry()))
+    if motion == "show":
+        scene = _show(scene)
+        config = dataclasses.replace(config, on_encoded=on_encoded, on_applied=on_applied)
+    else:
+        config = dataclasses.replace(
+            config, evaluate=_moving if every else (lambda s, f, size: s),
+            is_animating=lambda s, f: every, on_encoded=on_encoded, on_applied=on_applied)
+    registry = CollectorRegistry()
+    pipeline = Pipeline(config, source, PipelineMetrics(registry))
     pipeline.publish(scene)
     pipeline.start()
     cpu0, wall0 = time.process_time(), time.monotonic()
@@ -85,7 +144,8 @@ def run_live(config: PipelineConfig, scene: Scene, assets: dict[str, bytes],
         time.sleep(min(1.0, wall0 + seconds - now))
         if not every:
             second += 1
-            scene = _clock_commit(scene, second)
+            scene = _tick(scene, second) if motion == "show" else _clock_commit(scene, second)
+            published[scene.version] = time.time()
             pipeline.publish(scene)
     cpu1, wall1 = time.process_time(), time.monotonic()
     status = pipeline.status()
@@ -106,7 +166,17 @@ def run_live(config: PipelineConfig, scene: Scene, assets: dict[str, bytes],
         "encode_p50_ms": percentile(encode_s, 50) * 1000,
         "encode_p99_ms": percentile(encode_s, 99) * 1000,
         "cpu_pct": 100 * (cpu1 - cpu0) / (wall1 - wall0),
+        "commit_to_air_p50_ms": percentile(to_air_ms, 50) if to_air_ms else float("nan"),
+        "commit_to_air_p99_ms": percentile(to_air_ms, 99) if to_air_ms else float("nan"),
+        "damage_mean": _damage_mean(registry),
     }
+
+
+def _damage_mean(registry: CollectorRegistry) -> float:
+    """The mean share of the frame redrawn per rendered frame (compositor_frame_damage_ratio)."""
+    total = registry.get_sample_value("compositor_frame_damage_ratio_sum") or 0.0
+    count = registry.get_sample_value("compositor_frame_damage_ratio_count") or 0.0
+    return total / count if count else float("nan")
 
 
 def run_baseline(config: PipelineConfig, frames: int) -> dict[str, object]:
@@ -131,6 +201,8 @@ def run_baseline(config: PipelineConfig, frames: int) -> dict[str, object]:
         "interval_p50_ms": float("nan"), "interval_p99_ms": float("nan"),
         "encode_p50_ms": percentile(times, 50) * 1000,
         "encode_p99_ms": percentile(times, 99) * 1000, "cpu_pct": 100 * cpu / wall,
+        "commit_to_air_p50_ms": float("nan"), "commit_to_air_p99_ms": float("nan"),
+        "damage_mean": float("nan"),
     }
 
 
@@ -142,10 +214,11 @@ def main() -> None:
     parser.add_argument("--fps", default="30")
     parser.add_argument("--preset", default="veryfast")
     parser.add_argument("--bitrate", type=int, default=4_000_000)
-    parser.add_argument("--motion", nargs="+", default=["clock", "every"],
-                        choices=["clock", "every"],
+    parser.add_argument("--motion", nargs="+", default=["clock", "show", "every"],
+                        choices=["clock", "show", "every"],
                         help="clock: still scene, a text commit a second (frames reused); "
-                        "every: a layer moves every frame (every frame rendered)")
+                        "show: a lower third slides in and out, a clock ticks each second "
+                        "(damaged frames); every: a layer moves every frame")
     args = parser.parse_args()
     fps = Fraction(args.fps)
     scene, assets, source = _scene(args.width, args.height, fps)

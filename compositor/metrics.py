@@ -40,6 +40,12 @@ class PipelineMetrics:
             "compositor_frames_rendered_total", "Frames drawn and read back from the GPU.",
             registry=registry,
         )
+        self.damage_ratio = Histogram(
+            "compositor_frame_damage_ratio",
+            "Share of the frame's pixels redrawn per rendered frame (1: a whole frame; damage "
+            "tracking redraws only what changed).",
+            buckets=(0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0), registry=registry,
+        )
         self.frames_reused = Counter(
             "compositor_frames_reused_total",
             "Frames that reused the previous NV12 frame (scene unchanged, nothing animating).",

@@ -244,6 +244,7 @@ class RenderStage:
         started = time.perf_counter()
         static = self._evaluate(renderer, current.scene, tick.frame)
         audio = self._mix(static, tick.frame)
+        drawn = renderer.pixels_drawn
         try:
             renderer.render(static, _Meta(tick, current, audio), frame=tick.frame)
         except CompositorError as exc:
@@ -255,6 +256,8 @@ class RenderStage:
             self.problems.update(self._media.problems())
         self._metrics.layers_skipped.set(len(self.problems))
         self._metrics.render_seconds.observe(time.perf_counter() - started)
+        self._metrics.damage_ratio.observe(
+            (renderer.pixels_drawn - drawn) / (self.config.width * self.config.height))
         self.frames_rendered += 1
         self._metrics.frames_rendered.inc()
         self._finish(renderer.completed())
