@@ -1,22 +1,19 @@
-// One layer as a textured quad. Colours are premultiplied, in the blending space (sRGB-encoded by
-// default, linear light in linear mode); fixed-function blending does the rest.
+// One image or text layer as a textured quad, filtered (trilinear; anisotropic on GPUs): for
+// content that is scaled, rotated or placed between pixels. Colours are premultiplied, in the
+// blending space (sRGB-encoded by default, linear light in linear mode); fixed-function blending
+// does the rest. layer_exact.glsl and layer_solid.glsl draw the cases that need no filtering;
+// each is its own program because a software renderer runs both sides of a branch on a uniform.
 #version 430 core
 
 #section VERTEX_SHADER
 #include "lib/quad_vertex.glsl"
 
 #section FRAGMENT_SHADER
-uniform sampler2D u_texture;  // premultiplied RGBA (images), coverage as RRRR (text), 1x1 white (colour)
+uniform sampler2D u_texture;  // premultiplied RGBA (images), coverage as RRRR (text)
 uniform vec4 u_color;         // premultiplied tint with the layer opacity applied
-uniform bool u_exact;         // texels map 1:1 onto whole pixels: fetch the texel itself
 in vec2 v_uv;
 out vec4 out_color;
 
 void main() {
-    // Filtering (trilinear, anisotropic) is for scaled content; some drivers' anisotropic paths
-    // blur even at 1:1, so an aligned copy reads its texel directly and stays exact.
-    vec4 texel = u_exact
-        ? texelFetch(u_texture, ivec2(floor(v_uv * vec2(textureSize(u_texture, 0)))), 0)
-        : texture(u_texture, v_uv);
-    out_color = u_color * texel;
+    out_color = u_color * texture(u_texture, v_uv);
 }

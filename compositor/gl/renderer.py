@@ -86,6 +86,7 @@ _BLEND_FUNCS: dict[str, tuple[int, int, int, int]] = {
 # Multiply, second draw: + cs (1 - ab) on colour, the normal alpha on alpha.
 _MULTIPLY_SECOND = (moderngl.ONE_MINUS_DST_ALPHA, _ONE, _ONE, moderngl.ONE_MINUS_SRC_ALPHA)
 _TEXT_FAILURES_KEPT = 256
+_LAYER_SHADERS = {"filtered": "layer", "exact": "layer_exact", "solid": "layer_solid"}
 # The unit square's corners as homogeneous columns (what a layer's matrix places).
 _UNIT_CORNERS = np.array([[0.0, 1.0, 1.0, 0.0], [0.0, 0.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]])
 
@@ -157,9 +158,16 @@ class Renderer:
         self.frame = ctx.texture((width, height), 4, dtype="f2")
         self.frame.filter = (moderngl.NEAREST, moderngl.NEAREST)
         self.fbo = ctx.framebuffer(color_attachments=[self.frame])
-        self._program = load_program(ctx, "layer")
         self._quad = ctx.buffer(np.array([0, 0, 1, 0, 0, 1, 1, 1], dtype="f4").tobytes())
-        self._vao = ctx.vertex_array(self._program, [(self._quad, "2f", "in_unit")])
+        # One program per case (a software renderer runs both sides of a branch on a uniform):
+        # filtered, texel-exact, and plain colour.
+        self._passes: dict[str, tuple[moderngl.Program, moderngl.VertexArray]] = {}
+        for name, shader in _LAYER_SHADERS.items():
+            program = load_program(ctx, shader)
+            if "u_texture" in program:
+                program["u_texture"].value = 0  # type: ignore[union-attr]
+            self._passes[name] = (program,
+                                  ctx.vertex_array(program, [(self._quad, "2f", "in_unit")]))
         self._clips = clips
         # The clip program is compiled only where clips can play (a renderer without a clip
         # source starts as fast as before).
@@ -270,7 +278,10 @@ class Renderer:
         self.cache.release()
         if self.video is not None:
             self.video.release()
-        for obj in (self._vao, self._quad, self._program, self._white, self.fbo, self.frame):
+        for program, vao in self._passes.values():
+            vao.release()
+            program.release()
+        for obj in (self._quad, self._white, self.fbo, self.frame):
             obj.release()
 
     # --- content ---------------------------------------------------------------------------
@@ -411,14 +422,14 @@ class Renderer:
             vao = self.video.bind(layer.id, drawable.picture, item.clip, item.uv,
                                   drawable.tint[3])
         else:
-            program = self._program
+            kind = ("solid" if isinstance(layer.content, ColorContent)
+                    else "exact" if item.exact else "filtered")
+            program, vao = self._passes[kind]
             program["u_matrix"].write(item.clip.T.astype("f4").tobytes())  # type: ignore[union-attr]
-            program["u_uv"].value = item.uv  # type: ignore[union-attr]
             program["u_color"].value = drawable.tint  # type: ignore[union-attr]
-            program["u_exact"].value = item.exact  # type: ignore[union-attr]
-            program["u_texture"].value = 0  # type: ignore[union-attr]
-            drawable.texture.use(location=0)
-            vao = self._vao
+            if kind != "solid":  # (a colour has no source rectangle: the linker drops u_uv)
+                program["u_uv"].value = item.uv  # type: ignore[union-attr]
+                drawable.texture.use(location=0)
         # moderngl takes (src_rgb, dst_rgb, src_alpha, dst_alpha); its stubs only know pairs.
         self.ctx.blend_func = _BLEND_FUNCS[layer.blend]  # type: ignore[assignment]
         if layer.blend != "multiply":
