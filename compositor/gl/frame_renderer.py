@@ -36,8 +36,9 @@ log = logging.getLogger(__name__)
 class FrameRenderer:
     """Scene -> NV12 frames (and RGBA previews) for one output size.
 
-    ``nv12_method``: ``"fragment"``, ``"compute"`` or ``"auto"`` (time both on this machine at
-    start-up and keep the faster; the choice is in :attr:`nv12_method` and ``stats()``).
+    ``nv12_method``: ``"fragment"``, ``"compute"`` or ``"auto"`` (compute on a software
+    renderer, where it is known to win; elsewhere time both at start-up and keep the faster; the
+    choice is in :attr:`nv12_method` and ``stats()``).
     ``clips`` supplies the pictures of clip layers (without it they draw nothing).
     ``damage``: redraw, convert and read back only what changed since the previous program
     frame (:mod:`compositor.gl.damage`; identical output); False draws every frame whole.
@@ -80,6 +81,10 @@ class FrameRenderer:
             anisotropy=1.0 if gl.is_software else 16.0,
         )
         self.nv12_timings: dict[str, float] = {}
+        if nv12_method == "auto" and gl.is_software and width % 4 == 0:
+            # Measured on Mesa llvmpipe (benchmarks/RESULTS.md): compute converts 6x faster
+            # than fragment; timing both would cost every start 0.2-0.5 s for a known answer.
+            nv12_method = "compute"
         if nv12_method == "auto":
             self.nv12_timings = measure_methods(
                 self.ctx, self._renderer.frame, linear_light=linear_light

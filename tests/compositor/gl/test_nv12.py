@@ -6,7 +6,9 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
+from compositor.gl.context import GLContext
 from compositor.gl.images import srgb_encode
+from compositor.gl.nv12 import measure_methods
 from compositor.scene import Color, ColorContent, ImageContent, Layer, Scene, Transform
 from tests.compositor.gl.conftest import MakeRenderer
 from tests.compositor.gl.support import asset_id, encode, gradient_rgba
@@ -107,12 +109,26 @@ def test_linear_light_nv12_encodes_to_srgb(make_renderer: MakeRenderer) -> None:
     assert np.abs(nv12[:4] - expected).max() <= 1.0
 
 
-def test_auto_picks_a_measured_method(make_renderer: MakeRenderer) -> None:
+def test_auto_picks_compute_on_a_software_renderer_and_measures_elsewhere(
+        gl: GLContext, make_renderer: MakeRenderer) -> None:
     renderer = make_renderer(W, H, ASSETS, nv12_method="auto")
+    if gl.is_software:
+        assert renderer.nv12_method == "compute" and renderer.nv12_timings == {}
+        assert renderer.stats()["nv12_compute"] == 1
+        return
     assert set(renderer.nv12_timings) == {"fragment", "compute"}
     fastest = min(renderer.nv12_timings, key=lambda m: renderer.nv12_timings[m])
     assert renderer.nv12_method == fastest
     assert renderer.stats()["nv12_compute"] == int(fastest == "compute")
+
+
+def test_measure_methods_times_both(gl: GLContext) -> None:
+    frame = gl.ctx.texture((W, H), 4, dtype="f2")
+    try:
+        timings = measure_methods(gl.ctx, frame, linear_light=False, iterations=2)
+    finally:
+        frame.release()
+    assert set(timings) == {"fragment", "compute"} and all(t > 0 for t in timings.values())
 
 
 def test_auto_without_compute_width_uses_fragment(make_renderer: MakeRenderer) -> None:
