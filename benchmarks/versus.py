@@ -1,7 +1,7 @@
 """This project against libvips + PyAV, the ffmpeg CLI and GStreamer, same scenes, same encoder.
 
     .venv/bin/python -m benchmarks.versus [--frames 300] [--scenes still moving layers16]
-        [--contenders ours vips ffmpeg gst] [--width 1920 --height 1080] [--rounds 1]
+        [--contenders ours vips ffmpeg gst [ffmpeg-loop1]] [--width 1920 --height 1080] [--rounds 1]
         [--name versus]
 
 Each contender is a whole process (start-up, loading, compositing, encoding, writing the file),
@@ -16,7 +16,8 @@ keyframes, yuv420p BT.709) and no audio track (ours with ``--no-audio``; the oth
   is the scene's own keyframe animation.
 - ``vips``: :mod:`benchmarks.versus_vips` (pyvips ``composite`` of every layer on every frame,
   PyAV encoding), run as ``python -m``.
-- ``ffmpeg`` and ``gst``: :mod:`benchmarks.versus_commands` (an ``overlay`` chain; the
+- ``ffmpeg`` and ``gst``: :mod:`benchmarks.versus_commands` (an ``overlay`` chain of images
+  decoded once; optionally ``ffmpeg-loop1``, the same chain fed by ``-loop 1`` inputs; the
   ``compositor`` element via ``gst-launch-1.0``, whose moving layers are same-sized sources with
   moving content, at a fixed place: gst-launch cannot move a pad; see that module).
 
@@ -62,7 +63,8 @@ from compositor.scene.codec import decode_scene
 __all__ = ["count_frames", "main"]
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTENDERS = ("ours", "vips", "ffmpeg", "gst")
+CONTENDERS = ("ours", "vips", "ffmpeg", "gst", "ffmpeg-loop1")
+DEFAULT_CONTENDERS = CONTENDERS[:4]
 GST_PACKAGES = ("gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good "
                 "gstreamer1.0-plugins-ugly")
 TIMEOUT_S = 3600
@@ -101,8 +103,8 @@ class Bench:
             path = out.with_suffix(".json")
             path.write_text(json.dumps(run))
             return [sys.executable, "-m", "benchmarks.versus_vips", str(path)]
-        if contender == "ffmpeg":
-            return ffmpeg_command(run)
+        if contender.startswith("ffmpeg"):
+            return ffmpeg_command(run, decode_every_frame=contender == "ffmpeg-loop1")
         return gst_command(run, still_layout=still_layout)
 
 
@@ -261,8 +263,8 @@ def available(contenders: list[str]) -> tuple[list[str], list[str]]:
             chosen.remove("gst")
             notes.append("GStreamer skipped: gst-launch-1.0 or its x264enc element is missing "
                          f"(apt-get install {GST_PACKAGES})")
-    if "ffmpeg" in chosen and shutil.which("ffmpeg") is None:
-        chosen.remove("ffmpeg")
+    if shutil.which("ffmpeg") is None and any(c.startswith("ffmpeg") for c in chosen):
+        chosen = [c for c in chosen if not c.startswith("ffmpeg")]
         notes.append("ffmpeg skipped: the ffmpeg CLI is missing (apt-get install ffmpeg)")
     if "vips" in chosen:
         try:
@@ -279,7 +281,8 @@ def verdict(rows: list[dict[str, object]]) -> list[str]:
     targets = {"still": 2.0, "moving": 1.0}
     for row in rows:
         goal = targets.get(str(row["scene"]))
-        if goal is None or row["contender"] not in ("vips", "ffmpeg") or row["wall_x"] is None:
+        if goal is None or row["contender"] not in ("vips", "ffmpeg", "ffmpeg-loop1") or (
+                row["wall_x"] is None):
             continue
         ratio = float(row["wall_x"])  # type: ignore[arg-type]
         mark = "met" if ratio >= goal else "NOT met"
@@ -293,7 +296,9 @@ def main(argv: list[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--frames", type=int, default=300)
     parser.add_argument("--scenes", nargs="+", choices=SCENES, default=list(SCENES))
-    parser.add_argument("--contenders", nargs="+", choices=CONTENDERS, default=list(CONTENDERS))
+    parser.add_argument("--contenders", nargs="+", choices=CONTENDERS,
+                        default=list(DEFAULT_CONTENDERS),
+                        help="ffmpeg-loop1 (optional): ffmpeg with -loop 1 image inputs")
     parser.add_argument("--width", type=int, default=1920)
     parser.add_argument("--height", type=int, default=1080)
     parser.add_argument("--rounds", type=int, default=1, help="best of N (by wall time)")

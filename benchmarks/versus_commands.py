@@ -10,7 +10,8 @@ with no scene-cut keyframes, yuv420p BT.709 limited range) into an .mp4 (faststa
   yuva420p (BT.709) and repeated with the ``loop`` filter; a chain of ``overlay`` filters, whose
   ``x``/``y`` are expressions of the frame number ``n`` (``eval=frame``) for moving plates.
   (The textbook ``-loop 1 -framerate 30 -i x.png`` re-decodes and re-converts every PNG on every
-  frame: in a quick 1080p test it cost 2.7× the CPU of this chain, so it would be a straw man.)
+  frame: in a quick 1080p test it cost 2.7× the CPU of this chain; ``versus.py`` runs it as the
+  optional contender ``ffmpeg-loop1``.)
   ``overlay`` blends in yuv420p, its default and fastest format, which puts every layer on an
   even pixel (the chroma grid): on odd frames of the moving scenes layers sit up to 1 px off
   ours (a ``diff`` of a few levels); that is ffmpeg's picture, not an error of the benchmark.
@@ -43,7 +44,9 @@ def _gop(run: dict[str, Any]) -> int:
     return int(run["encoder"]["gop_frames"])
 
 
-def ffmpeg_command(run: dict[str, Any]) -> list[str]:
+def ffmpeg_command(run: dict[str, Any], *, decode_every_frame: bool = False) -> list[str]:
+    """The overlay chain; ``decode_every_frame``: the textbook ``-loop 1 -framerate 30 -i``
+    inputs instead (each PNG decoded and converted again on every frame)."""
     width, height, fps, start = run["width"], run["height"], run["fps"], run["start"]
     size, rate = f"{width}x{height}", f"{fps}"
     r, g, b = run["background"]
@@ -56,10 +59,14 @@ def ffmpeg_command(run: dict[str, Any]) -> list[str]:
             graph.append(f"color=c=0x{cr:02x}{cg:02x}{cb:02x}@{ca / 255:.4f}"
                          f":s={plate['width']}x{plate['height']}:r={rate},format=yuva420p[{label}]")
         else:
-            source = len(inputs) // 2
+            source = inputs.count("-i")
+            repeat = f"loop=loop=-1:size=1,setpts=N/({rate}*TB)"
+            if decode_every_frame:
+                inputs += ["-loop", "1", "-framerate", rate]
+                repeat = "null"
             inputs += ["-i", plate["png"]]
             graph.append(f"[{source}:v]scale=out_color_matrix=bt709:out_range=tv,"
-                         f"format=yuva420p,loop=loop=-1:size=1,setpts=N/({rate}*TB)[{label}]")
+                         f"format=yuva420p,{repeat}[{label}]")
         x, y = (_position(plate, axis, start, fps) for axis in "xy")
         graph.append(f"[b{index}][{label}]overlay=x={x}:y={y}:eval=frame:format=yuv420"
                      f"[b{index + 1}]")
