@@ -32,7 +32,6 @@ from compositor.scene import (
 )
 from compositor.scene.animation import evaluate
 from compositor.scene.model import Content, Keyframe, KeyframeAnimation, Kind
-from tests.compositor.gl.conftest import MakeRenderer
 from tests.compositor.gl.support import asset_id, encode, gradient_rgba
 
 WIDTH, HEIGHT = 96, 64
@@ -188,11 +187,18 @@ def test_animated_scene_damaged_equals_whole(gl: GLContext, start: Layer,
                         [evaluate(scene, frame) for frame in range(frames + 2)])
 
 
-def test_a_still_frame_draws_nothing_and_reads_nothing(make_renderer: MakeRenderer) -> None:
+def test_a_still_frame_draws_nothing_and_reads_nothing(gl: GLContext) -> None:
     scene = Scene(width=WIDTH, height=HEIGHT, layers=(
         Layer("a", "color", ColorContent(Color(200, 10, 10, 255)),
               transform=Transform(x_px=10, y_px=10, width_px=20, height_px=10)),))
-    renderer = make_renderer(WIDTH, HEIGHT, ASSETS)
+    renderer = FrameRenderer(gl, WIDTH, HEIGHT, ASSETS.get)
+    try:
+        _still_and_moved(renderer, scene)
+    finally:
+        renderer.release()
+
+
+def _still_and_moved(renderer: FrameRenderer, scene: Scene) -> None:
     _frame(renderer, scene, 0)
     drawn, read = renderer.pixels_drawn, renderer.bytes_read
     assert drawn == WIDTH * HEIGHT and read == WIDTH * HEIGHT * 3 // 2
