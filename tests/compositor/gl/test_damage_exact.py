@@ -210,3 +210,25 @@ def _still_and_moved(renderer: FrameRenderer, scene: Scene) -> None:
     # Old and new bounds with a pixel of margin: 24 x 12, in rows 9..21 (even: 8..22).
     assert renderer.pixels_drawn - drawn == 24 * 12
     assert renderer.bytes_read - read == 14 * WIDTH * 3 // 2
+
+
+def test_a_preview_between_program_frames_makes_the_next_frame_whole(gl: GLContext) -> None:
+    """A preview draws another scene into the same framebuffer: the next program frame must not
+    be a damaged redraw of what the preview left there."""
+    base = Scene(width=WIDTH, height=HEIGHT, layers=(
+        Layer("a", "color", ColorContent(Color(20, 200, 10, 255)),
+              transform=Transform(x_px=4, y_px=4, width_px=30, height_px=20)),))
+    other = msgspec.structs.replace(base, layers=(
+        Layer("b", "color", ColorContent(Color(0, 0, 255, 255)),
+              transform=Transform(x_px=50, y_px=30, width_px=40, height_px=30)),))
+    moved = _replace(base, "a", transform=Transform(x_px=20, y_px=4, width_px=30, height_px=20))
+    damaged = FrameRenderer(gl, WIDTH, HEIGHT, ASSETS.get)
+    whole = FrameRenderer(gl, WIDTH, HEIGHT, ASSETS.get, damage=False)
+    try:
+        _frame(damaged, base, 0)
+        preview = damaged.draw_rgba(other)
+        assert tuple(preview[40, 60]) == (0, 0, 255, 255)
+        assert _frame(damaged, moved, 1) == _frame(whole, moved, 1)
+    finally:
+        damaged.release()
+        whole.release()
