@@ -73,8 +73,9 @@ def _show(scene: Scene) -> Scene:
     layer that :func:`_clock_commit` changes once a second)."""
     fps = int(scene.fps)
     out, edge = -float(scene.width) * 0.5, 80.0
-    slide = (Keyframe(0, out), Keyframe(fps // 2, edge, "ease_out"), Keyframe(fps * 7 // 2, edge),
-             Keyframe(fps * 4, out, "ease_in"), Keyframe(fps * 6, out))
+    slide = (Keyframe(0, out), Keyframe(fps // 2, edge, "easeOutCubic"),
+             Keyframe(fps * 7 // 2, edge), Keyframe(fps * 4, out, "easeInCubic"),
+             Keyframe(fps * 6, out))
 
     def sliding(layer: Layer, dx: float) -> Layer:
         keys = tuple(Keyframe(k.frame, k.value + dx, k.easing)  # type: ignore[operator]
