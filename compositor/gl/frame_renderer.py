@@ -42,6 +42,9 @@ class FrameRenderer:
     ``clips`` supplies the pictures of clip layers (without it they draw nothing).
     ``damage``: redraw, convert and read back only what changed since the previous program
     frame (:mod:`compositor.gl.damage`; identical output); False draws every frame whole.
+    ``frame_format``: ``"rgba16f"`` (the default everywhere) or ``"rgba8"``, a sixth faster per
+    whole frame on llvmpipe but off by up to 2.3/255 after a few blends and clamping each ``add``
+    at once (measured: benchmarks/RESULTS.md); see :data:`~compositor.gl.renderer.FRAME_FORMATS`.
     Raises ``ValueError`` for an odd frame size or an unknown method, :class:`ShaderError` or
     :class:`GLContextError` when the GL side cannot be set up.
     """
@@ -59,6 +62,7 @@ class FrameRenderer:
         texture_budget_bytes: int = 512 * 2**20,
         clips: ClipSource | None = None,
         damage: bool = True,
+        frame_format: str = "rgba16f",
     ) -> None:
         if nv12_method not in (*NV12_METHODS, "auto"):
             raise ValueError(f"unknown nv12_method {nv12_method!r}")
@@ -79,6 +83,7 @@ class FrameRenderer:
             # Anisotropic filtering only helps oblique downscaling and costs a software renderer
             # 3x per textured pixel (llvmpipe samples many taps even at 1:1): GPUs only.
             anisotropy=1.0 if gl.is_software else 16.0,
+            frame_format=frame_format,
         )
         self.nv12_timings: dict[str, float] = {}
         if nv12_method == "auto" and gl.is_software and width % 4 == 0:
