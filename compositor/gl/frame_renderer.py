@@ -44,7 +44,7 @@ class FrameRenderer:
     frame (:mod:`compositor.gl.damage`; identical output); False draws every frame whole.
     ``frame_format``: ``"rgba16f"`` (the default everywhere) or ``"rgba8"``, a sixth faster per
     whole frame on llvmpipe but off by up to 2.3/255 after a few blends and clamping each ``add``
-    at once (measured: benchmarks/RESULTS.md); see :data:`~compositor.gl.renderer.FRAME_FORMATS`.
+    at once (measured: benchmarks/RESULTS.md); see :mod:`compositor.gl.formats`.
     Raises ``ValueError`` for an odd frame size or an unknown method, :class:`ShaderError` or
     :class:`GLContextError` when the GL side cannot be set up.
     """

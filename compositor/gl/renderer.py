@@ -39,19 +39,19 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
 
 import moderngl
 import numpy as np
 
 from compositor.errors import AssetError, AssetMissingError
 from compositor.gl.context import unbind_framebuffer
-from compositor.gl.damage import Footprint, Mark, Rect, bounds_of, damage
+from compositor.gl.damage import Footprint, Rect, damage
+from compositor.gl.formats import FRAME_FORMATS
 from compositor.gl.images import decode_image, premultiply, srgb_decode
-from compositor.gl.shaders import load_program
+from compositor.gl.layer_passes import Drawable, LayerPasses, Placed
 from compositor.gl.text import FontBook, TextRaster, quantize_scale, rasterize_text
 from compositor.gl.textures import AssetSource, CachedTexture, TextureCache, TextureData
-from compositor.gl.video import ClipSource, VideoLayers, YuvPicture
+from compositor.gl.video import ClipSource, VideoLayers
 from compositor.scene import (
     Color,
     ColorContent,
@@ -63,58 +63,14 @@ from compositor.scene import (
     draw_order,
 )
 from compositor.scene.geometry import (
-    box_size,
     canvas_to_clip,
-    cropped_size,
-    is_pixel_aligned,
-    layer_matrix,
-    uv_rect,
 )
 
-__all__ = ["FRAME_FORMATS", "Renderer", "content_key"]
-
-FRAME_FORMATS = ("rgba16f", "rgba8")
-"""The working frame: half-float (exact stacking, ``add`` saturating at the end) or 8-bit."""
+__all__ = ["Renderer", "content_key"]
 
 log = logging.getLogger(__name__)
 
-_ONE, _ZERO = moderngl.ONE, moderngl.ZERO
-_BLEND_FUNCS: dict[str, tuple[int, int, int, int]] = {
-    "normal": (_ONE, moderngl.ONE_MINUS_SRC_ALPHA, _ONE, moderngl.ONE_MINUS_SRC_ALPHA),
-    "add": (_ONE, _ONE, _ONE, _ONE),
-    "screen": (_ONE, moderngl.ONE_MINUS_SRC_COLOR, _ONE, moderngl.ONE_MINUS_SRC_ALPHA),
-    # Multiply, first draw: cs cb + cb (1 - as) on colour only (alpha is masked).
-    "multiply": (moderngl.DST_COLOR, moderngl.ONE_MINUS_SRC_ALPHA, _ZERO, _ONE),
-}
-# Multiply, second draw: + cs (1 - ab) on colour, the normal alpha on alpha.
-_MULTIPLY_SECOND = (moderngl.ONE_MINUS_DST_ALPHA, _ONE, _ONE, moderngl.ONE_MINUS_SRC_ALPHA)
 _TEXT_FAILURES_KEPT = 256
-_LAYER_SHADERS = {"filtered": "layer", "exact": "layer_exact", "solid": "layer_solid"}
-# The unit square's corners as homogeneous columns (what a layer's matrix places).
-_UNIT_CORNERS = np.array([[0.0, 1.0, 1.0, 0.0], [0.0, 0.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]])
-
-
-@dataclass(frozen=True, slots=True)
-class _Drawable:
-    texture: moderngl.Texture
-    source_px: tuple[float, float]
-    natural: tuple[float, float]  # before crop
-    tint: tuple[float, float, float, float]  # premultiplied, blending space, opacity applied
-    exact_capable: bool
-    picture: YuvPicture | None = None  # a clip's picture (drawn by VideoLayers, not ``texture``)
-
-
-@dataclass(frozen=True, slots=True)
-class _Planned:
-    """One layer of a frame's plan: what to draw, where (``clip``: unit square -> clip space),
-    the source rectangle, whether texels map 1:1, and its damage mark."""
-
-    layer: Layer
-    drawable: _Drawable
-    clip: np.ndarray
-    uv: tuple[float, float, float, float]
-    exact: bool
-    mark: Mark
 
 
 def content_key(layer: Layer) -> Hashable | None:
@@ -171,20 +127,12 @@ class Renderer:
         self.frame.filter = (moderngl.NEAREST, moderngl.NEAREST)
         self.fbo = ctx.framebuffer(color_attachments=[self.frame])
         self._quad = ctx.buffer(np.array([0, 0, 1, 0, 0, 1, 1, 1], dtype="f4").tobytes())
-        # One program per case (a software renderer runs both sides of a branch on a uniform):
-        # filtered, texel-exact, and plain colour.
-        self._passes: dict[str, tuple[moderngl.Program, moderngl.VertexArray]] = {}
-        for name, shader in _LAYER_SHADERS.items():
-            program = load_program(ctx, shader)
-            if "u_texture" in program:
-                program["u_texture"].value = 0  # type: ignore[union-attr]
-            self._passes[name] = (program,
-                                  ctx.vertex_array(program, [(self._quad, "2f", "in_unit")]))
         self._clips = clips
         # The clip program is compiled only where clips can play (a renderer without a clip
         # source starts as fast as before).
         self.video = (VideoLayers(ctx, self._quad, linear_light=linear_light)
                       if clips is not None else None)
+        self._passes = LayerPasses(ctx, self._quad, (width, height), self.video)
         self._white = ctx.texture((1, 1), 4, b"\xff\xff\xff\xff")
         self.cache = TextureCache(ctx, texture_budget_bytes, anisotropy=anisotropy)
         self._fonts = FontBook(assets)
@@ -220,7 +168,7 @@ class Renderer:
                 self.fbo.clear(*footprint.background)
                 for item in plan:
                     if _overlaps(item.mark.bounds, rect):
-                        self._draw_item(item)
+                        self._passes.draw(item, self.fbo)
         finally:
             self.fbo.scissor = None  # type: ignore[assignment]  # moderngl: None resets it
             self.ctx.disable(moderngl.BLEND)
@@ -231,13 +179,13 @@ class Renderer:
         """Forget what :attr:`fbo` holds (something else drew into it): the next draw is full."""
         self._footprint = None
 
-    def _plan(self, scene: Scene, frame: int) -> tuple[Footprint, list[_Planned]]:
+    def _plan(self, scene: Scene, frame: int) -> tuple[Footprint, list[Placed]]:
         """What this frame draws, in order, with its footprint; texture cache and clip
         bookkeeping of the frame done; problems reported."""
         problems: dict[str, str] = {}
         referenced: set[Hashable] = set()
         to_clip = canvas_to_clip(scene.width, scene.height)
-        plan: list[_Planned] = []
+        plan: list[Placed] = []
         for layer in draw_order(scene):
             key = content_key(layer)
             if key is not None:
@@ -250,7 +198,7 @@ class Renderer:
                 problems[layer.id] = str(exc)
                 continue
             if drawable is not None:
-                item = self._placed(layer, drawable, to_clip)
+                item = self._passes.place(layer, drawable, to_clip, key)
                 if item is not None:
                     plan.append(item)
         self.cache.end_frame(referenced)
@@ -290,15 +238,13 @@ class Renderer:
         self.cache.release()
         if self.video is not None:
             self.video.release()
-        for program, vao in self._passes.values():
-            vao.release()
-            program.release()
+        self._passes.release()
         for obj in (self._quad, self._white, self.fbo, self.frame):
             obj.release()
 
     # --- content ---------------------------------------------------------------------------
 
-    def _drawable(self, layer: Layer, scene: Scene, frame: int) -> _Drawable | None:
+    def _drawable(self, layer: Layer, scene: Scene, frame: int) -> Drawable | None:
         content = layer.content
         opacity = min(1.0, max(0.0, layer.opacity))
         if isinstance(content, VideoContent):
@@ -306,11 +252,11 @@ class Renderer:
         if isinstance(content, ColorContent):
             tint = tuple(c * opacity for c in self._premultiplied(content.color))
             natural = (float(scene.width), float(scene.height))
-            return _Drawable(self._white, (1.0, 1.0), natural, _four(tint), False)
+            return Drawable(self._white, (1.0, 1.0), natural, _four(tint), False)
         if isinstance(content, ImageContent):
             entry = self._image(content.asset)
             source = (float(entry.width), float(entry.height))
-            return _Drawable(entry.texture, source, source, (opacity,) * 4, True)
+            return Drawable(entry.texture, source, source, (opacity,) * 4, True)
         if not isinstance(content, TextContent) or not content.text.strip():
             return None
         scale = quantize_scale(max(abs(layer.transform.scale_x), abs(layer.transform.scale_y)))
@@ -318,7 +264,7 @@ class Renderer:
         source = (float(entry.width), float(entry.height))
         natural = (entry.width / scale, entry.height / scale)
         tint = tuple(c * opacity for c in self._premultiplied(content.color))
-        return _Drawable(entry.texture, source, natural, _four(tint), False)
+        return Drawable(entry.texture, source, natural, _four(tint), False)
 
     def _clip_size(self, content: VideoContent) -> tuple[float, float] | None:
         if self._clips is None or content.asset is None:
@@ -326,7 +272,7 @@ class Renderer:
         return self._clips.size(content)
 
     def _clip(self, layer_id: str, content: VideoContent, frame: int,
-              opacity: float) -> _Drawable | None:
+              opacity: float) -> Drawable | None:
         """A clip's or live input's picture at ``frame``; None (nothing drawn) without
         a clip source, or at a frame with no picture (before its start, hidden after its end,
         failed: the media library reports that). Raises :class:`AssetMissingError` for a clip
@@ -338,7 +284,7 @@ class Renderer:
             if live is None:
                 return None
             source = (float(live.width), float(live.height))
-            return _Drawable(self._white, source, source, (opacity,) * 4, False, live)
+            return Drawable(self._white, source, source, (opacity,) * 4, False, live)
         size = self._clip_size(content)
         if size is None:
             # The service prepares every clip before it publishes a scene naming it.
@@ -348,7 +294,7 @@ class Renderer:
         if picture is None:
             return None
         source = (float(picture.width), float(picture.height))
-        return _Drawable(self._white, source, size, (opacity,) * 4, False, picture)
+        return Drawable(self._white, source, size, (opacity,) * 4, False, picture)
 
     def _image(self, asset_id: str) -> CachedTexture:
         broken = self._broken.get(asset_id)
@@ -403,55 +349,6 @@ class Renderer:
         return (float(rgb[0] * a), float(rgb[1] * a), float(rgb[2] * a), a)
 
     # --- drawing ---------------------------------------------------------------------------
-
-    def _placed(self, layer: Layer, drawable: _Drawable,
-                to_clip: np.ndarray) -> _Planned | None:
-        """Where and how ``layer`` is drawn; None when it covers no pixel."""
-        natural = cropped_size(drawable.natural[0], drawable.natural[1], layer.crop)
-        box = box_size(layer.transform, natural)
-        if box[0] == 0.0 or box[1] == 0.0:
-            return None
-        matrix = layer_matrix(layer.transform, box)
-        clip = to_clip @ matrix
-        uv = uv_rect(layer.crop)
-        rect = (uv.u0, uv.v0, uv.u1, uv.v1)
-        exact = (drawable.picture is None and drawable.exact_capable
-                 and is_pixel_aligned(matrix, drawable.source_px, uv))
-        corners = [((x + 1.0) * 0.5 * self.width, (y + 1.0) * 0.5 * self.height)
-                   for x, y, _ in (clip @ _UNIT_CORNERS).T]
-        bounds = bounds_of(corners, (self.width, self.height))
-        if bounds is None:
-            return None
-        content: Hashable = (drawable.picture.key if drawable.picture is not None
-                             else content_key(layer))
-        look = (layer.kind, content, drawable.tint, layer.blend, tuple(clip.ravel().tolist()),
-                rect, exact)
-        return _Planned(layer, drawable, clip, rect, exact, Mark(layer.id, look, bounds))
-
-    def _draw_item(self, item: _Planned) -> None:
-        layer, drawable = item.layer, item.drawable
-        if drawable.picture is not None and self.video is not None:
-            vao = self.video.bind(layer.id, drawable.picture, item.clip, item.uv,
-                                  drawable.tint[3])
-        else:
-            kind = ("solid" if isinstance(layer.content, ColorContent)
-                    else "exact" if item.exact else "filtered")
-            program, vao = self._passes[kind]
-            program["u_matrix"].write(item.clip.T.astype("f4").tobytes())  # type: ignore[union-attr]
-            program["u_color"].value = drawable.tint  # type: ignore[union-attr]
-            if kind != "solid":  # (a colour has no source rectangle: the linker drops u_uv)
-                program["u_uv"].value = item.uv  # type: ignore[union-attr]
-                drawable.texture.use(location=0)
-        # moderngl takes (src_rgb, dst_rgb, src_alpha, dst_alpha); its stubs only know pairs.
-        self.ctx.blend_func = _BLEND_FUNCS[layer.blend]  # type: ignore[assignment]
-        if layer.blend != "multiply":
-            vao.render(moderngl.TRIANGLE_STRIP)
-            return
-        self.fbo.color_mask = (True, True, True, False)
-        vao.render(moderngl.TRIANGLE_STRIP)
-        self.fbo.color_mask = (True, True, True, True)
-        self.ctx.blend_func = _MULTIPLY_SECOND  # type: ignore[assignment]
-        vao.render(moderngl.TRIANGLE_STRIP)
 
     def _report(self, problems: dict[str, str]) -> None:
         for layer_id, reason in problems.items():

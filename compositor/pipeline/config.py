@@ -62,6 +62,8 @@ class PipelineConfig:
     preview_width: int = 640
     gpu_device: int | None = None
     encode_queue_frames: int = 4  # frames between render and encode threads
+    damage: bool = True  # redraw only what changed (False: every rendered frame whole)
+    frame_format: str = "rgba16f"  # the renderer's working frame: "rgba16f" or "rgba8"
     encoder_threads: int = 0  # 0: libx264 picks
     # how it runs
     paced: bool = True

@@ -98,7 +98,8 @@ class RenderStage:
                 wait_s = 0.0 if config.paced else OFFLINE_WAIT_S
                 clips = PipelineClips(self._media, Fraction(config.fps), wait_s)
             renderer = FrameRenderer(gl, config.width, config.height, self._assets,
-                                     clips=clips)
+                                     clips=clips, damage=config.damage,
+                                     frame_format=config.frame_format)
         except (CompositorError, ValueError) as exc:
             self._fail(f"renderer could not start: {exc}")
             self.ready.set()

@@ -23,7 +23,8 @@ _LOGS = ("log_level", "log_format")
 _SETTINGS_OF: dict[str, tuple[str, ...] | None] = {
     "serve": None,  # every setting
     # The scene file decides size and rate, -o the output: those flags would be ignored.
-    "render": (*_STORE, "encoder", "bitrate", "journal_max", "journal_max_age", *_LOGS),
+    "render": (*_STORE, "encoder", "bitrate", "damage", "frame_format", "journal_max",
+               "journal_max_age", *_LOGS),
     "asset": (*_STORE, "max_assets", "max_asset_storage", "max_clip_bytes", "max_clip_seconds",
               *_LOGS),
     "as-run": ("host", "port", "api_token", "api_token_file", *_LOGS),

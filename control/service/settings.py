@@ -14,13 +14,23 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-from compositor.errors import SceneValidationError
+from compositor.gl.formats import FRAME_FORMATS
 from compositor.pipeline import PipelineConfig
 from compositor.scene import Scene
-from compositor.scene.codec import Limits, parse_fps
+from compositor.scene.codec import Limits
 from control.assets import AssetPolicy
 from control.config import ControlConfig
 from control.request_guard import LOOPBACK_HOSTS, RequestPolicy, normalize_origin
+from control.service.setting_values import (
+    SettingsError,
+    choice,
+    parse_age,
+    parse_bitrate,
+    parse_frame_rate,
+    parse_int,
+    parse_seconds,
+    parse_size,
+)
 
 __all__ = ["ENCODERS", "Settings", "SettingsError", "add_settings_arguments", "load_settings",
            "parse_bitrate", "parse_frame_rate", "parse_size"]
@@ -28,10 +38,6 @@ __all__ = ["ENCODERS", "Settings", "SettingsError", "add_settings_arguments", "l
 ENCODERS = ("auto", "x264", "nvenc")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 LOG_FORMATS = ("text", "json")
-
-
-class SettingsError(ValueError):
-    """A flag or environment variable has a bad value; the message names it."""
 
 
 def _default_data_dir() -> Path:
@@ -51,6 +57,8 @@ class Settings:
     height: int = 1080
     fps: Fraction = Fraction(60)  # exact; see parse_frame_rate
     encoder: str = "auto"
+    damage: bool = True  # redraw only what changed between frames
+    frame_format: str = "rgba16f"  # the renderer's working frame
     bitrate_bps: int = 6_000_000  # bits per second; see parse_bitrate
     api_token: str | None = None
     insecure: bool = False  # allow a non-loopback bind without a token
@@ -110,7 +118,8 @@ class Settings:
         service's. Callers ``dataclasses.replace`` what they run differently."""
         return PipelineConfig(width=scene.width, height=scene.height, fps=scene.fps,
                               encoder=self.encoder, bitrate_bps=self.bitrate_bps,
-                              outputs=self.outputs)
+                              outputs=self.outputs, damage=self.damage,
+                              frame_format=self.frame_format)
 
     @property
     def is_loopback(self) -> bool:
@@ -120,48 +129,6 @@ class Settings:
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
-
-
-def parse_frame_rate(text: str) -> Fraction:
-    """``--fps`` text as an exact rate: ``60``, ``29.97`` (= 30000/1001), ``30000/1001``; 1..120.
-
-    The one parser of the flag; :class:`SettingsError` names the flag and the bad value.
-    """
-    stripped = text.strip()
-    try:
-        return parse_fps(stripped if "/" in stripped else float(stripped))
-    except (ValueError, SceneValidationError) as exc:
-        raise SettingsError(
-            f"--fps: {text!r} is not a frame rate from 1 to 120 like 60, 29.97 or 30000/1001"
-        ) from exc
-
-
-def parse_bitrate(text: str) -> int:
-    """``--bitrate`` text (``6000k`` / ``6M`` / ``6000000``) in bits per second, 100k..200M."""
-    lowered = text.strip().lower()
-    scale = {"k": 1_000, "m": 1_000_000}.get(lowered[-1:], 1)
-    digits = lowered[:-1] if scale != 1 else lowered
-    try:
-        value = int(float(digits) * scale)
-    except ValueError as exc:
-        raise SettingsError(f"--bitrate: {text!r} is not a bitrate like 6000k") from exc
-    if not 100_000 <= value <= 200_000_000:
-        raise SettingsError("--bitrate: must be between 100k and 200M")
-    return value
-
-
-def parse_size(name: str, text: str) -> int:
-    """A size in bytes: ``4096``, ``512K``, ``64M``, ``4G`` (powers of 1024)."""
-    lowered = text.strip().lower().removesuffix("b")
-    scale = {"k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}.get(lowered[-1:], 1)
-    digits = lowered[:-1] if scale != 1 else lowered
-    try:
-        value = int(float(digits) * scale)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise SettingsError(f"--{name.replace('_', '-')}: {text!r} is not a size like 64M or 4G")
-    return value
 
 
 # flag name -> (environment variables, help). Order is the --help order.
@@ -177,6 +144,9 @@ _ENV: dict[str, tuple[tuple[str, ...], str]] = {
     "height": (("COMPOSITOR_HEIGHT",), "canvas height in pixels (default 1080)"),
     "fps": (("COMPOSITOR_FPS",), "frame rate: 60, 50, 30, 29.97, 30000/1001, ..."),
     "encoder": (("COMPOSITOR_ENCODER",), "auto, x264 or nvenc (default auto)"),
+    "damage": (("COMPOSITOR_DAMAGE",), "on: redraw only what changed; off: whole frames"),
+    "frame_format": (("COMPOSITOR_FRAME_FORMAT",), "rgba16f, or rgba8: faster without a GPU, "
+                     "up to 3/255 off"),
     "bitrate": (("COMPOSITOR_BITRATE",), "video bitrate (default 6000k)"),
     "api_token": (("COMPOSITOR_API_TOKEN",), "require 'Authorization: Bearer TOKEN' on /api"),
     "api_token_file": (("COMPOSITOR_API_TOKEN_FILE",), "read the API token from this file (keeps "
@@ -245,39 +215,6 @@ def add_settings_arguments(parser: argparse.ArgumentParser,
                             help="allow a non-loopback bind without an API token")
 
 
-def parse_age(text: str) -> float:
-    """``--journal-max-age``: seconds, or a number with s, m, h or d; positive."""
-    scale = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(text.strip()[-1:].lower(), 0)
-    try:
-        value = float(text.strip()[:-1] if scale else text) * (scale or 1)
-    except ValueError:
-        value = 0.0
-    if not 0 < value < float("inf"):
-        raise SettingsError(f"--journal-max-age: {text!r} is not an age like 3600, 90m or 7d")
-    return value
-
-
-def _int(name: str, text: str, lo: int, hi: int) -> int:
-    try:
-        value = int(text)
-    except ValueError as exc:
-        raise SettingsError(f"--{name.replace('_', '-')}: {text!r} is not an integer") from exc
-    if not lo <= value <= hi:
-        raise SettingsError(f"--{name.replace('_', '-')}: must be between {lo} and {hi}")
-    return value
-
-
-def _seconds(name: str, text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 1.0 <= value <= 1e7:  # also refuses NaN
-        raise SettingsError(f"--{name.replace('_', '-')}: {text!r} is not a number of seconds "
-                            "from 1 to 10000000")
-    return value
-
-
 def _strings(value: object) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, Sequence) else ()
 
@@ -329,57 +266,55 @@ def load_settings(
 def _build(raw: dict[str, object], args: argparse.Namespace | None) -> Settings:
     d = Settings()
     get = raw.get
-    level = str(get("log_level", d.log_level)).lower()
-    if level not in LOG_LEVELS:
-        raise SettingsError(f"--log-level: must be one of {', '.join(LOG_LEVELS)}")
-    fmt = str(get("log_format", d.log_format)).lower()
-    if fmt not in LOG_FORMATS:
-        raise SettingsError(f"--log-format: must be one of {', '.join(LOG_FORMATS)}")
-    encoder = str(get("encoder", d.encoder)).lower()
-    if encoder not in ENCODERS:
-        raise SettingsError(f"--encoder: must be one of {', '.join(ENCODERS)}")
+    level = choice("log_level", get("log_level", d.log_level), LOG_LEVELS)
+    fmt = choice("log_format", get("log_format", d.log_format), LOG_FORMATS)
+    encoder = choice("encoder", get("encoder", d.encoder), ENCODERS)
+    damage = choice("damage", get("damage", "on"), ("on", "off"))
+    frame_format = choice("frame_format", get("frame_format", d.frame_format), FRAME_FORMATS)
     outputs = get("outputs", ())
     settings = Settings(
         host=str(get("host", d.host)),
-        port=_int("port", str(get("port", d.port)), 0, 65535),
+        port=parse_int("port", str(get("port", d.port)), 0, 65535),
         redis_url=str(raw["redis_url"]) if raw.get("redis_url") else None,
         data_dir=Path(str(get("data_dir", d.data_dir))).expanduser(),
         channel=str(get("channel", d.channel)),
         outputs=tuple(str(o) for o in outputs) if isinstance(outputs, Sequence) else (),
-        width=_int("width", str(get("width", d.width)), 16, 7680),
-        height=_int("height", str(get("height", d.height)), 16, 4320),
+        width=parse_int("width", str(get("width", d.width)), 16, 7680),
+        height=parse_int("height", str(get("height", d.height)), 16, 4320),
         fps=parse_frame_rate(str(raw["fps"])) if "fps" in raw else d.fps,
         encoder=encoder,
+        damage=damage == "on",
+        frame_format=frame_format,
         bitrate_bps=parse_bitrate(str(raw["bitrate"])) if "bitrate" in raw else d.bitrate_bps,
         api_token=_secret(raw, "api_token"),
         insecure=bool(getattr(args, "insecure", None)),
-        max_layers=_int("max_layers", str(get("max_layers", d.max_layers)), 1, 4096),
+        max_layers=parse_int("max_layers", str(get("max_layers", d.max_layers)), 1, 4096),
         log_level=level,
         log_format=fmt,
         demo=bool(getattr(args, "demo", False)),
         render=not bool(getattr(args, "no_render", False)),
         allowed_origins=_origins(_strings(get("allowed_origins", ()))),
         allowed_hosts=_strings(get("allowed_hosts", ())),
-        max_connections=_int("max_connections", str(get("max_connections",
+        max_connections=parse_int("max_connections", str(get("max_connections",
                                                         d.max_connections)), 1, 1_000_000),
-        max_ws_clients=_int("max_ws_clients", str(get("max_ws_clients", d.max_ws_clients)), 1,
+        max_ws_clients=parse_int("max_ws_clients", str(get("max_ws_clients", d.max_ws_clients)), 1,
                             1_000_000),
-        max_assets=_int("max_assets", str(get("max_assets", d.max_assets)), 1, 10_000_000),
+        max_assets=parse_int("max_assets", str(get("max_assets", d.max_assets)), 1, 10_000_000),
         max_asset_storage=parse_size("max_asset_storage",
                                      str(get("max_asset_storage", d.max_asset_storage))),
         max_clip_bytes=parse_size("max_clip_bytes",
                                   str(get("max_clip_bytes", d.max_clip_bytes))),
-        max_clip_seconds=_seconds("max_clip_seconds",
+        max_clip_seconds=parse_seconds("max_clip_seconds",
                                   str(get("max_clip_seconds", d.max_clip_seconds))),
-        max_scheduled=_int("max_scheduled", str(get("max_scheduled", d.max_scheduled)), 1,
+        max_scheduled=parse_int("max_scheduled", str(get("max_scheduled", d.max_scheduled)), 1,
                            1_000_000),
         max_journal_bytes=parse_size("max_journal_bytes",
                                      str(get("max_journal_bytes", d.max_journal_bytes))),
-        journal_max=_int("journal_max", str(get("journal_max", d.journal_max)), 1, 10_000_000),
+        journal_max=parse_int("journal_max", str(get("journal_max", d.journal_max)), 1, 10_000_000),
         journal_max_age_s=parse_age(str(raw["journal_max_age"]))
         if raw.get("journal_max_age") else None,
-        max_cues=_int("max_cues", str(get("max_cues", d.max_cues)), 1, 1_000_000),
-        obs_websocket_port=_int("obs_websocket_port", str(raw["obs_websocket_port"]), 1, 65535)
+        max_cues=parse_int("max_cues", str(get("max_cues", d.max_cues)), 1, 1_000_000),
+        obs_websocket_port=parse_int("obs_websocket_port", str(raw["obs_websocket_port"]), 1, 65535)
         if raw.get("obs_websocket_port") else None,
         obs_websocket_password=_secret(raw, "obs_websocket_password"),
     )

@@ -278,3 +278,31 @@ def test_a_layer_with_a_missing_asset_is_skipped_reported_and_counted() -> None:
     assert set(pipeline.problems()) >= {"logo"}
     assert registry.get_sample_value("compositor_layers_skipped") == 1
     assert pipeline.status()["frames"] == 5  # the frame and the loop went on
+
+
+def test_damage_tracking_redraws_a_share_of_each_frame_and_whole_frames_when_off() -> None:
+    """The moving box covers a few percent of the frame: with damage tracking each rendered
+    frame redraws about that much (compositor_frame_damage_ratio); with ``damage=False`` every
+    rendered frame is whole. The NV12 frames are the same either way."""
+    results = []
+    for damage in (True, False):
+        registry = CollectorRegistry()
+        frames: list[np.ndarray] = []
+        pipeline = Pipeline(config(audio=False, damage=damage,
+                                   on_frame=lambda f, nv12: frames.append(nv12.copy()),
+                                   evaluate=lambda scene, frame, size: moving(scene, frame),
+                                   is_animating=lambda scene, frame: True).offline(0, 12),
+                            no_assets, PipelineMetrics(registry))
+        pipeline.publish(box_scene())
+        pipeline.start()
+        assert pipeline.wait(60)
+        pipeline.stop()
+        total = registry.get_sample_value("compositor_frame_damage_ratio_sum")
+        count = registry.get_sample_value("compositor_frame_damage_ratio_count")
+        assert count == 12 and total is not None
+        results.append((total / count, frames))
+    (damaged_share, damaged), (whole_share, whole) = results
+    assert whole_share == 1.0
+    assert 0.0 < damaged_share < 0.2
+    assert len(damaged) == len(whole) == 12
+    assert all(np.array_equal(a, b) for a, b in zip(damaged, whole, strict=True))

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from compositor.scene import Scene
 from control.service.settings import (
     Settings,
     SettingsError,
@@ -141,12 +142,23 @@ def test_empty_environment_values_mean_unset() -> None:
         (["--max-clip-bytes", "lots"], "--max-clip-bytes: 'lots' is not a size"),
         (["--max-clip-seconds", "0"], "--max-clip-seconds: '0' is not a number of seconds"),
         (["--max-clip-seconds", "nan"], "--max-clip-seconds: 'nan' is not a number"),
+        (["--damage", "maybe"], "--damage: must be one of on, off"),
+        (["--frame-format", "rgba32f"], "--frame-format: must be one of rgba16f, rgba8"),
     ],
 )
 def test_bad_values_name_their_flag(argv: list[str], message: str) -> None:
     with pytest.raises(SettingsError) as info:
         load_settings(_args(*argv), environ={})
     assert message in str(info.value)
+
+
+def test_damage_and_frame_format_reach_the_pipeline_config() -> None:
+    scene = Scene(width=640, height=360)
+    default = load_settings(_args(), environ={}).pipeline_config(scene)
+    assert (default.damage, default.frame_format) == (True, "rgba16f")
+    chosen = load_settings(_args("--damage", "OFF"), environ={
+        "COMPOSITOR_FRAME_FORMAT": "rgba8"}).pipeline_config(scene)
+    assert (chosen.damage, chosen.frame_format) == (False, "rgba8")
 
 
 def test_bad_environment_values_are_rejected_too() -> None:
