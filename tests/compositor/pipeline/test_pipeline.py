@@ -289,7 +289,7 @@ def test_damage_tracking_redraws_a_share_of_each_frame_and_whole_frames_when_off
         registry = CollectorRegistry()
         frames: list[np.ndarray] = []
         pipeline = Pipeline(config(audio=False, damage=damage,
-                                   on_frame=lambda f, nv12: frames.append(nv12.copy()),
+                                   on_frame=lambda f, nv12, kept=frames: kept.append(nv12.copy()),
                                    evaluate=lambda scene, frame, size: moving(scene, frame),
                                    is_animating=lambda scene, frame: True).offline(0, 12),
                             no_assets, PipelineMetrics(registry))
