@@ -1,5 +1,4 @@
-"""The renderer's choices: working-frame formats and compositing paths (plain lists: the
-settings read them without GL).
+"""The renderer's working-frame formats (a plain list: the settings read it without GL).
 
 * ``rgba16f`` (the default): half-float, so stacked translucent layers neither band nor drift
   and ``add`` saturates at the end of the stack.
@@ -10,12 +9,6 @@ settings read them without GL).
 
 from __future__ import annotations
 
-__all__ = ["COMPOSITING", "FRAME_FORMATS"]
+__all__ = ["FRAME_FORMATS"]
 
 FRAME_FORMATS = ("rgba16f", "rgba8")
-
-COMPOSITING = ("fragment", "tiled")
-"""``fragment``: each layer a quad drawn and blended by the graphics pipeline, one draw per layer
-(:mod:`compositor.gl.layer_passes`). ``tiled``: one compute pass, each tile blending only the
-layers that touch it in registers and writing each pixel once (:mod:`compositor.gl.tiled`;
-needs rgba16f; frames with clip pictures fall back to ``fragment``)."""

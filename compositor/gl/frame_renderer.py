@@ -44,8 +44,7 @@ class FrameRenderer:
     frame (:mod:`compositor.gl.damage`; identical output); False draws every frame whole.
     ``frame_format``: ``"rgba16f"`` (the default everywhere) or ``"rgba8"``, a sixth faster per
     whole frame on llvmpipe but off by up to 2.3/255 after a few blends and clamping each ``add``
-    at once (measured: benchmarks/RESULTS.md). ``compositing``: ``"fragment"`` (a draw per
-    layer) or ``"tiled"`` (one compute pass); see :mod:`compositor.gl.formats`.
+    at once (measured: benchmarks/RESULTS.md); see :mod:`compositor.gl.formats`.
     Raises ``ValueError`` for an odd frame size or an unknown method, :class:`ShaderError` or
     :class:`GLContextError` when the GL side cannot be set up.
     """
@@ -64,7 +63,6 @@ class FrameRenderer:
         clips: ClipSource | None = None,
         damage: bool = True,
         frame_format: str = "rgba16f",
-        compositing: str = "fragment",
     ) -> None:
         if nv12_method not in (*NV12_METHODS, "auto"):
             raise ValueError(f"unknown nv12_method {nv12_method!r}")
@@ -86,7 +84,6 @@ class FrameRenderer:
             # 3x per textured pixel (llvmpipe samples many taps even at 1:1): GPUs only.
             anisotropy=1.0 if gl.is_software else 16.0,
             frame_format=frame_format,
-            compositing=compositing,
         )
         self.nv12_timings: dict[str, float] = {}
         if nv12_method == "auto" and gl.is_software and width % 4 == 0:

@@ -46,12 +46,11 @@ import numpy as np
 from compositor.errors import AssetError, AssetMissingError
 from compositor.gl.context import unbind_framebuffer
 from compositor.gl.damage import Footprint, Rect, damage
-from compositor.gl.formats import COMPOSITING, FRAME_FORMATS
+from compositor.gl.formats import FRAME_FORMATS
 from compositor.gl.images import decode_image, premultiply, srgb_decode
 from compositor.gl.layer_passes import Drawable, LayerPasses, Placed
 from compositor.gl.text import FontBook, TextRaster, quantize_scale, rasterize_text
 from compositor.gl.textures import AssetSource, CachedTexture, TextureCache, TextureData
-from compositor.gl.tiled import TiledCompositor
 from compositor.gl.video import ClipSource, VideoLayers
 from compositor.scene import (
     Color,
@@ -108,13 +107,7 @@ class Renderer:
         anisotropy: float = 16.0,
         clips: ClipSource | None = None,
         frame_format: str = "rgba16f",
-        compositing: str = "fragment",
     ) -> None:
-        if compositing not in COMPOSITING:
-            raise ValueError(f"unknown compositing {compositing!r}; expected one of "
-                             f"{COMPOSITING}")
-        if compositing == "tiled" and frame_format != "rgba16f":
-            raise ValueError("the tiled compositor writes an rgba16f frame")
         if frame_format not in FRAME_FORMATS:
             raise ValueError(f"unknown frame format {frame_format!r}; expected one of "
                              f"{FRAME_FORMATS}")
@@ -140,8 +133,6 @@ class Renderer:
         self.video = (VideoLayers(ctx, self._quad, linear_light=linear_light)
                       if clips is not None else None)
         self._passes = LayerPasses(ctx, self._quad, (width, height), self.video)
-        self._tiled = TiledCompositor(ctx, (width, height)) if compositing == "tiled" else None
-        self._path = ""  # the compositing path of the frame in fbo
         self._white = ctx.texture((1, 1), 4, b"\xff\xff\xff\xff")
         self.cache = TextureCache(ctx, texture_budget_bytes, anisotropy=anisotropy)
         self._fonts = FontBook(assets)
@@ -166,15 +157,7 @@ class Renderer:
         """
         footprint, plan = self._plan(scene, frame)
         previous, self._footprint = self._footprint, None
-        path = "tiled" if self._tiled is not None and self._tiled.can_draw(plan) else "fragment"
-        # The paths round differently: a frame never mixes pixels of both.
-        rects = damage(None if full or path != self._path else previous, footprint)
-        self._path = path
-        if self._tiled is not None and path == "tiled":
-            if rects:
-                self._tiled.draw(plan, rects, footprint.background, self.frame)
-            self._footprint = footprint
-            return rects
+        rects = damage(None if full else previous, footprint)
         self.fbo.use()
         self.ctx.enable(moderngl.BLEND)
         self.ctx.blend_equation = (moderngl.FUNC_ADD, moderngl.FUNC_ADD)
@@ -256,8 +239,6 @@ class Renderer:
         if self.video is not None:
             self.video.release()
         self._passes.release()
-        if self._tiled is not None:
-            self._tiled.release()
         for obj in (self._quad, self._white, self.fbo, self.frame):
             obj.release()
 
