@@ -193,6 +193,8 @@ class FrameRenderer:
             "readback_pending": self._ring.pending,
             "nv12_compute": int(self._nv12.method == "compute"),
             "pixels_drawn": self.pixels_drawn,
+            "base_builds": self._renderer.base.builds,
+            "base_uses": self._renderer.base.uses,
             "bytes_read": self.bytes_read,
             "video_layers": len(video) if video is not None else 0,
             "video_uploads": video.uploads if video is not None else 0,

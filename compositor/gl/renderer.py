@@ -49,6 +49,7 @@ from compositor.gl.damage import Footprint, Rect, damage
 from compositor.gl.formats import FRAME_FORMATS
 from compositor.gl.images import decode_image, premultiply, srgb_decode
 from compositor.gl.layer_passes import Drawable, LayerPasses, Placed
+from compositor.gl.static_base import StaticBase
 from compositor.gl.text import FontBook, TextRaster, quantize_scale, rasterize_text
 from compositor.gl.textures import AssetSource, CachedTexture, TextureCache, TextureData
 from compositor.gl.video import ClipSource, VideoLayers
@@ -133,6 +134,7 @@ class Renderer:
         self.video = (VideoLayers(ctx, self._quad, linear_light=linear_light)
                       if clips is not None else None)
         self._passes = LayerPasses(ctx, self._quad, (width, height), self.video)
+        self.base = StaticBase(ctx, (width, height), self.frame.dtype, self._passes)
         self._white = ctx.texture((1, 1), 4, b"\xff\xff\xff\xff")
         self.cache = TextureCache(ctx, texture_budget_bytes, anisotropy=anisotropy)
         self._fonts = FontBook(assets)
@@ -158,15 +160,20 @@ class Renderer:
         footprint, plan = self._plan(scene, frame)
         previous, self._footprint = self._footprint, None
         rects = damage(None if full else previous, footprint)
-        self.fbo.use()
         self.ctx.enable(moderngl.BLEND)
         self.ctx.blend_equation = (moderngl.FUNC_ADD, moderngl.FUNC_ADD)
         try:
+            # With damage tracking, the unchanged bottom layers come from their cached composite.
+            base = 0 if full or not rects else self.base.layers_for(previous, footprint, plan)
+            self.fbo.use()
             for rect in rects:
                 x0, y0, x1, y1 = rect
                 self.fbo.scissor = (x0, y0, x1 - x0, y1 - y0)
-                self.fbo.clear(*footprint.background)
-                for item in plan:
+                if base:
+                    self.base.lay_down(self.fbo)
+                else:
+                    self.fbo.clear(*footprint.background)
+                for item in plan[base:]:
                     if _overlaps(item.mark.bounds, rect):
                         self._passes.draw(item, self.fbo)
         finally:
@@ -238,6 +245,7 @@ class Renderer:
         self.cache.release()
         if self.video is not None:
             self.video.release()
+        self.base.release()
         self._passes.release()
         for obj in (self._quad, self._white, self.fbo, self.frame):
             obj.release()

@@ -232,3 +232,30 @@ def test_a_preview_between_program_frames_makes_the_next_frame_whole(gl: GLConte
     finally:
         damaged.release()
         whole.release()
+
+
+def test_settled_bottom_layers_are_drawn_once_and_copied_after(gl: GLContext) -> None:
+    """Only the top layer moves: from the third frame the two layers under it come from their
+    cached composite (built once), and every frame equals a whole one."""
+    image = IMAGE_IDS[0]
+    under = (Layer("bg", "image", ImageContent(image), transform=Transform(width_px=96,
+                                                                           height_px=64)),
+             Layer("band", "color", ColorContent(Color(0, 0, 80, 160)),
+                   transform=Transform(y_px=40, width_px=96, height_px=20), z=1))
+
+    def at(x: float) -> Scene:
+        top = Layer("top", "text", TextContent("Go!", size_px=12), z=2,
+                    transform=Transform(x_px=x, y_px=44))
+        return Scene(width=WIDTH, height=HEIGHT, layers=(*under, top))
+
+    scenes = [at(float(x)) for x in range(0, 30, 5)]
+    damaged = FrameRenderer(gl, WIDTH, HEIGHT, ASSETS.get)
+    whole = FrameRenderer(gl, WIDTH, HEIGHT, ASSETS.get, damage=False)
+    try:
+        _compare(damaged, whole, scenes)
+        stats = damaged.stats()
+        assert (stats["base_builds"], stats["base_uses"]) == (1, len(scenes) - 2)
+        assert whole.stats()["base_uses"] == 0
+    finally:
+        damaged.release()
+        whole.release()
