@@ -29,9 +29,11 @@ from compositor.scene import (
     Scene,
     TextContent,
     Transform,
+    VideoContent,
 )
 from compositor.scene.animation import evaluate
 from compositor.scene.model import Content, Keyframe, KeyframeAnimation, Kind
+from tests.compositor.gl.clips import FixedClips, yuv_picture
 from tests.compositor.gl.support import asset_id, encode, gradient_rgba
 
 WIDTH, HEIGHT = 96, 64
@@ -256,6 +258,31 @@ def test_settled_bottom_layers_are_drawn_once_and_copied_after(gl: GLContext) ->
         stats = damaged.stats()
         assert (stats["base_builds"], stats["base_uses"]) == (1, len(scenes) - 2)
         assert whole.stats()["base_uses"] == 0
+    finally:
+        damaged.release()
+        whole.release()
+
+
+def test_playing_and_held_clips_damage_only_where_their_picture_changed(gl: GLContext) -> None:
+    """A playing clip (a new picture each frame) redraws its own rectangle; a held one (the
+    same picture) redraws nothing; frames equal whole ones."""
+    playing = [yuv_picture(32, 18, key=("p", i), shift=0.1 * i) for i in range(5)]
+    clips = FixedClips({"p": ((32.0, 18.0), playing),
+                        "h": ((32.0, 18.0), [yuv_picture(32, 18, key=("h", 0))])})
+    scene = Scene(width=WIDTH, height=HEIGHT, layers=(
+        Layer("bg", "image", ImageContent(IMAGE_IDS[1]),
+              transform=Transform(width_px=96, height_px=64)),
+        Layer("play", "video", VideoContent(asset="p"), transform=Transform(x_px=4, y_px=4),
+              z=1),
+        Layer("hold", "video", VideoContent(asset="h"), transform=Transform(x_px=50, y_px=30),
+              z=1, blend="screen")))
+    damaged = FrameRenderer(gl, WIDTH, HEIGHT, ASSETS.get, clips=clips)
+    whole = FrameRenderer(gl, WIDTH, HEIGHT, ASSETS.get, clips=clips, damage=False)
+    try:
+        for frame in range(5):
+            assert _frame(damaged, scene, frame) == _frame(whole, scene, frame)
+        # The first frame whole, then the playing clip's 34 x 20 px (with margins) each frame.
+        assert damaged.pixels_drawn == WIDTH * HEIGHT + 4 * 34 * 20
     finally:
         damaged.release()
         whole.release()
