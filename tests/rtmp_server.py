@@ -23,13 +23,19 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 from types import TracebackType
 
+import av
+import av.container
+import av.error
+
 from tests.servers import TlsFiles, make_tls_files
 
-__all__ = ["RTMP_MODULE", "STREAM_MODULE", "RtmpServer", "rtmp_available", "stream_available"]
+__all__ = ["RTMP_MODULE", "STREAM_MODULE", "RtmpServer", "open_live", "rtmp_available",
+           "stream_available"]
 
 RTMP_MODULE = Path("/usr/lib/nginx/modules/ngx_rtmp_module.so")
 STREAM_MODULE = Path("/usr/lib/nginx/modules/ngx_stream_module.so")
@@ -81,6 +87,19 @@ def rtmp_available() -> bool:
 def stream_available() -> bool:
     """True when, beyond :func:`rtmp_available`, nginx's stream module (TLS proxy) is installed."""
     return rtmp_available() and STREAM_MODULE.exists()
+
+
+def open_live(url: str, stop: threading.Event,
+              deadline: float) -> av.container.InputContainer | None:
+    """Play the RTMP(S) ``url`` live: each try bounded to 5 s, again every 0.1 s until it opens
+    (the publisher may not be there yet); None once ``stop`` is set or the monotonic
+    ``deadline`` has passed."""
+    while not stop.is_set() and time.monotonic() < deadline:
+        try:
+            return av.open(url, mode="r", options={"rtmp_live": "live"}, timeout=(5.0, 5.0))
+        except av.error.FFmpegError:
+            time.sleep(0.1)
+    return None
 
 
 def _free_port() -> int:

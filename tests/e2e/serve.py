@@ -18,6 +18,7 @@ import av
 import numpy as np
 
 from tests.polling import wait_for
+from tests.rtmp_server import open_live
 from tests.servers import free_port
 
 __all__ = ["Player", "ServeProcess", "http_json", "wait_for"]
@@ -108,13 +109,7 @@ class Player:
     def _run(self) -> None:
         deadline = time.monotonic() + 120
         session = -1
-        while not self._stop.is_set() and time.monotonic() < deadline:
-            try:
-                container = av.open(self.url, mode="r", options={"rtmp_live": "live"},
-                                    timeout=(5.0, 5.0))
-            except av.error.FFmpegError:
-                time.sleep(0.1)
-                continue
+        while (container := open_live(self.url, self._stop, deadline)) is not None:
             session += 1
             with container:
                 try:

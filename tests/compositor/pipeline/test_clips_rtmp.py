@@ -20,7 +20,7 @@ from compositor.pipeline.clock import frame_at
 from compositor.scene import Color, Layer, Scene, Transform, VideoContent
 from tests.compositor.pipeline.tone_media import ToneMedia
 from tests.polling import wait_for
-from tests.rtmp_server import RtmpServer, rtmp_available
+from tests.rtmp_server import RtmpServer, open_live, rtmp_available
 
 W, H, FPS = 160, 90, Fraction(30)
 
@@ -38,24 +38,18 @@ class Player:
         self._thread.start()
 
     def _run(self) -> None:
-        deadline = time.monotonic() + 20
-        while not self._stop.is_set() and time.monotonic() < deadline:
-            try:
-                container = av.open(self.url, mode="r", options={"rtmp_live": "live"},
-                                    timeout=(5.0, 5.0))
-            except av.error.FFmpegError:
-                time.sleep(0.1)
-                continue
-            with container:
-                try:
-                    for packet in container.demux():
-                        for frame in packet.decode():
-                            self._keep(frame)
-                        if self._stop.is_set():
-                            return
-                except av.error.FFmpegError:
-                    return
+        container = open_live(self.url, self._stop, time.monotonic() + 20)
+        if container is None:
             return
+        with container:
+            try:
+                for packet in container.demux():
+                    for frame in packet.decode():
+                        self._keep(frame)
+                    if self._stop.is_set():
+                        return
+            except av.error.FFmpegError:
+                return
 
     def _keep(self, frame: object) -> None:
         if isinstance(frame, av.VideoFrame):

@@ -23,7 +23,7 @@ from compositor.pipeline import AppliedFrame, Pipeline, PipelineConfig
 from compositor.scene import Color, ColorContent, ImageContent, Layer, Scene, Transform
 from tests.compositor.media import decode_file
 from tests.polling import wait_for
-from tests.rtmp_server import RtmpServer, rtmp_available
+from tests.rtmp_server import RtmpServer, open_live, rtmp_available
 
 W, H, FPS = 320, 180, Fraction(30)
 BLUE, RED = (0, 0, 255), (255, 0, 0)
@@ -82,17 +82,10 @@ class Reader:
         self._thread.start()
 
     def _run(self) -> None:
-        deadline = time.monotonic() + 15
-        while not self._stop.is_set() and time.monotonic() < deadline:
-            try:
-                container = av.open(self.url, mode="r", options={"rtmp_live": "live"},
-                                    timeout=(5.0, 5.0))
-            except av.error.FFmpegError:
-                time.sleep(0.1)
-                continue
+        container = open_live(self.url, self._stop, time.monotonic() + 15)
+        if container is not None:
             with container:
                 self._read(container)
-            return
 
     def _read(self, container: av.container.InputContainer) -> None:
         video = container.streams.video[0]
