@@ -17,10 +17,11 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from compositor.media.frame import VideoFrame
 from compositor.pipeline.audio import sample_at
 from compositor.scene import AudioContent, Scene, VideoContent
 
-__all__ = ["Info", "ToneMedia", "YuvFrame"]
+__all__ = ["Info", "ToneMedia"]
 
 
 @dataclass(frozen=True)
@@ -28,18 +29,6 @@ class Info:
     kind: Literal["video", "audio"]
     width: int | None
     height: int | None
-
-
-@dataclass(frozen=True)
-class YuvFrame:
-    key: tuple[str, int]
-    width: int
-    height: int
-    y: npt.NDArray[np.uint8]
-    u: npt.NDArray[np.uint8]
-    v: npt.NDArray[np.uint8]
-    matrix: Literal["bt601", "bt709"] = "bt709"
-    full_range: bool = False
 
 
 @dataclass
@@ -61,7 +50,7 @@ class ToneMedia:
         return Info("video", *self.size)
 
     def video_frame(self, layer_id: str, content: VideoContent, fps: Fraction, frame: int,
-                    *, wait_s: float = 0.0) -> YuvFrame | None:
+                    *, wait_s: float = 0.0) -> VideoFrame | None:
         self.waits.append(wait_s)
         if content.start_frame is None or frame < content.start_frame:
             return None
@@ -71,7 +60,8 @@ class ToneMedia:
         luma = 235 if white else 40
         y = np.full((height, width), luma, np.uint8)
         chroma = np.full((height // 2, width // 2), 128, np.uint8)
-        return YuvFrame((content.asset or "", index), width, height, y, chroma, chroma)
+        return VideoFrame((content.asset or "", index), width, height, y, chroma, chroma,
+                          "bt709", False)
 
     def end_frame(self, playing: set[str]) -> None:
         self.playing.append(set(playing))
