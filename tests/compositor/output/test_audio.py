@@ -4,7 +4,6 @@ none came, in files and through the isolated RTMP child (nginx-rtmp), decoded ba
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from compositor.scene import AudioContent, Layer, Scene
 from tests.compositor.media import decode_audio, decode_file, flat_nv12
 from tests.compositor.pipeline.tone_media import ToneMedia
 from tests.polling import wait_for
-from tests.rtmp_server import RtmpServer, rtmp_available
+from tests.rtmp_server import RtmpServer
 
 W, H, FPS = 160, 90, Fraction(25)
 SPF = 48_000 // 25  # samples per frame
@@ -96,14 +95,6 @@ def test_without_audio_chunks_the_track_is_silence_as_long_as_the_video(
     first, samples = decode_audio(path)
     assert first + len(samples) >= 50 * SPF
     assert np.abs(samples).max() < 1e-4
-
-
-@pytest.fixture
-def rtmp() -> Iterator[RtmpServer]:
-    if not rtmp_available():
-        pytest.skip("nginx with the RTMP module missing")
-    with RtmpServer() as server:
-        yield server
 
 
 def test_rtmp_through_the_isolated_child_carries_the_program_audio(rtmp: RtmpServer) -> None:

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from fractions import Fraction
 
 import av
 import av.error
 import numpy as np
-import pytest
 from prometheus_client import CollectorRegistry
 
 from compositor.metrics import PipelineMetrics
@@ -20,7 +18,7 @@ from compositor.pipeline.clock import frame_at
 from compositor.scene import Color, Layer, Scene, Transform, VideoContent
 from tests.compositor.pipeline.tone_media import ToneMedia
 from tests.polling import wait_for
-from tests.rtmp_server import RtmpServer, open_live, rtmp_available
+from tests.rtmp_server import RtmpServer, open_live
 
 W, H, FPS = 160, 90, Fraction(30)
 
@@ -62,14 +60,6 @@ class Player:
     def close(self) -> None:
         self._stop.set()
         self._thread.join(20)
-
-
-@pytest.fixture
-def rtmp() -> Iterator[RtmpServer]:
-    if not rtmp_available():
-        pytest.skip("nginx with the RTMP module missing")
-    with RtmpServer() as server:
-        yield server
 
 
 def test_on_air_the_beep_is_within_a_frame_of_its_flash(rtmp: RtmpServer) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
@@ -109,14 +108,6 @@ class Reader:
     def close(self) -> None:
         self._stop.set()
         self._thread.join(20)
-
-
-@pytest.fixture
-def rtmp() -> Iterator[RtmpServer]:
-    if not rtmp_available():
-        pytest.skip("nginx with the RTMP module missing")
-    with RtmpServer() as server:
-        yield server
 
 
 def close_to(pixel: np.ndarray, rgb: tuple[int, int, int], tolerance: int = 40) -> bool:
