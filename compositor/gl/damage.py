@@ -25,7 +25,7 @@ import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Footprint", "Mark", "Rect", "bounds_of", "damage", "row_bands"]
+__all__ = ["Footprint", "Mark", "Rect", "bounds_of", "damage", "overlaps", "row_bands"]
 
 Rect = tuple[int, int, int, int]
 """x0, y0, x1, y1 in frame pixels, top row 0, end-exclusive."""
@@ -123,7 +123,8 @@ def _union(a: Rect, b: Rect) -> Rect:
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
-def _overlap(a: Rect, b: Rect) -> bool:
+def overlaps(a: Rect, b: Rect) -> bool:
+    """Whether two rectangles share a pixel."""
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
@@ -135,7 +136,7 @@ def _merge(rects: list[Rect], max_rects: int) -> list[Rect]:
         if rect[0] >= rect[2] or rect[1] >= rect[3]:
             continue
         while True:
-            hit = next((i for i, other in enumerate(merged) if _overlap(rect, other)), None)
+            hit = next((i for i, other in enumerate(merged) if overlaps(rect, other)), None)
             if hit is None:
                 break
             rect = _union(rect, merged.pop(hit))

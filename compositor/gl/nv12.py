@@ -83,8 +83,7 @@ class Nv12Converter:
         :func:`band_bytes`) are written into ``buffer``; the rest of ``buffer`` is left as it
         was. None: the whole frame. The first conversion must be whole.
         """
-        areas = [(0, 0, self.width, self.height)] if rects is None else [
-            _blocks(rect, self.width, self.height) for rect in rects]
+        areas = self._areas(rects)
         if not areas:
             return
         bands = row_bands(areas, self.height)
@@ -118,9 +117,17 @@ class Nv12Converter:
     def changed_bytes(self, rects: Sequence[Rect]) -> list[tuple[int, int]]:
         """The ``(offset, size)`` byte ranges of the NV12 frame that :meth:`convert_into` with
         these ``rects`` writes."""
-        areas = [_blocks(rect, self.width, self.height) for rect in rects]
-        return [span for y0, y1 in row_bands(areas, self.height)
+        return [span for y0, y1 in row_bands(self._areas(rects), self.height)
                 for span in band_bytes(y0, y1, self.width, self.height)]
+
+    def _areas(self, rects: Sequence[Rect] | None) -> list[Rect]:
+        """What a conversion of ``rects`` converts: each widened to whole 4x2 pixel blocks (what
+        one compute invocation converts; the fragment path needs 2x2), clipped to the frame;
+        None: the whole frame."""
+        if rects is None:
+            return [(0, 0, self.width, self.height)]
+        return [(max(0, x0 - x0 % 4), max(0, y0 - y0 % 2), min(self.width, x1 + -x1 % 4),
+                 min(self.height, y1 + y1 % 2)) for x0, y0, x1, y1 in rects]
 
     def release(self) -> None:
         unbind_framebuffer(self.ctx)
@@ -134,14 +141,6 @@ def band_bytes(y0: int, y1: int, width: int, height: int) -> list[tuple[int, int
     (even) fill: their luma rows, then their chroma rows."""
     return [(y0 * width, (y1 - y0) * width),
             (height * width + (y0 // 2) * width, (y1 - y0) // 2 * width)]
-
-
-def _blocks(rect: Rect, width: int, height: int) -> Rect:
-    """``rect`` widened to whole 4x2 pixel blocks (what one compute invocation converts; the
-    fragment path needs 2x2) and clipped to the frame."""
-    x0, y0, x1, y1 = rect
-    return (max(0, x0 - x0 % 4), max(0, y0 - y0 % 2), min(width, x1 + -x1 % 4),
-            min(height, y1 + y1 % 2))
 
 
 def _target_rows(y0: int, y1: int, height: int) -> list[tuple[int, int]]:

@@ -8,8 +8,7 @@ out but not yet collected. Frames come out as new numpy arrays (the caller may k
 
 A frame may be submitted with only some byte ``spans`` written (a damaged frame): it is then read
 as the frame before it with those spans read back over it, which is why frames are collected in
-the order they were submitted. The first frame, and any after :meth:`ReadbackRing.forget`, must be
-whole.
+the order they were submitted. The first frame must be whole.
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ import numpy as np
 
 from compositor.errors import AssetError, AssetMissingError
 from compositor.gl.context import unbind_framebuffer
-from compositor.gl.damage import Footprint, Rect, damage
+from compositor.gl.damage import Footprint, Rect, damage, overlaps
 from compositor.gl.formats import FRAME_FORMATS
 from compositor.gl.images import decode_image, premultiply, srgb_decode
 from compositor.gl.layer_passes import Drawable, LayerPasses, Placed
@@ -63,9 +63,7 @@ from compositor.scene import (
     VideoContent,
     draw_order,
 )
-from compositor.scene.geometry import (
-    canvas_to_clip,
-)
+from compositor.scene.geometry import canvas_to_clip
 
 __all__ = ["Renderer", "content_key"]
 
@@ -174,7 +172,7 @@ class Renderer:
                 else:
                     self.fbo.clear(*footprint.background)
                 for item in plan[base:]:
-                    if _overlaps(item.mark.bounds, rect):
+                    if overlaps(item.mark.bounds, rect):
                         self._passes.draw(item, self.fbo)
         finally:
             self.fbo.scissor = None  # type: ignore[assignment]  # moderngl: None resets it
@@ -363,10 +361,6 @@ class Renderer:
             if self.problems.get(layer_id) != reason:
                 log.warning("layer %s skipped: %s", layer_id, reason)
         self.problems = problems
-
-
-def _overlaps(a: Rect, b: Rect) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _four(values: tuple[float, ...]) -> tuple[float, float, float, float]:
