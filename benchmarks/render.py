@@ -18,7 +18,6 @@ matrix product: comparable work, not bit-identical output.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
 import math
 import time
@@ -29,7 +28,7 @@ import numpy as np
 from PIL import Image
 
 from benchmarks.report import percentile, print_table, write_json
-from benchmarks.standard_scene import standard_scene
+from benchmarks.standard_scene import png_asset, standard_scene
 from compositor.errors import GLContextError
 from compositor.gl.context import create_context
 from compositor.gl.frame_renderer import FrameRenderer
@@ -52,10 +51,7 @@ def _logo(scene: Scene) -> tuple[Scene, dict[str, bytes]]:
     pixels = np.zeros((200, 200, 4), np.uint8)
     pixels[..., 0], pixels[..., 2], pixels[..., 3] = 220, 60, 255
     pixels[40:160, 40:160, 1] = 200
-    buffer = io.BytesIO()
-    Image.fromarray(pixels, "RGBA").save(buffer, "PNG")
-    data = buffer.getvalue()
-    asset = hashlib.sha256(data).hexdigest()
+    asset, data = png_asset(pixels)
     logo = Layer("logo", "image", ImageContent(asset), transform=Transform(x_px=100, y_px=100),
                  z=99)
     return msgspec.structs.replace(scene, layers=(*scene.layers, logo)), {asset: data}

@@ -24,12 +24,13 @@ from compositor.scene import (
     Transform,
 )
 
-__all__ = ["LOWER_THIRD_SIZE", "standard_scene"]
+__all__ = ["LOWER_THIRD_SIZE", "png_asset", "standard_scene"]
 
 LOWER_THIRD_SIZE = (800, 150)
 
 
-def _png(pixels: npt.NDArray[np.uint8]) -> tuple[str, bytes]:
+def png_asset(pixels: npt.NDArray[np.uint8]) -> tuple[str, bytes]:
+    """RGBA pixels as PNG bytes and their asset id (the sha256 of the bytes)."""
     buffer = io.BytesIO()
     Image.fromarray(pixels, "RGBA").save(buffer, "PNG", compress_level=1)
     data = buffer.getvalue()
@@ -63,11 +64,11 @@ def standard_scene(width: int = 1920, height: int = 1080) -> tuple[Scene, dict[s
     assets: dict[str, bytes] = {}
     layers: list[Layer] = []
     for index in range(2):
-        aid, data = _png(_full_frame(width, height, index))
+        aid, data = png_asset(_full_frame(width, height, index))
         assets[aid] = data
         layers.append(Layer(f"full{index}", "image", ImageContent(aid), z=index))
     for index in range(6):
-        aid, data = _png(_lower_third(index))
+        aid, data = png_asset(_lower_third(index))
         assets[aid] = data
         x, y = 60 + (index % 2) * (width // 2), height - 520 + (index // 2) * 170
         place = Transform(x_px=x, y_px=y)

@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from benchmarks.standard_scene import standard_scene
+from benchmarks.standard_scene import png_asset, standard_scene
 from compositor.gl.text import FontBook, rasterize_text
 from compositor.scene import ColorContent, ImageContent, Layer, Scene, TextContent, draw_order
 from compositor.scene.codec import encode_scene
@@ -191,11 +191,9 @@ def _pixels(layer: Layer, scene: Scene, assets: dict[str, bytes], fonts: FontBoo
 
 
 def _image_plate(name: str, rgba: Pixels, x: int, y: int) -> Plate:
-    buffer = io.BytesIO()
-    Image.fromarray(rgba, "RGBA").save(buffer, "PNG", compress_level=1)
     layer: dict[str, Json] = {"id": name, "kind": "image", "content": {"asset": ""},
                               "transform": {"x": x, "y": y}}
-    return Plate(name, rgba, x, y, layer, buffer.getvalue())
+    return Plate(name, rgba, x, y, layer, png_asset(rgba)[1])
 
 
 def _card(width: int, height: int, seed: int) -> Pixels:
