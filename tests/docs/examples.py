@@ -7,6 +7,12 @@ of one document run in order in one bash process (``set -euo pipefail``, so vari
 ``curl`` is wrapped so that each request must answer the status the text claims: a comment that
 starts with a status (``# 204``, ``# 200 or 412 (...)``) on the request's lines, or on the comment
 lines right after it, names the statuses allowed; without one any 2xx or 3xx is.
+
+The demo's clock commits at each whole second, so an example that reads the version and then
+uses it (``V=$(curl ... | jq .version)``, then ``If-Match``) races the clock as a user's would.
+The harness runs each such read right after a tick (the version just moved on), which leaves the
+example most of a second for the request that uses it (the text tells users to read the
+version right before they use it).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ __all__ = ["Example", "examples", "shell_script"]
 ROOT = Path(__file__).resolve().parents[2]
 _FENCE = re.compile(r"^```(\w*)\s*$")
 _SKIP = re.compile(r"<!--\s*example:\s*not run\b")
+_VERSION_READ = re.compile(r"^(\s*)(V=\$\(curl\s)", re.MULTILINE)
 _STATUS = re.compile(r"#\s*((?:[1-5]\d\d)(?:\s*(?:or|,|/)\s*[1-5]\d\d)*)\b")
 
 CURL_WRAPPER = r"""
@@ -36,6 +43,16 @@ curl() {
         *) echo "EXAMPLE FAILED: curl $* answered $status, the text says $expect" >&2
            return 98 ;;
     esac
+}
+
+after_clock_tick() {  # until the scene's version moves on (at most 3 s)
+    local before now i
+    before=$(command curl -s "$API/scene" | jq .version)
+    for i in $(seq 60); do
+        now=$(command curl -s "$API/scene" | jq .version)
+        [ "$now" != "$before" ] && return 0
+        sleep 0.05
+    done
 }
 """
 
@@ -95,5 +112,6 @@ def shell_script(blocks: list[Example], substitutions: dict[str, str]) -> str:
         for old, new in substitutions.items():
             code = code.replace(old, new)
         parts.append(f"echo '--- {block.document}:{block.line}' >&2")
+        code = _VERSION_READ.sub(r"\1after_clock_tick\n\1\2", code)
         parts.append(_with_expectations(code))
     return "\n".join(parts)

@@ -27,6 +27,7 @@ from playwright.sync_api import (
     Page,
     Playwright,
     Request,
+    Response,
     sync_playwright,
 )
 
@@ -201,6 +202,19 @@ def record_commits(page: Page) -> list[dict[str, Any]]:
 
     page.on("request", on_request)
     return bodies
+
+
+def record_commit_statuses(page: Page) -> list[int]:
+    """The HTTP statuses of the answers to the page's POST /api/v1/commits from now on."""
+    statuses: list[int] = []
+
+    def on_response(response: Response) -> None:
+        request = response.request
+        if request.method == "POST" and request.url.endswith("/api/v1/commits"):
+            statuses.append(response.status)
+
+    page.on("response", on_response)
+    return statuses
 
 
 def settle(page: Page) -> None:
