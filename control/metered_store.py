@@ -153,6 +153,9 @@ class MeteredStore:
     async def delete_asset(self, asset_id: str) -> None:
         await self._timed("delete_asset", self.inner.delete_asset(asset_id))
 
+    async def forget_asset_file(self, asset_id: str) -> bool:
+        return await self._timed("forget_asset_file", self.inner.forget_asset_file(asset_id))
+
     async def put_input(self, spec: InputSpec) -> None:
         await self._timed("put_input", self.inner.put_input(spec))
 

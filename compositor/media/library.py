@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -19,6 +21,8 @@ from compositor.media.timeline import clip_frame_index
 from compositor.scene.model import Scene, VideoContent
 
 __all__ = ["MediaLibrary"]
+
+log = logging.getLogger(__name__)
 
 _JOIN_ON_CLOSE_S = 2.0
 _DecoderKey = tuple[str, float, float | None, bool, int | None, str, Fraction]
@@ -42,7 +46,10 @@ class MediaLibrary:
     house frames before its start frame until :meth:`end_frame` no longer lists it, or it is
     hidden after its end) and holds at most ``read_ahead_frames`` decoded pictures plus the one
     shown and the file's last. The PCM of each clip is a file under ``cache_dir`` mapped into
-    memory (``<cache_dir>/<asset_id>.f32``), in memory only without a cache folder.
+    memory (``<cache_dir>/<asset_id>.f32``), in memory only without a cache folder. Prepared
+    clips stay until :meth:`release` (the service releases those no scene names any more, see
+    ``control/service/clips.py``), which also removes their cache files; :meth:`remove_stale_cache`
+    removes the files of clips that are not prepared (left by an earlier process).
     """
 
     def __init__(self, cache_dir: Path | None, *, read_ahead_frames: int = 8,
@@ -84,7 +91,46 @@ class MediaLibrary:
             with self._lock:
                 self._clips[asset_id] = _Clip(path, info, pcm)
                 self._preparing.pop(asset_id, None)
+                self._count_prepared()
             return info
+
+    def prepared(self) -> list[str]:
+        """The asset ids of the prepared clips (any thread)."""
+        with self._lock:
+            return list(self._clips)
+
+    def release(self, asset_ids: Iterable[str]) -> list[str]:
+        """Forget the prepared clips ``asset_ids`` that no decoder plays, and remove their PCM
+        cache files (any thread, blocking on the file system); the ids released. A released clip
+        is prepared again (its sound rendered again) by the next :meth:`prepare`. A caller
+        releases only clips that no scene the pipeline holds names: the render thread then
+        neither mixes them nor asks for their pictures."""
+        released = []
+        with self._lock:
+            playing = {key[0] for key, _ in self._decoders.values()}
+            for asset_id in asset_ids:
+                if asset_id in playing or self._clips.pop(asset_id, None) is None:
+                    continue
+                released.append(asset_id)
+                self._remove_cache_file(asset_id)
+            self._count_prepared()
+        if self.metrics is not None and released:
+            self.metrics.clips_released.inc(len(released))
+        return released
+
+    def remove_stale_cache(self) -> list[str]:
+        """Remove the PCM cache files of clips that are neither prepared nor being prepared
+        (an earlier process's, or a released clip's that could not be removed then); their
+        asset ids. Blocking on the file system."""
+        if self.cache_dir is None:
+            return []
+        with self._lock:  # a prepare registers under this lock before it looks for its file
+            busy = set(self._clips) | set(self._preparing)
+            stale = sorted(path.stem for path in self.cache_dir.glob("*.f32")
+                           if path.stem not in busy)
+            for asset_id in stale:
+                self._remove_cache_file(asset_id)
+        return stale
 
     def info(self, asset_id: str) -> MediaInfo | None:
         """The prepared clip's info, None when it is not prepared (non-blocking)."""
@@ -149,6 +195,20 @@ class MediaLibrary:
             decoder.join(_JOIN_ON_CLOSE_S)
 
     # --- internals ------------------------------------------------------------------------
+
+    def _remove_cache_file(self, asset_id: str) -> None:
+        """Remove ``<cache_dir>/<asset_id>.f32`` (under ``_lock``). A clip's memory map of it
+        stays valid until dropped; a file that cannot be removed is left for a later sweep."""
+        if self.cache_dir is None:
+            return
+        try:
+            (self.cache_dir / f"{asset_id}.f32").unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("cannot remove the PCM cache of clip %s: %s", asset_id, exc)
+
+    def _count_prepared(self) -> None:
+        if self.metrics is not None:
+            self.metrics.clips_prepared.set(len(self._clips))
 
     def _sound(self, asset_id: str) -> tuple[MediaInfo, Pcm] | None:
         clip = self._clips.get(asset_id)

@@ -29,6 +29,16 @@ class MediaMetrics:
             "Frames that showed an older clip picture (or none) because the wanted one was not "
             "decoded in time.", registry=registry,
         )
+        self.clips_prepared = Gauge(
+            "compositor_clips_prepared",
+            "Clips held ready to play (probed, their sound rendered to the PCM cache).",
+            registry=registry,
+        )
+        self.clips_released = Counter(
+            "compositor_clips_released_total",
+            "Prepared clips released (no scene had named them for the idle time); their PCM "
+            "cache files removed.", registry=registry,
+        )
         self.errors = Counter(
             "compositor_clip_errors_total",
             "Clips that failed while playing (the layer shows nothing until it is restarted).",

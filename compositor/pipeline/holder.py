@@ -50,6 +50,12 @@ class SceneHolder:
         with self._lock:
             return None if self._immediate is None else self._immediate[1]
 
+    def waiting(self) -> list[Scene]:
+        """Every scene not yet taken: the immediate one and the scheduled ones."""
+        with self._lock:
+            immediate = [] if self._immediate is None else [self._immediate[1]]
+            return immediate + [scene for _, _, scene in self._scheduled]
+
     def upcoming(self, frame: int, within: int) -> list[tuple[int, Scene]]:
         """Scheduled scenes due after ``frame`` and at most ``within`` frames later, as
         ``(at_frame, scene)``, left in place (clips in them start decoding ahead)."""

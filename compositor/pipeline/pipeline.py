@@ -122,6 +122,12 @@ class Pipeline:
         """
         self._holder.publish(scene, at_frame)
 
+    def held_scenes(self) -> list[Scene]:
+        """The scene on air and every published scene waiting for its frame (any thread): what
+        the pipeline may still show without a new publish (clips they name must stay ready)."""
+        on_air = self._render.on_air
+        return ([] if on_air is None else [on_air]) + self._holder.waiting()
+
     def start_output(self, url: str) -> None:
         """Add an output (RTMP(S) URL or file path) to the running encode; idempotent per URL."""
         self._encode.start_output(url)

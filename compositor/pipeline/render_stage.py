@@ -85,6 +85,11 @@ class RenderStage:
         self.previews = PreviewRequests()  # preview before air, served between frames
         self._mix_error: str | None = None
 
+    @property
+    def on_air(self) -> Scene | None:
+        """The scene of the last frame rendered (None before the first); any thread."""
+        return self._last.scene
+
     def run(self) -> None:
         """The render thread's body: until stopped, ``max_frames`` are done, or it fails."""
         from compositor.gl.context import create_context

@@ -7,8 +7,19 @@ names (its exiting layers' too), as ``AssetCache.ensure`` does for image bytes: 
 local file (``Store.asset_file``: with Redis, fetched into the local cache and verified), and
 ``MediaLibrary.prepare`` runs in a worker thread. A clip that cannot be prepared (deleted,
 damaged) is logged and listed in :meth:`ClipPreparer.problems` (``/readyz``); its layer draws
-nothing and the scene is published all the same. A clip prepared once is not prepared again
-while this process runs (the library is idempotent, and the file is content-addressed).
+nothing and the scene is published all the same. A prepared clip is not prepared again while it
+stays prepared (the library is idempotent, and the file is content-addressed).
+
+Release: a 24/7 channel plays clip after clip, and each prepared clip holds its sound (a memory
+map of 23 MB a minute, and the same on disk in the PCM cache). :meth:`ClipPreparer.sweep`
+(every :data:`SWEEP_INTERVAL_S`, :meth:`ClipPreparer.run`) releases the clips that no scene has
+named for ``idle_s`` (default :data:`CLIP_IDLE_S`): named means in a scene fed here, or in a
+scene the pipeline still holds (on air, or published and waiting for its frame, so a clip that a
+scheduled take or a later ``start_frame`` plays is kept). Releasing removes the clip's PCM file;
+the same sweep removes the files no prepared clip owns (an earlier process's, a deleted asset's).
+When a released clip's asset has been deleted (by any process of the channel), the store's local
+copy of its bytes goes too (``Store.forget_asset_file``: with Redis, the file in the asset cache).
+A released clip named again is prepared again, before its scene is published, like a new one.
 """
 
 from __future__ import annotations
@@ -16,14 +27,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
+from collections.abc import Callable, Iterable
 
 from compositor.media import MediaLibrary
 from compositor.scene import AudioContent, Scene, VideoContent
 from control.store.base import Store
 
-__all__ = ["ClipPreparer", "scene_clips"]
+__all__ = ["CLIP_IDLE_S", "SWEEP_INTERVAL_S", "ClipPreparer", "scene_clips"]
 
 log = logging.getLogger(__name__)
+
+CLIP_IDLE_S = 600.0
+"""Seconds a prepared clip stays prepared after the last scene that named it."""
+
+SWEEP_INTERVAL_S = 30.0
+"""Seconds between two sweeps of :meth:`ClipPreparer.run`."""
 
 
 def scene_clips(scene: Scene) -> frozenset[str]:
@@ -41,15 +60,26 @@ def scene_clips(scene: Scene) -> frozenset[str]:
 class ClipPreparer:
     """Prepares ``store``'s clips in ``media``; :meth:`ensure` runs on the event loop."""
 
-    def __init__(self, store: Store, media: MediaLibrary) -> None:
+    def __init__(self, store: Store, media: MediaLibrary, *,
+                 held: Callable[[], Iterable[Scene]] = tuple, idle_s: float = CLIP_IDLE_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """``held()``: the scenes the pipeline holds (``Pipeline.held_scenes``; settable once
+        the pipeline exists)."""
         self.store = store
         self.media = media
+        self.held = held
+        self._idle_s = idle_s
+        self._clock = clock
         self._lock = threading.Lock()
         self._problems: dict[str, str] = {}
+        self._latest: frozenset[str] = frozenset()  # the clips of the last scene fed
+        self._named: dict[str, float] = {}  # asset id -> when a scene last named it
 
     async def ensure(self, scene: Scene) -> None:
         """Prepare every clip ``scene`` plays that is not prepared yet (see the module)."""
         clips = scene_clips(scene)
+        self._latest = clips
+        self._mark(clips)
         for asset_id in sorted(clips):
             if self.media.info(asset_id) is not None:
                 continue
@@ -63,6 +93,42 @@ class ClipPreparer:
                         if k.removeprefix("clip ") not in clips
                         or self.media.info(k.removeprefix("clip ")) is not None]:
                 del self._problems[key]
+
+    async def sweep(self) -> list[str]:
+        """Release the clips no scene has named for ``idle_s`` and remove stale PCM files (see
+        the module); the asset ids released."""
+        named = set(self._latest)
+        for scene in self.held():
+            named |= scene_clips(scene)
+        self._mark(named)
+        now = self._clock()
+        idle = [asset_id for asset_id in self.media.prepared()
+                if now - self._named.setdefault(asset_id, now) >= self._idle_s]
+        released = await asyncio.to_thread(self.media.release, idle) if idle else []
+        for asset_id in released:
+            del self._named[asset_id]
+            log.info("clip %s released: no scene has named it for %.0f s", asset_id,
+                     self._idle_s)
+            if await self.store.forget_asset_file(asset_id):
+                log.info("clip %s was deleted: its local copy removed", asset_id)
+        stale = await asyncio.to_thread(self.media.remove_stale_cache)
+        if stale:
+            log.info("removed the PCM cache of %d clips that are not prepared", len(stale))
+        return released
+
+    async def run(self, interval_s: float = SWEEP_INTERVAL_S) -> None:
+        """Sweep every ``interval_s`` seconds, forever (cancel to stop)."""
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await self.sweep()
+            except Exception:  # a failing sweep must not end the sweeps (nor the service)
+                log.exception("clip sweep failed")
+
+    def _mark(self, clips: Iterable[str]) -> None:
+        now = self._clock()
+        for asset_id in clips:
+            self._named[asset_id] = now
 
     def _report(self, asset_id: str, reason: str) -> None:
         log.error("clip %s cannot be played: %s", asset_id, reason)

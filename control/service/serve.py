@@ -42,7 +42,7 @@ from control.landing import OnAirOrder, landing_of
 from control.metrics import ControlMetrics
 from control.program import NullProgram, ProgramControl
 from control.service.asset_cache import AssetCache
-from control.service.clips import ClipPreparer
+from control.service.clips import SWEEP_INTERVAL_S, ClipPreparer
 from control.service.demo import install_demo, run_clock
 from control.service.inputs import ServiceInputs
 from control.service.logs import configure_logging
@@ -146,7 +146,7 @@ async def _start_pipeline(settings: Settings, scene: Scene, store: Store,
     assets = AssetCache()
     air = CommitToAir(metrics)
     receipts = AirReceipts(store)
-    clips = ClipPreparer(store, media_library(settings, registry))
+    clips = ClipPreparer(store, media_library(settings, registry), idle_s=settings.clip_release_s)
 
     def on_applied(applied: AppliedFrame) -> None:
         air.on_applied(applied)
@@ -157,13 +157,16 @@ async def _start_pipeline(settings: Settings, scene: Scene, store: Store,
     config = replace(settings.pipeline_config(scene), on_applied=on_applied)
     pipeline = Pipeline(config, assets.get, PipelineMetrics(registry),
                         media=inputs.media(clips.media))  # clips and live inputs
+    clips.held = pipeline.held_scenes
     await assets.ensure(store, scene)
     await clips.ensure(scene)
     pipeline.publish(scene)
     await asyncio.to_thread(pipeline.start)
     feeder = SceneFeeder(store, pipeline, assets, air, receipts, clips=clips)
     tasks = [asyncio.create_task(feeder.run(), name="scene-feeder"),
-             asyncio.create_task(receipts.run(), name="air-receipts")]
+             asyncio.create_task(receipts.run(), name="air-receipts"),
+             asyncio.create_task(clips.run(min(SWEEP_INTERVAL_S, settings.clip_release_s / 2)),
+                                 name="clip-sweeper")]
     program = PipelineProgram(pipeline, settings.outputs, air, clips,
                               prepare=lambda preview: assets.add(store, preview))
     return program, pipeline, tasks

@@ -60,15 +60,16 @@ def parse_size(name: str, text: str) -> int:
     return value
 
 
-def parse_age(text: str) -> float:
-    """``--journal-max-age``: seconds, or a number with s, m, h or d; positive."""
+def parse_age(text: str, flag: str = "--journal-max-age") -> float:
+    """An age (``--journal-max-age``, ``--clip-release-after``): seconds, or a number with s,
+    m, h or d; positive."""
     scale = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(text.strip()[-1:].lower(), 0)
     try:
         value = float(text.strip()[:-1] if scale else text) * (scale or 1)
     except ValueError:
         value = 0.0
     if not 0 < value < float("inf"):
-        raise SettingsError(f"--journal-max-age: {text!r} is not an age like 3600, 90m or 7d")
+        raise SettingsError(f"{flag}: {text!r} is not an age like 3600, 90m or 7d")
     return value
 
 

@@ -81,6 +81,7 @@ class Settings:
     journal_max: int = 1000  # commits the journal keeps (and on-air receipts, take claims)
     journal_max_age_s: float | None = None  # and none older than this (None: no age limit)
     max_cues: int = 1000  # cues the store may hold (more: 409)
+    clip_release_s: float = 600.0  # a prepared clip no scene names is released after this
     obs_websocket_port: int | None = None  # the obs-websocket endpoint's port (None: off)
     obs_websocket_password: str | None = None  # its authentication password (None: no auth)
 
@@ -178,6 +179,9 @@ _ENV: dict[str, tuple[tuple[str, ...], str]] = {
     "journal_max_age": (("COMPOSITOR_JOURNAL_MAX_AGE",), "and no commit older than this: "
                         "seconds, or 90m, 24h, 7d (default: no age limit)"),
     "max_cues": (("COMPOSITOR_MAX_CUES",), "cues the store may hold (default 1000)"),
+    "clip_release_after": (("COMPOSITOR_CLIP_RELEASE_AFTER",), "release a prepared clip (its "
+                           "sound in memory and its PCM cache file) once no scene has named it "
+                           "for this long: seconds, or 10m, 2h (default 10m)"),
     "max_layers": (("COMPOSITOR_MAX_LAYERS",), "most layers a scene may have (default 256)"),
     "obs_websocket_port": (("COMPOSITOR_OBS_WEBSOCKET_PORT",), "serve the obs-websocket 5 "
                            "protocol on this port of --host (default: off)"),
@@ -314,6 +318,8 @@ def _build(raw: dict[str, object], args: argparse.Namespace | None) -> Settings:
         journal_max_age_s=parse_age(str(raw["journal_max_age"]))
         if raw.get("journal_max_age") else None,
         max_cues=parse_int("max_cues", str(get("max_cues", d.max_cues)), 1, 1_000_000),
+        clip_release_s=parse_age(str(raw["clip_release_after"]), "--clip-release-after")
+        if raw.get("clip_release_after") else d.clip_release_s,
         obs_websocket_port=parse_int("obs_websocket_port", str(raw["obs_websocket_port"]), 1, 65535)
         if raw.get("obs_websocket_port") else None,
         obs_websocket_password=_secret(raw, "obs_websocket_password"),

@@ -274,6 +274,13 @@ class Store(Protocol):
 
     async def delete_asset(self, asset_id: str) -> None: ...
 
+    async def forget_asset_file(self, asset_id: str) -> bool:
+        """Remove this process's local copy of the bytes of an asset that no longer exists
+        (deleted, perhaps by another process); True when there was one to remove. Redis: the
+        cache file under the store's cache folder; embedded: nothing (the stored file went
+        with the asset). An asset that still exists keeps its copy (False)."""
+        ...
+
     # --- live inputs: definitions by id (their status lives with the readers) --------------
 
     async def put_input(self, spec: InputSpec) -> None:

@@ -376,6 +376,9 @@ class EmbeddedStore(CueShelf, ReceiptShelf):
     async def delete_asset(self, asset_id: str) -> None:
         await self._run(self._assets.delete, asset_id)
 
+    async def forget_asset_file(self, asset_id: str) -> bool:
+        return False  # the asset's only file is the stored one, removed with it
+
     async def close(self) -> None:
         """Release the folder; subscribers' iterations end. Idempotent."""
         await self._run(self._close)

@@ -147,10 +147,13 @@ class AssetFileCache:
                 tmp.unlink()
         return path
 
-    def forget(self, asset_id: str) -> None:
-        """Remove the cached file of a deleted asset."""
-        with contextlib.suppress(OSError):
+    def forget(self, asset_id: str) -> bool:
+        """Remove the cached file of a deleted asset; True when there was one."""
+        try:
             (self.folder / asset_id).unlink()
+        except OSError:
+            return False
+        return True
 
     def close(self) -> None:
         for pending in self._pending.values():

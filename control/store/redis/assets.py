@@ -182,3 +182,12 @@ class RedisAssets:
         # Metadata first (gone: the asset does not exist), then the chunks.
         await delete_chunks(self._link, self._chunk_key(asset_id), chunks or 0)
         self.files.forget(asset_id)
+
+    async def forget_file(self, asset_id: str) -> bool:
+        """Remove the local cache file of an asset deleted (by any process); True when there
+        was one. An asset that still exists keeps its file."""
+        try:
+            await self.info(asset_id)
+        except AssetNotFoundError:
+            return self.files.forget(asset_id)
+        return False

@@ -385,6 +385,9 @@ class RedisStore(RedisInputStore, RedisCueShelf):  # inputs.py, cues.py
     async def delete_asset(self, asset_id: str) -> None:
         await self._assets.delete(asset_id)
 
+    async def forget_asset_file(self, asset_id: str) -> bool:
+        return await self._assets.forget_file(asset_id)
+
     async def close(self) -> None:
         """Close the connections; subscribers' iterations end. Idempotent."""
         self._closed = True

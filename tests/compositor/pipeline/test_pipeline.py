@@ -250,6 +250,25 @@ def test_publish_never_blocks_and_preview_shows_the_program() -> None:
     assert status["state"] == "idle" and status["fps"] > 0
 
 
+def test_held_scenes_are_the_one_on_air_and_those_waiting_for_their_frame() -> None:
+    """What the clip sweeper keeps ready (``control/service/clips.py``)."""
+    pipeline = Pipeline(config(), no_assets, PipelineMetrics(CollectorRegistry()))
+    first, later, second = box_scene(1), box_scene(2, x=100), box_scene(3, x=50)
+    pipeline.publish(first)
+    pipeline.publish(later, at_frame=10**15)  # scheduled far ahead: waits all along
+    assert pipeline.held_scenes() == [first, later]  # nothing on air before the start
+    pipeline.start()
+    try:
+        wait_for(lambda: pipeline.status()["frames"] >= 2, 15, "frames")
+        held = pipeline.held_scenes()
+        assert held[0] is first and held[1:] == [later]  # on air, then waiting
+        pipeline.publish(second)
+        wait_for(lambda: pipeline.held_scenes()[0] is second, 5, "the new scene on air")
+        assert pipeline.held_scenes()[1:] == [later]
+    finally:
+        pipeline.stop()
+
+
 def test_a_layer_with_a_missing_asset_is_skipped_reported_and_counted() -> None:
     registry = CollectorRegistry()
     pipeline = Pipeline(config(audio=False).offline(0, 5), no_assets, PipelineMetrics(registry))

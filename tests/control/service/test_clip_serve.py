@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 import urllib.request
 from pathlib import Path
 
@@ -142,5 +143,38 @@ def test_a_playing_clip_is_heard_and_a_broken_one_is_reported(tmp_path: Path,
         frames = http_json("GET", serve.url + "/api/v1/output")[1]["frames"]
         wait_for(lambda: http_json("GET", serve.url + "/api/v1/output")[1]["frames"]
                  > frames + 10, 30, "the output to go on")
+    finally:
+        serve.close()
+
+
+def test_a_clip_no_scene_names_is_released_and_its_pcm_cache_removed(
+        tmp_path: Path, media: MediaCache) -> None:
+    cache = tmp_path / "data" / "media-cache" / "main"
+    cache.mkdir(parents=True)
+    stale = cache / ("0" * 64 + ".f32")  # left by an earlier process
+    stale.write_bytes(bytes(4096))
+    serve = ServeProcess(tmp_path, "--width", "160", "--height", "90", "--fps", "25",
+                         "--clip-release-after", "1").start()
+    try:
+        status, body = _upload(serve.url, media.audio(seconds=1.0).read_bytes(), "audio/wav")
+        assert status == 201, body
+        pcm = cache / f"{body['id']}.f32"
+        layer = {"op": "add", "layer": {"id": "bed", "kind": "audio",
+                                        "content": {"asset": body["id"], "loop": True}}}
+        assert http_json("POST", serve.url + "/api/v1/commits", {"ops": [layer]})[0] == 200
+        wait_for(pcm.exists, 30, "the clip's sound rendered to the PCM cache")
+        wait_for(lambda: not stale.exists(), 30, "the stale PCM file removed")
+        time.sleep(2.5)  # more than the release age: the scene still names it
+        assert pcm.exists()
+        assert http_json("POST", serve.url + "/api/v1/commits",
+                         {"ops": [{"op": "remove", "id": "bed"}]})[0] == 200
+        wait_for(lambda: not pcm.exists(), 30, "the released clip's PCM file removed")
+        metrics = urllib.request.urlopen(serve.url + "/metrics", timeout=10).read().decode()
+        assert "compositor_clips_released_total 1.0" in metrics
+        assert "compositor_clips_prepared 0.0" in metrics
+        # Named again: prepared again.
+        assert http_json("POST", serve.url + "/api/v1/commits", {"ops": [layer]})[0] == 200
+        wait_for(pcm.exists, 30, "the clip prepared again")
+        assert http_json("GET", serve.url + "/readyz")[1]["problems"] == {}
     finally:
         serve.close()

@@ -1,4 +1,5 @@
-"""The journal's retention settings and the cue quota: flags, environment, bad values."""
+"""The journal's retention settings, the cue quota and the clip release age: flags, environment,
+bad values."""
 
 from __future__ import annotations
 
@@ -31,12 +32,17 @@ def test_retention_and_cues_from_flags_and_environment(tmp_path) -> None:
     assert (defaults.journal_max, defaults.journal_max_age_s, defaults.max_cues) == (
         1000, None, 1000)
     assert load_settings(_args("--journal-max-age", "3600"), environ={}).journal_max_age_s == 3600
+    assert defaults.clip_release_s == 600.0
+    assert load_settings(_args("--clip-release-after", "2h"), environ={}).clip_release_s == 7200
+    assert load_settings(_args(), environ={"COMPOSITOR_CLIP_RELEASE_AFTER": "45"}
+                         ).clip_release_s == 45
 
 
 @pytest.mark.parametrize(("argv", "message"), [
     (("--journal-max-age", "soon"), "--journal-max-age: 'soon' is not an age"),
     (("--journal-max-age=-5m",), "--journal-max-age"),
     (("--journal-max-age=0",), "--journal-max-age"),
+    (("--clip-release-after", "never"), "--clip-release-after: 'never' is not an age"),
     (("--journal-max", "0"), "--journal-max: must be between 1"),
     (("--max-cues", "many"), "--max-cues: 'many' is not an integer"),
 ])

@@ -116,6 +116,9 @@ async def test_embedded_keeps_clips_in_the_assets_folder(tmp_path: Path) -> None
         assert list(store.upload_dir().iterdir()) == []
         reopened = EmbeddedStore(tmp_path / "data")  # another process on the same folder
         assert (await reopened.asset_file(info.id)).read_bytes() == data
+        assert not await reopened.forget_asset_file(info.id)  # the stored file is the only one
+        await store.delete_asset(info.id)
+        assert not await reopened.forget_asset_file(info.id) and not path.exists()
         await reopened.close()
     finally:
         await store.close()
@@ -149,8 +152,15 @@ async def test_redis_clips_are_chunks_fetched_once_per_host(
             await third.asset_file(info.id)
         assert not (tmp_path / "host-c" / info.id).exists()
         await third.close()
+        # The other host keeps its copy while the asset exists, and forgets it once deleted.
+        assert not await player.forget_asset_file(info.id)
+        assert (tmp_path / "host-b" / info.id).exists()
         await uploader.delete_asset(info.id)
         assert await raw.keys(f"compositor:assets:{info.id}*") == []
+        assert (tmp_path / "host-b" / info.id).exists()
+        assert await player.forget_asset_file(info.id)
+        assert not (tmp_path / "host-b" / info.id).exists()
+        assert not await player.forget_asset_file(info.id)  # nothing left to remove
     finally:
         await raw.aclose()
         await uploader.close()
