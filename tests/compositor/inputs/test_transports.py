@@ -1,6 +1,6 @@
 """The same input over the other transports: UDP MPEG-TS (killed and back), RTP (MPEG-TS
 payload), RTMPS (nginx's TLS port in front of nginx-rtmp), SRT (the ffmpeg CLI sender listens,
-our reader calls) and HLS served from a local folder over HTTP."""
+our reader calls), HLS served from a local folder over HTTP, and RTSP from gst-rtsp-server."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pytest
 from compositor.inputs import InputHub, InputSpec, LossPolicy
 from tests.compositor.inputs.conftest import Events, needs_ffmpeg
 from tests.compositor.inputs.probe import RenderProbe, mean_rgb, tone_hz
+from tests.compositor.inputs.rtsp_server import RtspServer, rtsp_available
 from tests.compositor.inputs.senders import Sender, free_port, hls_sender
 from tests.compositor.inputs.test_rtmp import BLUE_ISH, ORANGE, close_to
 from tests.media_factory import counter_clip
@@ -153,3 +154,37 @@ def test_hls_segments_are_never_local_files(hub: InputHub, events: Events,
     failed = wait_for(lambda: events.first("evil", "error"), 15, "error")
     assert failed.last_error
     assert hub.status("evil").frames == 0  # type: ignore[union-attr]
+
+
+@pytest.mark.skipif(not rtsp_available(), reason="needs gst-rtsp-server (scripts/bootstrap)")
+def test_rtsp_camera_live_lost_and_back(hub: InputHub, events: Events) -> None:
+    """An IP camera's RTSP (H.264 and Opus over RTP, interleaved in TCP): its picture and tone,
+    its credentials redacted; the server dies (black after hold_ms) and comes back."""
+    port = free_port()
+    spec = InputSpec(id="cam", url=f"rtsp://viewer:secret-pass@127.0.0.1:{port}/live",
+                     loss=LossPolicy(hold_ms=500, then="black"))
+    probe = RenderProbe(hub, "cam")
+    try:
+        with RtspServer(port, "E09020"):
+            hub.put(spec)
+            wait_for(lambda: _colour(probe, ORANGE), 30, "the picture over RTSP")
+            reader = hub.reader("cam")
+            assert reader is not None
+
+            def recent() -> list[object]:
+                pcm = reader.sound(int((time.time() - 0.3) * 48000), 4800)
+                return [pcm] if pcm is not None and float(abs(pcm).max()) > 0.05 else []
+
+            assert tone_hz(wait_for(recent, 10, "sound")[0]) == pytest.approx(1000, abs=20)  # type: ignore[arg-type]
+            status = hub.status("cam")
+            assert status is not None and status.state == "live" and status.has_audio
+            assert (status.width, status.height, status.video_codec) == (320, 180, "h264")
+            assert "secret" not in status.url and "viewer" not in status.url
+        wait_for(lambda: events.first("cam", "lost"), 5, "lost")
+        wait_for(lambda: probe.frame is not None and max(mean_rgb(probe.frame)) < 3, 3, "black")
+        with RtspServer(port, "3080C0"):
+            wait_for(lambda: _colour(probe, BLUE_ISH), 30, "the picture back over RTSP")
+        status = hub.status("cam")
+        assert status is not None and status.reconnects >= 1
+    finally:
+        probe.stop()
