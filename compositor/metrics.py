@@ -89,6 +89,18 @@ class PipelineMetrics:
             "Program audio peak over the last second per channel (left, right), in dBFS; "
             "-120 is silence.", ["channel"], registry=registry,
         )
+        self.previews = Counter(
+            "compositor_previews_total",
+            "Preview-before-air requests by result: served (rendered between program frames), "
+            "failed (the render failed), refused (the queue was full) or expired (no spare "
+            "time within the wait).",
+            ["result"], registry=registry,
+        )
+        self.preview_seconds = Histogram(
+            "compositor_preview_render_seconds",
+            "Render-thread time per preview (drawn only in the time a program frame leaves).",
+            buckets=_STAGE_BUCKETS, registry=registry,
+        )
         self.layers_skipped = Gauge(
             "compositor_layers_skipped",
             "Layers left out of the last rendered frame (missing or broken asset, bad font).",

@@ -15,7 +15,8 @@ time a program frame leaves over. :class:`PreviewRequests` is the bounded queue 
 - A request that waited longer than ``max_wait_s`` (the render thread never had time) fails
   with :class:`PreviewBusyError`; so does every waiting one at :meth:`close`.
 
-Counters (plain ints, read from any thread): ``served``, ``refused``, ``expired``.
+Counters (plain ints, read from any thread): ``served``, ``refused``, ``expired``; with
+``metrics`` also ``compositor_previews_total{result}`` and ``compositor_preview_render_seconds``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from compositor.errors import CompositorError, PreviewBusyError
+from compositor.metrics import PipelineMetrics
 from compositor.scene import Scene
 
 __all__ = ["PreviewRequests", "RGBA"]
@@ -51,8 +53,10 @@ class PreviewRequests:
 
     def __init__(self, *, max_waiting: int = 4, max_wait_s: float = 2.0,
                  initial_cost_s: float = 0.010, margin_s: float = 0.002,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 metrics: PipelineMetrics | None = None) -> None:
         self.max_waiting = max_waiting
+        self._metrics = metrics
         self.max_wait_s = max_wait_s
         self.margin_s = margin_s
         self.cost_s = initial_cost_s
@@ -70,6 +74,7 @@ class PreviewRequests:
         with self._lock:
             if self._closed or len(self._waiting) >= self.max_waiting:
                 self.refused += 1
+                self._count("refused")
                 raise PreviewBusyError(f"{len(self._waiting)} previews are waiting already"
                                        if not self._closed else "the renderer has stopped")
             self._waiting.append(request)
@@ -92,13 +97,18 @@ class PreviewRequests:
             if not request.future.set_running_or_notify_cancel():
                 continue  # the caller gave up
             started = time.perf_counter()
+            result = "served"
             try:
                 request.future.set_result(render(request.scene, request.frame))
             except CompositorError as exc:
                 request.future.set_exception(exc)
+                result = "failed"
             cost = time.perf_counter() - started
             self.cost_s = max(cost, 0.9 * self.cost_s + 0.1 * cost)
             self.served += 1
+            self._count(result)
+            if self._metrics is not None:
+                self._metrics.preview_seconds.observe(cost)
             done += 1
         return done
 
@@ -108,9 +118,14 @@ class PreviewRequests:
             while self._waiting and now - self._waiting[0].queued > self.max_wait_s:
                 request = self._waiting.popleft()
                 self.expired += 1
+                self._count("expired")
                 if request.future.set_running_or_notify_cancel():
                     request.future.set_exception(PreviewBusyError(
                         f"the render thread had no time for a preview in {self.max_wait_s} s"))
+
+    def _count(self, result: str) -> None:
+        if self._metrics is not None:
+            self._metrics.previews.labels(result=result).inc()
 
     def close(self) -> None:
         """Refuse new requests and fail the waiting ones (the render thread is stopping)."""

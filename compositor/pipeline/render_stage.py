@@ -82,7 +82,7 @@ class RenderStage:
         self.frames_reused = 0
         self.frames_dropped = 0  # queue-full drops; the clock counts its skips
         self._last = _LastFrame()
-        self.previews = PreviewRequests()  # preview before air, served between frames
+        self.previews = PreviewRequests(metrics=metrics)  # preview before air, between frames
         self._mix_error: str | None = None
 
     @property

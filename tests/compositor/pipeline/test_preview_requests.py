@@ -6,8 +6,10 @@ import time
 
 import numpy as np
 import pytest
+from prometheus_client import CollectorRegistry
 
 from compositor.errors import PreviewBusyError, RenderError
+from compositor.metrics import PipelineMetrics
 from compositor.pipeline.preview_requests import RGBA, PreviewRequests
 from compositor.scene import Scene
 
@@ -48,7 +50,9 @@ def test_a_slow_preview_raises_the_estimate_at_once() -> None:
 
 def test_starved_requests_expire_and_errors_reach_the_caller() -> None:
     now = [0.0]
-    previews = PreviewRequests(max_wait_s=2.0, clock=lambda: now[0])
+    registry = CollectorRegistry()
+    previews = PreviewRequests(max_wait_s=2.0, max_waiting=1, clock=lambda: now[0],
+                               metrics=PipelineMetrics(registry))
     starved = previews.submit(Scene(), 1)
     now[0] = 2.5
     assert previews.serve(_render, lambda: 0.0) == 0
@@ -63,9 +67,18 @@ def test_starved_requests_expire_and_errors_reach_the_caller() -> None:
     previews.serve(broken, lambda: 1.0)
     with pytest.raises(RenderError):
         failing.result(0)
+    previews.submit(Scene(), 3)
+    previews.serve(_render, lambda: 1.0)
     waiting = previews.submit(Scene(), 3)
+    with pytest.raises(PreviewBusyError):
+        previews.submit(Scene(), 5)  # one already waits
     previews.close()
     with pytest.raises(PreviewBusyError):
         waiting.result(0)
     with pytest.raises(PreviewBusyError):
         previews.submit(Scene(), 4)
+    counts = {result: registry.get_sample_value("compositor_previews_total",
+                                                {"result": result})
+              for result in ("served", "failed", "refused", "expired")}
+    assert counts == {"served": 1, "failed": 1, "refused": 2, "expired": 1}
+    assert registry.get_sample_value("compositor_preview_render_seconds_count") == 2
