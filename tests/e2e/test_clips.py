@@ -27,10 +27,6 @@ FPS = 30
 SIZE = (160, 90)
 
 
-@pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> MediaCache:
-    return MediaCache(tmp_path_factory.mktemp("clip-media"))
-
 
 def cli(*args: str) -> str:
     result = subprocess.run([sys.executable, "-m", "control.service.cli", *args],

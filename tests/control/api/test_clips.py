@@ -29,11 +29,6 @@ from tests.media_factory import (
 )
 
 
-@pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> MediaCache:
-    return MediaCache(tmp_path_factory.mktemp("media"))
-
-
 @pytest.fixture
 def disk_client(make_client: ClientFactory, tmp_path: Path) -> TestClient:
     """An app over an embedded store with a data directory (clips are files there)."""

@@ -23,10 +23,6 @@ from tests.servers import RedisServer
 REPO = Path(__file__).resolve().parents[3]
 
 
-@pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> MediaCache:
-    return MediaCache(tmp_path_factory.mktemp("media"))
-
 
 def _upload(url: str, path: Path) -> str:
     import urllib.request

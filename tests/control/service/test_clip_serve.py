@@ -11,17 +11,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from tests.e2e.serve import ServeProcess, http_json, wait_for
 from tests.media_factory import MediaCache
 
 MiB = 1024 * 1024
 
-
-@pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> MediaCache:
-    return MediaCache(tmp_path_factory.mktemp("media"))
 
 
 def _peak_memory_kib(pid: int) -> int:

@@ -35,10 +35,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(scope="module")
-def media(tmp_path_factory: pytest.TempPathFactory) -> MediaCache:
-    return MediaCache(tmp_path_factory.mktemp("media"))
-
 
 @pytest.fixture
 def library(tmp_path: Path) -> Iterator[MediaLibrary]:

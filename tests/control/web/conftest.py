@@ -31,7 +31,6 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.media_factory import MediaCache, ffmpeg_available
 from tests.servers import free_port, wait_for_port
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -255,13 +254,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeProcess]:
     yield process
     process.stop()
 
-
-@pytest.fixture(scope="package")
-def media(tmp_path_factory: pytest.TempPathFactory) -> MediaCache:
-    """Clips and sound made with the ffmpeg CLI, once per test package."""
-    if not ffmpeg_available():
-        pytest.skip("the ffmpeg CLI is not installed (scripts/bootstrap installs it)")
-    return MediaCache(tmp_path_factory.mktemp("media"))
 
 
 @pytest.fixture
