@@ -67,6 +67,8 @@ class Endpoint:
         self.cues = cues
         self.data_dir = data_dir
         self.on_air_cue: str | None = None  # the id of the cue taken last (any client)
+        self.studio_mode = False  # this endpoint's studio mode (as OBS's is its window's)
+        self.preview_cue: str | None = None  # the preview scene in studio mode (None: Program)
         self.stream_url: str | None = None  # set by SetStreamServiceSettings (rtmp_custom)
         self.stream_since: float | None = None  # monotonic time the stream went active
         self.sink: EventSink | None = None
@@ -89,11 +91,21 @@ class Endpoint:
 
     async def program_scene(self) -> tuple[str, str]:
         """(name, uuid) of the program scene: the cue taken last, else :data:`PROGRAM_SCENE`."""
-        if self.on_air_cue is not None:
+        return await self.scene_of(self.on_air_cue)
+
+    async def scene_of(self, cue_id: str | None) -> tuple[str, str]:
+        """(name, uuid) of the scene of cue ``cue_id``; :data:`PROGRAM_SCENE` for None or a
+        cue that no longer exists."""
+        if cue_id is not None:
             for cue in await self.cues.list():
-                if cue.id == self.on_air_cue:
+                if cue.id == cue_id:
                     return cue.name, scene_uuid(cue.id)
         return PROGRAM_SCENE, scene_uuid(None)
+
+    def broadcast(self, intent: int, event_type: str, data: dict[str, Any]) -> None:
+        """An event to the sessions subscribed to ``intent`` (none before the server starts)."""
+        if self.sink is not None:
+            self.sink.broadcast(intent, event_type, data)
 
     async def find_cue(self, name: str | None, uuid: str | None) -> Cue | None:
         """The cue a ``sceneName``/``sceneUuid`` names (a cue named like the program scene

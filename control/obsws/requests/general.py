@@ -1,6 +1,5 @@
-"""General requests: ``GetStats``, ``GetVideoSettings`` (the canvas), ``GetStudioModeEnabled``
-(never: there is no preview scene) and ``Sleep`` (``GetVersion`` lives with the request
-table)."""
+"""General requests: ``GetStats``, ``GetVideoSettings`` (the canvas) and ``Sleep``
+(``GetVersion`` lives with the request table; studio mode with ``studio.py``)."""
 
 from __future__ import annotations
 
@@ -92,10 +91,5 @@ async def get_video_settings(ep: Endpoint, call: Call) -> Data:
             "outputWidth": scene.width, "outputHeight": scene.height}
 
 
-async def get_studio_mode_enabled(ep: Endpoint, call: Call) -> Data:
-    return {"studioModeEnabled": False}
-
-
 HANDLERS: dict[str, Handler] = {"GetStats": get_stats, "Sleep": sleep,
-                                "GetVideoSettings": get_video_settings,
-                                "GetStudioModeEnabled": get_studio_mode_enabled}
+                                "GetVideoSettings": get_video_settings}

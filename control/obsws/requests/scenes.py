@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 from control.obsws.endpoint import Endpoint
-from control.obsws.errors import ObsRequestError
 from control.obsws.fields import Data
 from control.obsws.names import scene_list
-from control.obsws.protocol import Status
 from control.obsws.requests.base import Call, Handler
 from control.obsws.requests.sceneitems import all_items, scene_argument
 
@@ -17,8 +15,10 @@ __all__ = ["HANDLERS"]
 async def get_scene_list(ep: Endpoint, call: Call) -> Data:
     cues = await ep.cues.list()
     name, uuid = await ep.program_scene()
+    preview: tuple[str | None, str | None] = (
+        await ep.scene_of(ep.preview_cue) if ep.studio_mode else (None, None))
     return {"currentProgramSceneName": name, "currentProgramSceneUuid": uuid,
-            "currentPreviewSceneName": None, "currentPreviewSceneUuid": None,
+            "currentPreviewSceneName": preview[0], "currentPreviewSceneUuid": preview[1],
             "scenes": scene_list(cues)}
 
 
@@ -40,11 +40,6 @@ async def get_scene_item_list(ep: Endpoint, call: Call) -> Data:
     return {"sceneItems": await all_items(ep)}
 
 
-async def get_current_preview_scene(ep: Endpoint, call: Call) -> Data:
-    raise ObsRequestError(Status.STUDIO_MODE_NOT_ACTIVE, "There is no preview scene (studio "
-                          "mode): preview a cue with GET /api/v1/cues/{id}/preview.jpg")
-
-
 async def get_group_list(ep: Endpoint, call: Call) -> Data:
     return {"groups": []}
 
@@ -54,6 +49,5 @@ HANDLERS: dict[str, Handler] = {
     "GetCurrentProgramScene": get_current_program_scene,
     "SetCurrentProgramScene": set_current_program_scene,
     "GetSceneItemList": get_scene_item_list,
-    "GetCurrentPreviewScene": get_current_preview_scene,
     "GetGroupList": get_group_list,
 }

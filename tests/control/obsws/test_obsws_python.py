@@ -65,6 +65,63 @@ def test_scenes_are_cues_and_switching_takes_one(live: ObsLive) -> None:
         client.disconnect()
 
 
+def test_studio_mode_previews_a_cue_and_the_transition_takes_it(live: ObsLive) -> None:
+    """Stream Deck's and Companion's studio-mode buttons: pick a preview scene, transition."""
+    events = Events()
+    with obs.EventClient(host="127.0.0.1", port=live.obs_port, password=PASSWORD,
+                         subs=ALL_AND_TRANSFORMS, timeout=10) as listener:
+        listener.callback.register(events.callbacks())
+        client = obs.ReqClient(host="127.0.0.1", port=live.obs_port, password=PASSWORD,
+                               timeout=10)
+        assert client.get_studio_mode_enabled().studio_mode_enabled is False
+        with pytest.raises(OBSSDKRequestError) as off:
+            client.set_current_preview_scene("Blue")
+        assert off.value.code == 506
+        with pytest.raises(OBSSDKRequestError) as off:
+            client.trigger_studio_mode_transition()
+        assert off.value.code == 506
+        client.set_current_program_scene("Red")
+        events.wait("CurrentProgramSceneChanged", scene_name="Red")
+        client.set_studio_mode_enabled(True)
+        events.wait("StudioModeStateChanged", studio_mode_enabled=True)
+        assert client.get_studio_mode_enabled().studio_mode_enabled is True
+        # The preview starts as the program scene, as in OBS.
+        assert client.get_current_preview_scene().scene_name == "Red"
+
+        client.set_current_preview_scene("Blue")
+        events.wait("CurrentPreviewSceneChanged", scene_name="Blue")
+        assert client.get_current_preview_scene().scene_name == "Blue"
+        assert client.get_scene_list().current_preview_scene_name == "Blue"
+        assert _layer(live, "bg")["content"]["color"] == "#FF0000FF"  # nothing taken yet
+
+        client.trigger_studio_mode_transition()
+        assert _layer(live, "bg")["content"]["color"] == "#0000FFFF"  # the cue is on air
+        events.wait("CurrentProgramSceneChanged", scene_name="Blue")
+        events.wait("CurrentPreviewSceneChanged", scene_name="Red")  # swapped
+        assert client.get_current_preview_scene().scene_name == "Red"
+        client.trigger_studio_mode_transition()  # and back: Red on air, Blue in preview
+        assert _layer(live, "bg")["content"]["color"] == "#FF0000FF"
+        assert client.get_current_preview_scene().scene_name == "Blue"
+        assert client.get_current_program_scene().scene_name == "Red"
+        client.trigger_studio_mode_transition()
+        taken = live.call(live.app.state.control.store.journal(0))[-1]
+        assert taken.meta["cue_name"] == "Blue" and taken.meta["source"] == "controller"
+
+        transitions = client.get_scene_transition_list()
+        assert [t["transitionName"] for t in transitions.transitions] == ["Cue"]
+        assert client.get_current_scene_transition().transition_name == "Cue"
+        with pytest.raises(OBSSDKRequestError) as missing:
+            client.set_current_preview_scene("No such cue")
+        assert missing.value.code == 600
+        client.set_studio_mode_enabled(False)
+        events.wait("StudioModeStateChanged", studio_mode_enabled=False)
+        assert client.get_scene_list().current_preview_scene_name is None
+        with pytest.raises(OBSSDKRequestError) as off:
+            client.get_current_preview_scene()
+        assert off.value.code == 506
+        client.disconnect()
+
+
 def test_scene_items_and_inputs_are_the_layers(live: ObsLive) -> None:
     events = Events()
     with obs.EventClient(host="127.0.0.1", port=live.obs_port, password=PASSWORD,
