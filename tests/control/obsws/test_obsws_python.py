@@ -16,7 +16,7 @@ from obsws_python.error import OBSSDKError, OBSSDKRequestError
 
 from tests.control.api.helpers import FakeProgram
 from tests.control.obsws.live import PASSWORD, ObsLive
-from tests.control.obsws.pyclient import ALL_AND_TRANSFORMS, Events
+from tests.control.obsws.pyclient import ALL_AND_TRANSFORMS, Events, PyObs
 
 
 @pytest.fixture
@@ -67,12 +67,8 @@ def test_scenes_are_cues_and_switching_takes_one(live: ObsLive) -> None:
 
 def test_studio_mode_previews_a_cue_and_the_transition_takes_it(live: ObsLive) -> None:
     """Stream Deck's and Companion's studio-mode buttons: pick a preview scene, transition."""
-    events = Events()
-    with obs.EventClient(host="127.0.0.1", port=live.obs_port, password=PASSWORD,
-                         subs=ALL_AND_TRANSFORMS, timeout=10) as listener:
-        listener.callback.register(events.callbacks())
-        client = obs.ReqClient(host="127.0.0.1", port=live.obs_port, password=PASSWORD,
-                               timeout=10)
+    with PyObs(live.obs_port, PASSWORD, ALL_AND_TRANSFORMS) as both:
+        client, events = both.client, both.events
         assert client.get_studio_mode_enabled().studio_mode_enabled is False
         with pytest.raises(OBSSDKRequestError) as off:
             client.set_current_preview_scene("Blue")
@@ -119,7 +115,6 @@ def test_studio_mode_previews_a_cue_and_the_transition_takes_it(live: ObsLive) -
         with pytest.raises(OBSSDKRequestError) as off:
             client.get_current_preview_scene()
         assert off.value.code == 506
-        client.disconnect()
 
 
 def test_scene_items_and_inputs_are_the_layers(live: ObsLive) -> None:
