@@ -29,10 +29,10 @@ import logging
 import time
 from typing import Any
 
-from compositor.scene import Layer, Scene, draw_order
+from compositor.scene import AudioContent, Layer, Scene, VideoContent, draw_order
 from control.errors import ControlError
 from control.obsws.endpoint import Cue, Endpoint, EventSink
-from control.obsws.items import input_settings, transform_json
+from control.obsws.items import input_settings, transform_json, volume_db
 from control.obsws.names import (
     PROGRAM_SCENE,
     input_uuid,
@@ -193,7 +193,24 @@ class EventFeed:
             events.append((Subscription.SCENE_ITEM_TRANSFORM_CHANGED,
                            "SceneItemTransformChanged", {**item, "sceneItemTransform": transform}))
         if before.content != after.content:
-            events.append((Subscription.INPUTS, "InputSettingsChanged", {
-                "inputName": source_name(after), "inputUuid": input_uuid(after.id),
-                "inputSettings": input_settings(after)}))
+            source = {"inputName": source_name(after), "inputUuid": input_uuid(after.id)}
+            events.append((Subscription.INPUTS, "InputSettingsChanged",
+                           {**source, "inputSettings": input_settings(after)}))
+            events.extend(_sound_changes(before, after, source))
         return events
+
+
+def _sound_changes(before: Layer, after: Layer, source: dict[str, Any]) -> list[Event]:
+    """``InputMuteStateChanged`` and ``InputVolumeChanged`` of a layer with sound."""
+    old, new = before.content, after.content
+    if not (isinstance(old, VideoContent | AudioContent)
+            and isinstance(new, VideoContent | AudioContent)):
+        return []
+    events: list[Event] = []
+    if old.muted != new.muted:
+        events.append((Subscription.INPUTS, "InputMuteStateChanged",
+                       {**source, "inputMuted": new.muted}))
+    if old.volume != new.volume:
+        events.append((Subscription.INPUTS, "InputVolumeChanged", {
+            **source, "inputVolumeMul": new.volume, "inputVolumeDb": volume_db(new.volume)}))
+    return events

@@ -28,8 +28,8 @@ from control.obsws.errors import ObsRequestError
 from control.obsws.fields import Data, number
 from control.obsws.protocol import Status
 
-__all__ = ["BLEND_MODES", "INPUT_KINDS", "alignment", "input_settings", "scene_item",
-           "settings_patch", "transform_json", "transform_patch"]
+__all__ = ["BLEND_MODES", "INPUT_KINDS", "SILENT_DB", "alignment", "input_settings",
+           "scene_item", "settings_patch", "transform_json", "transform_patch", "volume_db"]
 
 LEFT, RIGHT, TOP, BOTTOM = 1, 2, 4, 8
 BOUNDS_NONE = "OBS_BOUNDS_NONE"
@@ -137,6 +137,15 @@ def transform_patch(layer: Layer, source: tuple[float, float], obs: Data) -> dic
     if crop:
         patch["crop"] = crop
     return patch
+
+
+SILENT_DB = -100.0
+"""The ``inputVolumeDb`` OBS gives no sound (a gain of 0)."""
+
+
+def volume_db(gain: float) -> float:
+    """``inputVolumeDb`` of a linear gain (``inputVolumeMul``)."""
+    return SILENT_DB if gain <= 10 ** (SILENT_DB / 20) else 20 * math.log10(gain)
 
 
 def input_settings(layer: Layer) -> dict[str, Any]:

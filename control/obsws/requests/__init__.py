@@ -31,7 +31,7 @@ from control.obsws.endpoint import Endpoint
 from control.obsws.errors import ObsRequestError
 from control.obsws.fields import Data
 from control.obsws.protocol import RPC_VERSION, Status
-from control.obsws.requests import general, inputs, sceneitems, scenes, stream, studio
+from control.obsws.requests import audio, general, inputs, sceneitems, scenes, stream, studio
 from control.obsws.requests.base import Call, Handler, SessionStats
 
 __all__ = ["OBS_VERSION", "OBS_WEBSOCKET_VERSION", "REQUESTS", "Call", "Outcome",
@@ -66,7 +66,7 @@ async def get_version(ep: Endpoint, call: Call) -> Data:
 
 
 REQUESTS: dict[str, Handler] = {"GetVersion": get_version}
-for _module in (general, scenes, sceneitems, inputs, stream, studio):
+for _module in (general, scenes, sceneitems, inputs, audio, stream, studio):
     REQUESTS.update(_module.HANDLERS)
 
 

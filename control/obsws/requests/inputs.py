@@ -14,10 +14,12 @@ from control.obsws.protocol import Status
 from control.obsws.requests.base import Call, Handler
 from control.obsws.requests.sceneitems import update
 
-__all__ = ["HANDLERS"]
+__all__ = ["HANDLERS", "input_argument"]
 
 
-def _input(ep: Endpoint, data: Data, kind: str = "input") -> Layer:
+def input_argument(ep: Endpoint, data: Data, kind: str = "input") -> Layer:
+    """The layer an ``inputName``/``inputUuid`` (or ``source...``) names: 300 for neither,
+    600 for no such layer."""
     name, uuid = optional_text(data, f"{kind}Name"), optional_text(data, f"{kind}Uuid")
     if name is None and uuid is None:
         raise ObsRequestError(Status.MISSING_REQUEST_FIELD, "Your request must contain at "
@@ -48,13 +50,13 @@ async def get_input_kind_list(ep: Endpoint, call: Call) -> Data:
 
 
 async def get_input_settings(ep: Endpoint, call: Call) -> Data:
-    layer = _input(ep, call.data)
+    layer = input_argument(ep, call.data)
     return {"inputSettings": input_settings(layer),
             "inputKind": INPUT_KINDS.get(layer.kind, layer.kind)}
 
 
 async def set_input_settings(ep: Endpoint, call: Call) -> None:
-    layer = _input(ep, call.data)
+    layer = input_argument(ep, call.data)
     settings = obj(call.data, "inputSettings")
     assert settings is not None
     overlay = call.data.get("overlay", True)
@@ -67,7 +69,7 @@ async def set_input_settings(ep: Endpoint, call: Call) -> None:
 
 
 async def get_source_active(ep: Endpoint, call: Call) -> Data:
-    layer = _input(ep, call.data, "source")
+    layer = input_argument(ep, call.data, "source")
     return {"videoActive": layer.visible, "videoShowing": layer.visible}
 
 

@@ -19,7 +19,8 @@ __all__ = ["ALL_AND_TRANSFORMS", "EVENTS", "Events", "PyObs"]
 ALL_AND_TRANSFORMS = int(obs.Subs.LOW_VOLUME) | int(obs.Subs.SCENEITEMTRANSFORMCHANGED)
 EVENTS = ("CurrentProgramSceneChanged", "SceneItemEnableStateChanged",
           "SceneItemTransformChanged", "InputSettingsChanged", "StreamStateChanged",
-          "CurrentPreviewSceneChanged", "StudioModeStateChanged")
+          "CurrentPreviewSceneChanged", "StudioModeStateChanged", "InputMuteStateChanged",
+          "InputVolumeChanged")
 
 
 class Events:

@@ -117,6 +117,38 @@ def test_studio_mode_previews_a_cue_and_the_transition_takes_it(live: ObsLive) -
         assert off.value.code == 506
 
 
+def test_mute_buttons_and_volume_faders_set_a_layers_sound(live: ObsLive) -> None:
+    assert live.http("POST", "/api/v1/inputs", {"id": "cam",
+                                                "url": "udp://127.0.0.1:5000"})[0] == 201
+    assert live.http("POST", "/api/v1/layers", {"id": "guest", "name": "Guest",
+                                                "kind": "video",
+                                                "content": {"input": "cam"}})[0] == 201
+    with PyObs(live.obs_port, PASSWORD, ALL_AND_TRANSFORMS) as both:
+        client, events = both.client, both.events
+        assert client.get_input_mute("Guest").input_muted is False
+        client.set_input_mute("Guest", True)
+        assert _layer(live, "guest")["content"]["muted"] is True
+        events.wait("InputMuteStateChanged", input_name="Guest", input_muted=True)
+        assert client.toggle_input_mute("Guest").input_muted is False
+        assert _layer(live, "guest")["content"]["muted"] is False
+
+        volume = client.get_input_volume("Guest")
+        assert (volume.input_volume_mul, volume.input_volume_db) == (1.0, 0.0)
+        client.set_input_volume("Guest", vol_db=-6.0)
+        assert _layer(live, "guest")["content"]["volume"] == pytest.approx(0.501187, abs=1e-6)
+        events.wait("InputVolumeChanged", input_name="Guest")
+        client.set_input_volume("Guest", vol_mul=0.0)
+        assert client.get_input_volume("Guest").input_volume_db == -100.0
+        version = live.http("GET", "/api/v1/scene")[1]["version"]
+        with pytest.raises(OBSSDKRequestError) as loud:
+            client.set_input_volume("Guest", vol_mul=3.0)  # above +6 dB: the layer refuses
+        assert loud.value.code == 400 and "content.volume" in str(loud.value)
+        with pytest.raises(OBSSDKRequestError) as silent:
+            client.get_input_mute("Title")  # a text layer has no sound
+        assert silent.value.code == 604
+        assert live.http("GET", "/api/v1/scene")[1]["version"] == version  # nothing changed
+
+
 def test_scene_items_and_inputs_are_the_layers(live: ObsLive) -> None:
     events = Events()
     with obs.EventClient(host="127.0.0.1", port=live.obs_port, password=PASSWORD,
