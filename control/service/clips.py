@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable
 
 from compositor.media import MediaLibrary
 from compositor.scene import AudioContent, Scene, VideoContent
+from control.errors import ControlError
 from control.store.base import Store
 
 __all__ = ["CLIP_IDLE_S", "SWEEP_INTERVAL_S", "ClipPreparer", "scene_clips"]
@@ -102,22 +103,30 @@ class ClipPreparer:
             named |= scene_clips(scene)
         self._mark(named)
         now = self._clock()
-        idle = [asset_id for asset_id in self.media.prepared()
-                if now - self._named.setdefault(asset_id, now) >= self._idle_s]
+        # Only prepared clips are timed (a clip first seen now starts its time now), so the
+        # table never outgrows the library.
+        self._named = {asset_id: self._named.get(asset_id, now)
+                       for asset_id in self.media.prepared()}
+        idle = [asset_id for asset_id, at in self._named.items() if now - at >= self._idle_s]
         released = await asyncio.to_thread(self.media.release, idle) if idle else []
         for asset_id in released:
             del self._named[asset_id]
             log.info("clip %s released: no scene has named it for %.0f s", asset_id,
                      self._idle_s)
-            if await self.store.forget_asset_file(asset_id):
-                log.info("clip %s was deleted: its local copy removed", asset_id)
+            try:
+                if await self.store.forget_asset_file(asset_id):
+                    log.info("clip %s was deleted: its local copy removed", asset_id)
+            except ControlError as exc:  # the store is down: the copy stays, the sweep goes on
+                log.warning("cannot check whether clip %s was deleted: %s", asset_id, exc)
         stale = await asyncio.to_thread(self.media.remove_stale_cache)
         if stale:
             log.info("removed the PCM cache of %d clips that are not prepared", len(stale))
         return released
 
-    async def run(self, interval_s: float = SWEEP_INTERVAL_S) -> None:
-        """Sweep every ``interval_s`` seconds, forever (cancel to stop)."""
+    async def run(self) -> None:
+        """Sweep every :data:`SWEEP_INTERVAL_S` seconds (more often when ``idle_s`` is under
+        twice that), forever (cancel to stop)."""
+        interval_s = min(SWEEP_INTERVAL_S, self._idle_s / 2)
         while True:
             await asyncio.sleep(interval_s)
             try:

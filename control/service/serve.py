@@ -42,7 +42,7 @@ from control.landing import OnAirOrder, landing_of
 from control.metrics import ControlMetrics
 from control.program import NullProgram, ProgramControl
 from control.service.asset_cache import AssetCache
-from control.service.clips import SWEEP_INTERVAL_S, ClipPreparer
+from control.service.clips import ClipPreparer
 from control.service.demo import install_demo, run_clock
 from control.service.inputs import ServiceInputs
 from control.service.logs import configure_logging
@@ -165,8 +165,7 @@ async def _start_pipeline(settings: Settings, scene: Scene, store: Store,
     feeder = SceneFeeder(store, pipeline, assets, air, receipts, clips=clips)
     tasks = [asyncio.create_task(feeder.run(), name="scene-feeder"),
              asyncio.create_task(receipts.run(), name="air-receipts"),
-             asyncio.create_task(clips.run(min(SWEEP_INTERVAL_S, settings.clip_release_s / 2)),
-                                 name="clip-sweeper")]
+             asyncio.create_task(clips.run(), name="clip-sweeper")]
     program = PipelineProgram(pipeline, settings.outputs, air, clips,
                               prepare=lambda preview: assets.add(store, preview))
     return program, pipeline, tasks

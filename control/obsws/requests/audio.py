@@ -57,7 +57,11 @@ async def set_input_volume(ep: Endpoint, call: Call) -> None:
     if (mul is None) == (db is None):
         raise ObsRequestError(Status.INVALID_REQUEST_FIELD, "You must specify one volume "
                               "field: `inputVolumeMul` or `inputVolumeDb`.")
-    gain = mul if mul is not None else (0.0 if db is None or db <= SILENT_DB else 10 ** (db / 20))
+    if mul is not None:
+        gain = mul
+    else:
+        assert db is not None
+        gain = 0.0 if db <= SILENT_DB else 10 ** (db / 20)
     if gain != content.volume:
         await update(ep, layer, {"content": {"volume": round(gain, 6)}})
 

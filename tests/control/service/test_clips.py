@@ -15,6 +15,7 @@ from prometheus_client import CollectorRegistry
 from compositor.media import MediaLibrary, MediaMetrics
 from compositor.scene import AudioContent, Layer, Scene
 from control.clips import clip_info
+from control.errors import StoreUnavailableError
 from control.service.clips import ClipPreparer
 from control.store.base import Store
 from control.store.embedded import EmbeddedStore
@@ -114,3 +115,21 @@ async def test_clips_of_scenes_the_pipeline_holds_are_kept(
     held.clear()  # aired and replaced
     clock.now += IDLE_S
     assert await preparer.sweep() == [scheduled]
+
+
+class _StoreDown(EmbeddedStore):
+    async def forget_asset_file(self, asset_id: str) -> bool:
+        raise StoreUnavailableError("redis is down")
+
+
+async def test_a_store_outage_does_not_stop_a_sweep_halfway(
+        tmp_path: Path, media: MediaCache, library: MediaLibrary) -> None:
+    store = _StoreDown(tmp_path / "data")
+    clips = [await add_clip(store, media.audio(seconds=0.5, tone_hz=hz)) for hz in (220, 240)]
+    clock = Clock()
+    preparer = ClipPreparer(store, library, idle_s=IDLE_S, clock=clock)
+    await preparer.ensure(sound_scene(*clips))
+    await preparer.ensure(sound_scene())
+    clock.now += IDLE_S
+    assert sorted(await preparer.sweep()) == sorted(clips)
+    assert library.prepared() == [] and not any(pcm_file(library, c).exists() for c in clips)
